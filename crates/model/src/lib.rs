@@ -1,0 +1,12 @@
+//! The domain model of doithoai.
+//!
+//! This crate knows what a petition, a ward registry, a dialogue session and the office's
+//! handling record are, how each is validated, and how each maps to and from an Automerge
+//! document. It never touches SQLite (that is `doithoai-store`) nor the network and sync engine
+//! (that is `doithoai-sync`). Everything here is plain data and pure functions, so the CLI, the
+//! server, the web UI and the reports all share one definition of the ward's records.
+
+pub mod lang;
+pub mod text;
+
+pub use lang::{Lang, Localize};
