@@ -10,3 +10,15 @@ pub mod lang;
 pub mod text;
 
 pub use lang::{Lang, Localize};
+pub mod doc;
+pub mod error;
+pub mod intake;
+pub mod petition;
+pub mod registry;
+pub mod time;
+pub mod ward;
+
+pub use doc::{ChangeMeta, DocError};
+pub use error::ValidationError;
+pub use petition::{NewPetition, Petition, PetitionKind, Relay, Resident};
+pub use registry::Registry;

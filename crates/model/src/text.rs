@@ -72,6 +72,9 @@ mod tests {
 
     #[test]
     fn splits_words() {
-        assert_eq!(fold_words("Số 12, ngõ 5/3 Đường Lê Lợi"), vec!["so", "12", "ngo", "5", "3", "duong", "le", "loi"]);
+        assert_eq!(
+            fold_words("Số 12, ngõ 5/3 Đường Lê Lợi"),
+            vec!["so", "12", "ngo", "5", "3", "duong", "le", "loi"]
+        );
     }
 }

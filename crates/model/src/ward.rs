@@ -1,0 +1,200 @@
+//! The ward document: the registry (collection points, departments, fields, holidays), written by
+//! the office and read by every device.
+//!
+//! ```text
+//! { type: "ward", schema: 1, ward_id, name,
+//!   points: { id: {id, kind, name} }, departments: { id: {id, name} },
+//!   fields: { code: {code, label_vi, label_en} }, holidays: { "YYYY-MM-DD": name },
+//!   plan: {...}, sessions: {...} }      (plan and sessions: see the sessions module)
+//! ```
+//! Collections are maps keyed by id so that two office laptops adding entries offline merge.
+
+use automerge::transaction::Transactable;
+use automerge::{ObjId, ROOT, ReadDoc};
+use chrono::NaiveDate;
+
+use crate::doc::{ChangeMeta, DocError, Reader, ensure_map, expect_type, put_i64, put_str};
+use crate::registry::{Department, Field, Holiday, Point, PointKind, Registry};
+
+pub const TYPE: &str = "ward";
+pub const SCHEMA: i64 = 1;
+
+/// Writes the root structure of a new ward document with the built-in fields, departments and
+/// holidays.
+pub fn init<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    ward_id: &str,
+    name: &str,
+) -> Result<(), DocError> {
+    put_str(tx, &ROOT, "type", TYPE)?;
+    put_i64(tx, &ROOT, "schema", SCHEMA)?;
+    put_str(tx, &ROOT, "ward_id", ward_id)?;
+    put_str(tx, &ROOT, "name", name)?;
+    for key in [
+        "points",
+        "departments",
+        "fields",
+        "holidays",
+        "plan",
+        "sessions",
+    ] {
+        ensure_map(tx, &ROOT, key)?;
+    }
+    let builtin = Registry::builtin();
+    for d in &builtin.departments {
+        put_department(tx, d)?;
+    }
+    for f in &builtin.fields {
+        put_field(tx, f)?;
+    }
+    for h in &builtin.holidays {
+        put_holiday(tx, h)?;
+    }
+    Ok(())
+}
+
+/// A new ward document.
+pub fn new_document(ward_id: &str, name: &str) -> Result<automerge::Automerge, DocError> {
+    let mut doc = automerge::Automerge::new();
+    let meta = ChangeMeta::new("doithoai", "ward.create", vec![ward_id.to_owned()]);
+    doc.transact_with::<_, _, DocError, _>(|_| meta.commit_options(), |tx| init(tx, ward_id, name))
+        .map_err(|f| f.error)?;
+    Ok(doc)
+}
+
+fn section<T: Transactable + ReadDoc>(tx: &mut T, key: &'static str) -> Result<ObjId, DocError> {
+    expect_type(&*tx, TYPE)?;
+    Reader::new(&*tx)
+        .obj(&ROOT, key)
+        .ok_or(DocError::Missing(key))
+}
+
+pub fn put_point<T: Transactable + ReadDoc>(tx: &mut T, p: &Point) -> Result<(), DocError> {
+    let points = section(tx, "points")?;
+    let obj = ensure_map(tx, &points, &p.id)?;
+    put_str(tx, &obj, "id", &p.id)?;
+    put_str(tx, &obj, "kind", p.kind.code())?;
+    put_str(tx, &obj, "name", &p.name)?;
+    Ok(())
+}
+
+pub fn put_department<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    d: &Department,
+) -> Result<(), DocError> {
+    let deps = section(tx, "departments")?;
+    let obj = ensure_map(tx, &deps, &d.id)?;
+    put_str(tx, &obj, "id", &d.id)?;
+    put_str(tx, &obj, "name", &d.name)?;
+    Ok(())
+}
+
+pub fn put_field<T: Transactable + ReadDoc>(tx: &mut T, f: &Field) -> Result<(), DocError> {
+    let fields = section(tx, "fields")?;
+    let obj = ensure_map(tx, &fields, &f.code)?;
+    put_str(tx, &obj, "code", &f.code)?;
+    put_str(tx, &obj, "label_vi", &f.label_vi)?;
+    put_str(tx, &obj, "label_en", &f.label_en)?;
+    Ok(())
+}
+
+pub fn put_holiday<T: Transactable + ReadDoc>(tx: &mut T, h: &Holiday) -> Result<(), DocError> {
+    let hs = section(tx, "holidays")?;
+    put_str(tx, &hs, &h.date.format("%Y-%m-%d").to_string(), &h.name)
+}
+
+pub fn remove_holiday<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    date: NaiveDate,
+) -> Result<(), DocError> {
+    let hs = section(tx, "holidays")?;
+    let key = date.format("%Y-%m-%d").to_string();
+    if tx.get(&hs, key.as_str())?.is_some() {
+        tx.delete(&hs, key.as_str())?;
+    }
+    Ok(())
+}
+
+/// The ward's id.
+pub fn ward_id<D: ReadDoc>(doc: &D) -> Option<String> {
+    Reader::new(doc).str(&ROOT, "ward_id")
+}
+
+/// Reads the registry; sections that are missing read as empty.
+pub fn registry<D: ReadDoc>(doc: &D) -> Result<Registry, DocError> {
+    expect_type(doc, TYPE)?;
+    let r = Reader::new(doc);
+    let entries = |key: &str| -> Vec<ObjId> {
+        r.obj(&ROOT, key)
+            .map(|m| {
+                r.keys(&m)
+                    .iter()
+                    .filter_map(|k| r.obj(&m, k.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let points = entries("points")
+        .iter()
+        .filter_map(|o| {
+            Some(Point {
+                id: r.str(o, "id")?,
+                kind: PointKind::parse(&r.str(o, "kind")?)?,
+                name: r.string(o, "name"),
+            })
+        })
+        .collect();
+    let departments = entries("departments")
+        .iter()
+        .filter_map(|o| {
+            Some(Department {
+                id: r.str(o, "id")?,
+                name: r.string(o, "name"),
+            })
+        })
+        .collect();
+    let fields = entries("fields")
+        .iter()
+        .filter_map(|o| {
+            Some(Field {
+                code: r.str(o, "code")?,
+                label_vi: r.string(o, "label_vi"),
+                label_en: r.string(o, "label_en"),
+            })
+        })
+        .collect();
+    let holidays = r
+        .obj(&ROOT, "holidays")
+        .map(|m| {
+            r.keys(&m)
+                .iter()
+                .filter_map(|k| {
+                    Some(Holiday {
+                        date: NaiveDate::parse_from_str(k, "%Y-%m-%d").ok()?,
+                        name: r.string(&m, k.as_str()),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut reg = Registry {
+        ward_name: r.string(&ROOT, "name"),
+        points,
+        departments,
+        fields,
+        holidays,
+    };
+    // Keep the built-in order of fields (the order of the ward's reports), then any added ones.
+    let order: Vec<String> = Registry::builtin()
+        .fields
+        .into_iter()
+        .map(|f| f.code)
+        .collect();
+    reg.fields.sort_by_key(|f| {
+        order
+            .iter()
+            .position(|c| *c == f.code)
+            .unwrap_or(usize::MAX)
+    });
+    Ok(reg)
+}
