@@ -6,6 +6,15 @@
 //!                phone?, id_number?} ], people_count, kind, field?, content, request, place,
 //!                wants_to_speak, relayed?: {at, by, note}, updated_at } } }
 //! ```
+//! A point's petitions are split into volumes so that opening the document to add one petition
+//! stays cheap however long the ward's history grows (loading an Automerge document costs time in
+//! proportion to its history). The point's *root* intake document (the one named at enrolment)
+//! holds the first volume's petitions and a `volumes` map listing every further volume document
+//! (`{ "<doc id>": {created_at, created_by} }`). A volume is an intake document with `volume_of`
+//! set to the root's id and the same layout. New petitions go to the newest volume that is not
+//! full; a device that finds it full creates the next one. Two devices doing so offline make two
+//! volumes, which is harmless.
+//!
 //! Petitions are keyed by their UUID, so two devices adding petitions offline never collide and a
 //! petition sent twice is still one petition. The root maps are made once, by whoever creates the
 //! document; devices never recreate them (two concurrent creations of one map would hide each
@@ -35,7 +44,77 @@ pub fn init<T: Transactable + ReadDoc>(tx: &mut T, point: &str) -> Result<(), Do
     put_i64(tx, &ROOT, "schema", SCHEMA)?;
     put_str(tx, &ROOT, "point", point)?;
     ensure_map(tx, &ROOT, "petitions")?;
+    ensure_map(tx, &ROOT, "volumes")?;
     Ok(())
+}
+
+/// The number of petitions a volume holds before the next one is started.
+pub const VOLUME_CAPACITY: usize = 400;
+
+/// A new volume document of the point whose root intake document is `root_id`.
+pub fn new_volume_document(point: &str, root_id: &str) -> Result<automerge::Automerge, DocError> {
+    let mut doc = automerge::Automerge::new();
+    let meta = ChangeMeta::new("doithoai", "intake.volume", vec![point.to_owned()]);
+    doc.transact_with::<_, _, DocError, _>(
+        |_| meta.commit_options(),
+        |tx| {
+            put_str(tx, &ROOT, "type", TYPE)?;
+            put_i64(tx, &ROOT, "schema", SCHEMA)?;
+            put_str(tx, &ROOT, "point", point)?;
+            put_str(tx, &ROOT, "volume_of", root_id)?;
+            ensure_map(tx, &ROOT, "petitions")?;
+            Ok(())
+        },
+    )
+    .map_err(|f| f.error)?;
+    Ok(doc)
+}
+
+/// Lists a volume document in the root intake document.
+pub fn add_volume<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    volume_id: &str,
+    created_by: &str,
+) -> Result<(), DocError> {
+    expect_type(&*tx, TYPE)?;
+    let volumes = match Reader::new(&*tx).obj(&ROOT, "volumes") {
+        Some(v) => v,
+        // Documents written before volumes existed get the map on first use.
+        None => tx.put_object(&ROOT, "volumes", ObjType::Map)?,
+    };
+    let v = ensure_map(tx, &volumes, volume_id)?;
+    put_str(tx, &v, "created_at", &to_stored(&crate::time::ward_now()))?;
+    put_str(tx, &v, "created_by", created_by)?;
+    Ok(())
+}
+
+/// The volume documents listed in a root intake document, oldest first.
+pub fn volumes<D: ReadDoc>(doc: &D) -> Vec<String> {
+    let r = Reader::new(doc);
+    let Some(v) = r.obj(&ROOT, "volumes") else {
+        return Vec::new();
+    };
+    let mut list: Vec<(String, String)> = r
+        .keys(&v)
+        .into_iter()
+        .map(|k| {
+            let at = r.obj(&v, k.as_str()).map(|o| r.string(&o, "created_at")).unwrap_or_default();
+            (at, k)
+        })
+        .collect();
+    list.sort();
+    list.into_iter().map(|(_, k)| k).collect()
+}
+
+/// The root intake document a volume belongs to (`None` for a root).
+pub fn volume_of<D: ReadDoc>(doc: &D) -> Option<String> {
+    Reader::new(doc).str(&ROOT, "volume_of").filter(|s| !s.is_empty())
+}
+
+/// How many petitions the document holds.
+pub fn petition_count<D: ReadDoc>(doc: &D) -> usize {
+    let r = Reader::new(doc);
+    r.obj(&ROOT, "petitions").map(|p| r.length(&p)).unwrap_or(0)
 }
 
 /// A new Automerge document holding an empty intake for `point`.

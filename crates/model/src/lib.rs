@@ -15,6 +15,7 @@ pub mod error;
 pub mod intake;
 pub mod petition;
 pub mod registry;
+pub mod status;
 pub mod time;
 pub mod ward;
 
@@ -22,3 +23,4 @@ pub use doc::{ChangeMeta, DocError};
 pub use error::ValidationError;
 pub use petition::{NewPetition, Petition, PetitionKind, Relay, Resident};
 pub use registry::Registry;
+pub use status::Status;

@@ -1,0 +1,479 @@
+//! The client's operations on its local data: what the CLI and the web UI both call.
+//!
+//! Every write goes through the local samod repository (so it is synced later) and then updates
+//! the derived query index in the same SQLite file. A write is on disk when the operation
+//! returns: [`App::close`] waits for samod's pending storage writes, and the store runs with
+//! `synchronous=FULL`.
+
+use std::path::{Path, PathBuf};
+
+use automerge::ReadDoc;
+use doithoai_model::doc::{decode_heads, encode_heads};
+use doithoai_model::intake::{self, HistoryEntry};
+use doithoai_model::{
+    ChangeMeta, DocError, Lang, Localize, NewPetition, Petition, Registry, Status,
+    ValidationError, ward,
+};
+use doithoai_store::{Durability, PetitionFilter, PetitionRow, Store, StoreError};
+use doithoai_sync::{DocHandle, LocalRepo, SyncError, change, parse_doc_id, read};
+use uuid::Uuid;
+
+use crate::config::{CURRENT_VOLUME, DeviceConfig};
+
+/// The database file inside a data directory.
+pub const DB_FILE: &str = "doithoai.sqlite3";
+
+/// Errors of client operations, each with a message for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("this device is not set up: run `doithoai init` first ({0})")]
+    NotInitialised(PathBuf),
+    #[error("already set up in {0}")]
+    AlreadyInitialised(PathBuf),
+    #[error("no petition matches {0:?}")]
+    NoSuchPetition(String),
+    #[error("{prefix:?} matches several petitions: {matches:?}")]
+    Ambiguous { prefix: String, matches: Vec<String> },
+    #[error("this device's role ({role}) may not {what}")]
+    NotAllowed { role: String, what: &'static str },
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    #[error(transparent)]
+    Doc(#[from] DocError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+}
+
+impl Localize for AppError {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (AppError::NotInitialised(p), Lang::Vi) => format!(
+                "Máy này chưa được thiết lập (thư mục dữ liệu {}). Hãy chạy trước: doithoai init --name \"Họ tên hoặc tên máy\"",
+                p.display()
+            ),
+            (AppError::NotInitialised(p), Lang::En) => format!(
+                "This device is not set up (data directory {}). Run first: doithoai init --name \"Your name\"",
+                p.display()
+            ),
+            (AppError::AlreadyInitialised(p), Lang::Vi) => {
+                format!("Máy này đã được thiết lập (thư mục dữ liệu {}).", p.display())
+            }
+            (AppError::AlreadyInitialised(p), Lang::En) => {
+                format!("This device is already set up (data directory {}).", p.display())
+            }
+            (AppError::NoSuchPetition(s), Lang::Vi) => {
+                format!("Không tìm thấy ý kiến có mã «{s}». Dùng `doithoai petition list` để xem mã.")
+            }
+            (AppError::NoSuchPetition(s), Lang::En) => {
+                format!("No petition has the id {s:?}. See the ids with `doithoai petition list`.")
+            }
+            (AppError::Ambiguous { prefix, matches }, Lang::Vi) => format!(
+                "Mã «{prefix}» trùng với {} ý kiến ({}); hãy gõ thêm vài ký tự.",
+                matches.len(),
+                matches.join(", ")
+            ),
+            (AppError::Ambiguous { prefix, matches }, Lang::En) => format!(
+                "{prefix:?} matches {} petitions ({}); type a few more characters.",
+                matches.len(),
+                matches.join(", ")
+            ),
+            (AppError::NotAllowed { role, what }, Lang::Vi) => {
+                format!("Thiết bị có vai trò «{role}» không được phép {what}.")
+            }
+            (AppError::NotAllowed { role, what }, Lang::En) => {
+                format!("A device with the role {role:?} may not {what}.")
+            }
+            (AppError::Validation(e), l) => e.localize(l),
+            (AppError::Doc(e), l) => e.localize(l),
+            (AppError::Store(e), l) => e.localize(l),
+            (AppError::Sync(e), l) => e.localize(l),
+        }
+    }
+}
+
+/// A change to some fields of a petition; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct PetitionEdit {
+    pub residents: Option<Vec<doithoai_model::Resident>>,
+    pub people_count: Option<u32>,
+    pub kind: Option<doithoai_model::PetitionKind>,
+    /// `Some(None)` clears the field.
+    pub field: Option<Option<String>>,
+    pub content: Option<String>,
+    pub request: Option<String>,
+    pub place: Option<String>,
+    pub wants_to_speak: Option<bool>,
+    pub created_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Marks the office's answer as relayed to the resident, with a note.
+    pub relayed: Option<String>,
+}
+
+impl PetitionEdit {
+    fn apply(self, p: &mut Petition, by: &str) {
+        if let Some(v) = self.residents {
+            p.residents = v;
+        }
+        if let Some(v) = self.people_count {
+            p.people_count = v;
+        }
+        if let Some(v) = self.kind {
+            p.kind = v;
+        }
+        if let Some(v) = self.field {
+            p.field = v;
+        }
+        if let Some(v) = self.content {
+            p.content = v.trim().to_owned();
+        }
+        if let Some(v) = self.request {
+            p.request = v.trim().to_owned();
+        }
+        if let Some(v) = self.place {
+            p.place = v.trim().to_owned();
+        }
+        if let Some(v) = self.wants_to_speak {
+            p.wants_to_speak = v;
+        }
+        if let Some(v) = self.created_at {
+            p.created_at = v;
+        }
+        if let Some(note) = self.relayed {
+            p.relayed = Some(doithoai_model::Relay {
+                at: doithoai_model::time::to_stored(&doithoai_model::time::ward_now()),
+                by: by.to_owned(),
+                note: note.trim().to_owned(),
+            });
+        }
+    }
+}
+
+/// A petition with its history and its row in the index.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PetitionDetail {
+    pub petition: Petition,
+    pub row: Option<PetitionRow>,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// The local client: the store, the repository and this device's settings.
+pub struct App {
+    pub data_dir: PathBuf,
+    pub store: Store,
+    pub repo: LocalRepo,
+    pub device: DeviceConfig,
+}
+
+/// Opens the SQLite file of a data directory.
+pub fn open_store(data_dir: &Path) -> Result<Store, StoreError> {
+    Store::open(&data_dir.join(DB_FILE), Durability::Full)
+}
+
+impl App {
+    /// Opens an initialised data directory.
+    pub async fn open(data_dir: &Path) -> Result<App, AppError> {
+        if !data_dir.join(DB_FILE).exists() {
+            return Err(AppError::NotInitialised(data_dir.to_owned()));
+        }
+        let store = open_store(data_dir)?;
+        let device = DeviceConfig::load(&store)?
+            .ok_or_else(|| AppError::NotInitialised(data_dir.to_owned()))?;
+        let repo = LocalRepo::open(store.clone(), device.peer_id.clone()).await;
+        Ok(App {
+            data_dir: data_dir.to_owned(),
+            store,
+            repo,
+            device,
+        })
+    }
+
+    /// Sets up a data directory before enrolment: the device's name and its collection point,
+    /// and an empty local intake document so that petitions can be recorded at once.
+    pub async fn init(
+        data_dir: &Path,
+        name: &str,
+        point: &str,
+        lang: Lang,
+    ) -> Result<App, AppError> {
+        let store = open_store(data_dir)?;
+        if DeviceConfig::load(&store)?.is_some() {
+            return Err(AppError::AlreadyInitialised(data_dir.to_owned()));
+        }
+        if name.trim().is_empty() {
+            return Err(ValidationError::Required { what: "created_by" }.into());
+        }
+        let point = if point.trim().is_empty() {
+            "local"
+        } else {
+            point.trim()
+        };
+        let repo = LocalRepo::open(store.clone(), None).await;
+        let handle = repo.create(intake::new_document(point)?).await?;
+        let device = DeviceConfig {
+            name: name.trim().to_owned(),
+            point: point.to_owned(),
+            lang,
+            intake: Some(handle.document_id().to_string()),
+            ..Default::default()
+        };
+        device.save(&store)?;
+        Ok(App {
+            data_dir: data_dir.to_owned(),
+            store,
+            repo,
+            device,
+        })
+    }
+
+    /// Waits until every write has reached the disk, then stops the repository.
+    pub async fn close(self) {
+        self.repo.stop().await;
+    }
+
+    /// The ward's registry: from the ward document once enrolled, the built-in one before.
+    pub async fn registry(&self) -> Result<Registry, AppError> {
+        let Some(id) = &self.device.ward else {
+            return Ok(Registry::builtin());
+        };
+        let id = parse_doc_id(id)?;
+        match self.repo.find(&id).await? {
+            Some(h) => Ok(read(&h, |d| ward::registry(d))?),
+            None => Ok(Registry::builtin()),
+        }
+    }
+
+    fn ensure_collector(&self, what: &'static str) -> Result<(), AppError> {
+        if self.device.role == "monitor" && self.device.point.is_empty() {
+            return Err(AppError::NotAllowed {
+                role: self.device.role.clone(),
+                what,
+            });
+        }
+        Ok(())
+    }
+
+    fn intake_root(&self) -> Result<doithoai_sync::DocumentId, AppError> {
+        let id = self
+            .device
+            .intake
+            .as_deref()
+            .ok_or_else(|| AppError::NotAllowed {
+                role: self.device.role.clone(),
+                what: "ghi ý kiến (không có sổ tiếp nhận)",
+            })?;
+        Ok(parse_doc_id(id)?)
+    }
+
+    /// The intake volume new petitions go to, starting a new one when the current one is full.
+    async fn target_volume(&self) -> Result<DocHandle, AppError> {
+        let root_id = self.intake_root()?;
+        if let Some(cur) = self.store.meta_get(CURRENT_VOLUME)? {
+            if let Ok(id) = parse_doc_id(&cur) {
+                if let Some(h) = self.repo.find(&id).await? {
+                    if read(&h, intake::petition_count) < intake::VOLUME_CAPACITY {
+                        return Ok(h);
+                    }
+                }
+            }
+        }
+        let root = self.repo.get(&root_id).await?;
+        // The newest listed volume that is not full, else the root if not full, else a new one.
+        let volumes = read(&root, intake::volumes);
+        for v in volumes.iter().rev() {
+            if let Ok(id) = parse_doc_id(v) {
+                if let Some(h) = self.repo.find(&id).await? {
+                    if read(&h, intake::petition_count) < intake::VOLUME_CAPACITY {
+                        self.store.meta_set(CURRENT_VOLUME, v)?;
+                        return Ok(h);
+                    }
+                }
+            }
+        }
+        if volumes.is_empty() && read(&root, intake::petition_count) < intake::VOLUME_CAPACITY {
+            self.store.meta_set(CURRENT_VOLUME, &root_id.to_string())?;
+            return Ok(root);
+        }
+        let point = read(&root, intake::point).unwrap_or_else(|| self.device.point.clone());
+        let vol = self
+            .repo
+            .create(intake::new_volume_document(&point, &root_id.to_string())?)
+            .await?;
+        let vol_id = vol.document_id().to_string();
+        let meta = ChangeMeta::new(&self.device.name, "intake.volume", vec![vol_id.clone()]);
+        change(&root, &meta, |tx| intake::add_volume(tx, &vol_id, &self.device.name))?;
+        self.store.meta_set(CURRENT_VOLUME, &vol_id)?;
+        tracing::info!(volume = %vol_id, "started a new intake volume");
+        Ok(vol)
+    }
+
+    /// Records a new petition. It is on disk once [`App::close`] returns.
+    pub async fn add_petition(&self, new: NewPetition) -> Result<Petition, AppError> {
+        self.ensure_collector("ghi ý kiến")?;
+        let registry = self.registry().await?;
+        let p = new.build(&self.device.point, &self.device.name, &registry)?;
+        let handle = self.target_volume().await?;
+        let meta = ChangeMeta::new(&self.device.name, "petition.add", vec![p.id.to_string()]);
+        change(&handle, &meta, |tx| intake::put_petition(tx, &p))?;
+        self.index_document(&handle)?;
+        Ok(p)
+    }
+
+    /// Resolves what a user typed (a whole id or its first characters) to one petition's row.
+    pub fn resolve(&self, typed: &str) -> Result<PetitionRow, AppError> {
+        let t = typed.trim().to_ascii_lowercase();
+        if t.is_empty() {
+            return Err(AppError::NoSuchPetition(typed.to_owned()));
+        }
+        if let Some(row) = self.store.index_get(&t)? {
+            return Ok(row);
+        }
+        let ids = self.store.index_find_prefix(&t)?;
+        match ids.as_slice() {
+            [] => Err(AppError::NoSuchPetition(typed.to_owned())),
+            [one] => self
+                .store
+                .index_get(one)?
+                .ok_or_else(|| AppError::NoSuchPetition(typed.to_owned())),
+            many => Err(AppError::Ambiguous {
+                prefix: typed.to_owned(),
+                matches: many.iter().map(|s| s.chars().take(13).collect()).collect(),
+            }),
+        }
+    }
+
+    async fn petition_doc(&self, row: &PetitionRow) -> Result<(DocHandle, Uuid), AppError> {
+        let id = Uuid::parse_str(&row.id).map_err(|_| AppError::NoSuchPetition(row.id.clone()))?;
+        let handle = self.repo.get(&parse_doc_id(&row.doc_id)?).await?;
+        Ok((handle, id))
+    }
+
+    /// Changes some fields of a petition.
+    pub async fn edit_petition(&self, typed: &str, edit: PetitionEdit) -> Result<Petition, AppError> {
+        let row = self.resolve(typed)?;
+        let (handle, id) = self.petition_doc(&row).await?;
+        let registry = self.registry().await?;
+        let mut p = read(&handle, |d| intake::get_petition(d, &id))?
+            .ok_or_else(|| AppError::NoSuchPetition(typed.to_owned()))?;
+        let op = if edit.relayed.is_some() {
+            "petition.relay"
+        } else {
+            "petition.edit"
+        };
+        edit.apply(&mut p, &self.device.name);
+        p.updated_at = doithoai_model::time::ward_now();
+        p.validate(&registry)?;
+        let meta = ChangeMeta::new(&self.device.name, op, vec![p.id.to_string()]);
+        change(&handle, &meta, |tx| intake::put_petition(tx, &p))?;
+        self.index_document(&handle)?;
+        Ok(p)
+    }
+
+    /// A petition, its index row and its history.
+    pub async fn show_petition(&self, typed: &str) -> Result<PetitionDetail, AppError> {
+        let row = self.resolve(typed)?;
+        let (handle, id) = self.petition_doc(&row).await?;
+        let (petition, history) = read(&handle, |d| -> Result<_, DocError> {
+            Ok((intake::get_petition(d, &id)?, intake::history(d, &id)?))
+        })?;
+        let petition = petition.ok_or_else(|| AppError::NoSuchPetition(typed.to_owned()))?;
+        Ok(PetitionDetail {
+            petition,
+            row: Some(row),
+            history,
+        })
+    }
+
+    /// Lists petitions from the index.
+    pub fn list(&self, filter: &PetitionFilter) -> Result<Vec<PetitionRow>, AppError> {
+        Ok(self.store.list_petitions(filter)?)
+    }
+
+    /// Brings the index up to date with one intake document, reading only the petitions that
+    /// changed since the heads it was last indexed at.
+    pub fn index_document(&self, handle: &DocHandle) -> Result<usize, AppError> {
+        let doc_id = handle.document_id().to_string();
+        let known = self.store.index_heads(&doc_id)?.map(|b| decode_heads(&b));
+        let (heads, rows, removed) = read(handle, |doc| -> Result<_, DocError> {
+            if doithoai_model::doc::doc_type(doc).as_deref() != Some(intake::TYPE) {
+                return Ok((doc.get_heads(), Vec::new(), Vec::new()));
+            }
+            let before = match &known {
+                Some(h) if h.iter().all(|x| doc.get_change_by_hash(x).is_some()) => h.clone(),
+                _ => Vec::new(),
+            };
+            let ids = intake::changed_ids(doc, &before)?;
+            let (ps, bad) = intake::petitions_by_ids(doc, ids.iter().cloned())?;
+            for (key, e) in bad {
+                tracing::warn!(petition = %key, error = %e, "petition could not be read; not indexed");
+            }
+            let present: std::collections::BTreeSet<String> =
+                ps.iter().map(|p| p.id.to_string()).collect();
+            let removed: Vec<String> = ids.into_iter().filter(|i| !present.contains(i)).collect();
+            Ok((doc.get_heads(), ps, removed))
+        })?;
+        let rows: Vec<PetitionRow> = rows.iter().map(|p| row_of(p, &doc_id)).collect();
+        self.store
+            .index_apply(&doc_id, &encode_heads(&heads), &rows, &removed)?;
+        Ok(rows.len())
+    }
+
+    /// Every intake document this device holds: the root and its volumes.
+    pub async fn intake_documents(&self) -> Result<Vec<DocHandle>, AppError> {
+        let mut out = Vec::new();
+        let Ok(root_id) = self.intake_root() else {
+            return Ok(out);
+        };
+        let Some(root) = self.repo.find(&root_id).await? else {
+            return Ok(out);
+        };
+        for v in read(&root, intake::volumes) {
+            if let Ok(id) = parse_doc_id(&v) {
+                if let Some(h) = self.repo.find(&id).await? {
+                    out.push(h);
+                }
+            }
+        }
+        out.insert(0, root);
+        Ok(out)
+    }
+
+    /// Rebuilds the whole index from the documents.
+    pub async fn reindex(&self) -> Result<usize, AppError> {
+        self.store.index_clear()?;
+        let mut n = 0;
+        for h in self.intake_documents().await? {
+            n += self.index_document(&h)?;
+        }
+        Ok(n)
+    }
+}
+
+/// The index row of a petition collected in `doc_id`.
+pub fn row_of(p: &Petition, doc_id: &str) -> PetitionRow {
+    let join = |f: &dyn Fn(&doithoai_model::Resident) -> &str, sep: &str| {
+        let mut v: Vec<&str> = p.residents.iter().map(f).filter(|s| !s.is_empty()).collect();
+        v.dedup();
+        v.join(sep)
+    };
+    PetitionRow {
+        id: p.id.to_string(),
+        doc_id: doc_id.to_owned(),
+        point: p.point.clone(),
+        created_at: doithoai_model::time::to_stored(&p.created_at),
+        kind: p.kind.code().to_owned(),
+        field: p.field.clone(),
+        status: Status::Collected.code().to_owned(),
+        content: p.content.clone(),
+        request: p.request.clone(),
+        place: p.place.clone(),
+        residents: p.resident_names(),
+        addresses: join(&|r| r.address.as_str(), "; "),
+        tdp: join(&|r| r.tdp.as_str(), ", "),
+        people_count: i64::from(p.people_count),
+        wants_to_speak: p.wants_to_speak,
+        register_no: None,
+        deadline: None,
+        updated_at: doithoai_model::time::to_stored(&p.updated_at),
+    }
+}

@@ -1,0 +1,681 @@
+//! The command line: `doithoai init | petition add | list | show | edit | index rebuild`.
+//!
+//! Help texts and messages are in Vietnamese by default; `--lang en` (or `DOITHOAI_LANG=en`)
+//! switches to English.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use doithoai_model::time::{format_datetime, parse_date, parse_datetime};
+use doithoai_model::{
+    Lang, Localize, NewPetition, PetitionKind, Registry, Resident, Status, ValidationError,
+};
+use doithoai_store::{PetitionFilter, PetitionRow};
+
+use crate::app::{App, AppError, PetitionDetail, PetitionEdit};
+
+/// doithoai — sổ theo dõi ý kiến, kiến nghị của nhân dân và các cuộc tiếp xúc, đối thoại của phường.
+///
+/// Làm việc được khi không có mạng: dữ liệu lưu trên máy, đồng bộ với máy chủ của phường khi có mạng.
+#[derive(Debug, Parser)]
+#[command(name = "doithoai", version, about, long_about = None)]
+pub struct Cli {
+    /// Thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng).
+    #[arg(long, global = true, env = "DOITHOAI_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Ngôn ngữ hiển thị: vi (mặc định) hoặc en.
+    #[arg(long, global = true, env = "DOITHOAI_LANG")]
+    pub lang: Option<Lang>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Thiết lập máy trước khi đăng ký với máy chủ của phường.
+    ///
+    /// Ví dụ: doithoai init --name "Nguyễn Thị Hoa - Tổ trưởng TDP 3" --point tdp-03
+    Init {
+        /// Tên người dùng hoặc tên máy, ghi vào lịch sử thay đổi.
+        #[arg(long)]
+        name: String,
+        /// Mã điểm tiếp nhận (tổ dân phố, tổ chức); sẽ được cập nhật khi đăng ký.
+        #[arg(long, default_value = "")]
+        point: String,
+    },
+    /// Ghi nhận, tra cứu và sửa ý kiến, kiến nghị của người dân.
+    #[command(subcommand)]
+    Petition(PetitionCmd),
+    /// Chỉ mục tra cứu (được dựng lại từ dữ liệu gốc bất cứ lúc nào).
+    #[command(subcommand)]
+    Index(IndexCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCmd {
+    /// Dựng lại toàn bộ chỉ mục tra cứu từ các tài liệu.
+    Rebuild,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct PetitionFields {
+    /// Họ tên người dân (lặp lại cho nhiều người).
+    #[arg(long = "name")]
+    pub names: Vec<String>,
+    /// Địa chỉ, theo thứ tự của --name.
+    #[arg(long = "address")]
+    pub addresses: Vec<String>,
+    /// Tổ dân phố của người dân, theo thứ tự của --name.
+    #[arg(long = "tdp")]
+    pub tdps: Vec<String>,
+    /// Số điện thoại (không bắt buộc), theo thứ tự của --name.
+    #[arg(long = "phone")]
+    pub phones: Vec<String>,
+    /// Số CCCD (không bắt buộc), theo thứ tự của --name.
+    #[arg(long = "id-number")]
+    pub id_numbers: Vec<String>,
+    /// Số người cùng ý kiến.
+    #[arg(long)]
+    pub people: Option<u32>,
+    /// Loại: kien_nghi, phan_anh, y_kien, khieu_nai, to_cao (gõ có dấu hay không dấu đều được).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Lĩnh vực đề xuất: mã (dat_dai, ha_tang, moi_truong, …) hoặc tên.
+    #[arg(long)]
+    pub field: Option<String>,
+    /// Nội dung ý kiến.
+    #[arg(long)]
+    pub content: Option<String>,
+    /// Đề nghị của người dân.
+    #[arg(long)]
+    pub request: Option<String>,
+    /// Địa điểm liên quan (đường, ngõ, khu vực).
+    #[arg(long)]
+    pub place: Option<String>,
+    /// Người dân muốn phát biểu tại buổi tiếp xúc, đối thoại.
+    #[arg(long)]
+    pub speak: bool,
+    /// Ngày ghi nhận, dạng dd/mm/yyyy hoặc "dd/mm/yyyy HH:MM" (mặc định: bây giờ).
+    #[arg(long)]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PetitionCmd {
+    /// Ghi một ý kiến mới. Chạy không có tham số trong cửa sổ dòng lệnh để được hỏi từng mục.
+    ///
+    /// Ví dụ: doithoai petition add --name "Nguyễn Văn Đức" --address "Số 5 ngõ 12 Lê Lợi"
+    ///   --tdp "TDP 3" --field ha_tang --content "Đèn đường ngõ 12 hỏng hai tháng nay"
+    ///   --request "Đề nghị thay bóng đèn" --place "ngõ 12 Lê Lợi" --people 5 --speak
+    Add(PetitionFields),
+    /// Liệt kê ý kiến, có lọc theo lĩnh vực, trạng thái, điểm tiếp nhận, từ khóa, khoảng ngày.
+    ///
+    /// Ví dụ: doithoai petition list --text "nguyen van" --from 01/11/2026 --to 30/11/2026
+    List {
+        /// Lĩnh vực (mã hoặc tên).
+        #[arg(long)]
+        field: Option<String>,
+        /// Trạng thái (collected, received, assigned, … hoặc tên tiếng Việt).
+        #[arg(long)]
+        status: Option<String>,
+        /// Điểm tiếp nhận.
+        #[arg(long)]
+        point: Option<String>,
+        /// Loại ý kiến.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Từ khóa, không phân biệt dấu và chữ hoa: "nguyen van" tìm được "Nguyễn Văn".
+        #[arg(long, short)]
+        text: Option<String>,
+        /// Từ ngày (dd/mm/yyyy).
+        #[arg(long)]
+        from: Option<String>,
+        /// Đến ngày (dd/mm/yyyy).
+        #[arg(long)]
+        to: Option<String>,
+        /// Số dòng tối đa.
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+        /// In ra JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Xem một ý kiến và lịch sử thay đổi (ai sửa gì, lúc nào).
+    ///
+    /// Ví dụ: doithoai petition show 1a2b3c4d
+    Show {
+        /// Mã ý kiến (8 ký tự đầu là đủ).
+        id: String,
+        /// In ra JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sửa một ý kiến: chỉ các mục được nêu mới thay đổi.
+    ///
+    /// Ví dụ: doithoai petition edit 1a2b3c4d --people 12 --place "ngõ 12 và ngõ 14 Lê Lợi"
+    ///        doithoai petition edit 1a2b3c4d --relayed "Đã báo tại họp tổ 05/12"
+    Edit {
+        /// Mã ý kiến (8 ký tự đầu là đủ).
+        id: String,
+        #[command(flatten)]
+        fields: PetitionFields,
+        /// Bỏ lĩnh vực đã chọn.
+        #[arg(long)]
+        clear_field: bool,
+        /// Không còn muốn phát biểu.
+        #[arg(long)]
+        no_speak: bool,
+        /// Đánh dấu đã chuyển câu trả lời của phường tới người dân (kèm ghi chú).
+        #[arg(long)]
+        relayed: Option<String>,
+    },
+}
+
+/// An error at the command line, told in the user's language.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error("{en}")]
+    Usage { vi: String, en: String },
+    #[error("input/output: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<ValidationError> for CliError {
+    fn from(e: ValidationError) -> Self {
+        CliError::App(AppError::Validation(e))
+    }
+}
+
+impl Localize for CliError {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            CliError::App(e) => e.localize(lang),
+            CliError::Usage { vi, en } => lang.pick(vi, en).to_owned(),
+            CliError::Io(e) => match lang {
+                Lang::Vi => format!("Lỗi đọc/ghi: {e}"),
+                Lang::En => format!("Input/output error: {e}"),
+            },
+        }
+    }
+}
+
+fn usage(vi: impl Into<String>, en: impl Into<String>) -> CliError {
+    CliError::Usage {
+        vi: vi.into(),
+        en: en.into(),
+    }
+}
+
+/// The default data directory: the platform's data directory for doithoai.
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("vn", "doithoai", "doithoai")
+        .map(|d| d.data_dir().to_owned())
+        .unwrap_or_else(|| PathBuf::from("doithoai-data"))
+}
+
+/// Runs one command line; output goes to `out`.
+pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
+    let lang_flag = cli.lang;
+    match cli.command {
+        Command::Init { name, point } => {
+            let lang = lang_flag.unwrap_or_default();
+            let app = App::init(&data_dir, &name, &point, lang).await?;
+            writeln!(
+                out,
+                "{}",
+                match lang {
+                    Lang::Vi => format!(
+                        "Đã thiết lập máy «{}» (điểm tiếp nhận: {}). Dữ liệu lưu tại {}.\nCó thể ghi ý kiến ngay cả khi không có mạng: doithoai petition add",
+                        app.device.name,
+                        app.device.point,
+                        data_dir.display()
+                    ),
+                    Lang::En => format!(
+                        "Set up device {:?} (collection point: {}). Data is kept in {}.\nYou can record petitions now, even offline: doithoai petition add",
+                        app.device.name,
+                        app.device.point,
+                        data_dir.display()
+                    ),
+                }
+            )?;
+            app.close().await;
+            Ok(())
+        }
+        Command::Petition(cmd) => {
+            let app = App::open(&data_dir).await?;
+            let lang = lang_flag.unwrap_or(app.device.lang);
+            let result = petition(&app, cmd, lang, out).await;
+            app.close().await;
+            result
+        }
+        Command::Index(IndexCmd::Rebuild) => {
+            let app = App::open(&data_dir).await?;
+            let lang = lang_flag.unwrap_or(app.device.lang);
+            let n = app.reindex().await?;
+            writeln!(
+                out,
+                "{}",
+                match lang {
+                    Lang::Vi => format!("Đã dựng lại chỉ mục: {n} ý kiến."),
+                    Lang::En => format!("Index rebuilt: {n} petitions."),
+                }
+            )?;
+            app.close().await;
+            Ok(())
+        }
+    }
+}
+
+fn parse_kind(s: &str) -> Result<PetitionKind, ValidationError> {
+    PetitionKind::parse(s).ok_or_else(|| ValidationError::UnknownKind {
+        value: s.to_owned(),
+    })
+}
+
+fn parse_field(s: &str, reg: &Registry) -> Result<String, ValidationError> {
+    reg.find_field(s)
+        .map(|f| f.code.clone())
+        .ok_or_else(|| ValidationError::UnknownField {
+            value: s.to_owned(),
+            known: reg.fields.iter().map(|f| f.code.clone()).collect(),
+        })
+}
+
+fn residents(f: &PetitionFields) -> Result<Vec<Resident>, CliError> {
+    let n = f.names.len();
+    for (what, len) in [
+        ("--address", f.addresses.len()),
+        ("--tdp", f.tdps.len()),
+        ("--phone", f.phones.len()),
+        ("--id-number", f.id_numbers.len()),
+    ] {
+        if len > n {
+            return Err(usage(
+                format!("Có {len} lần {what} nhưng chỉ {n} lần --name: mỗi người dân cần --name trước."),
+                format!("{len} times {what} but only {n} times --name: give --name for each resident first."),
+            ));
+        }
+    }
+    Ok((0..n)
+        .map(|i| Resident {
+            name: f.names[i].clone(),
+            address: f.addresses.get(i).cloned().unwrap_or_default(),
+            tdp: f.tdps.get(i).cloned().unwrap_or_default(),
+            phone: f.phones.get(i).cloned(),
+            id_number: f.id_numbers.get(i).cloned(),
+        })
+        .collect())
+}
+
+fn is_empty(f: &PetitionFields) -> bool {
+    f.names.is_empty()
+        && f.content.is_none()
+        && f.request.is_none()
+        && f.place.is_none()
+        && f.field.is_none()
+        && f.kind.is_none()
+}
+
+fn prompt(out: &mut dyn Write, input: &mut dyn BufRead, label: &str) -> Result<String, CliError> {
+    write!(out, "{label}: ")?;
+    out.flush()?;
+    let mut line = String::new();
+    input.read_line(&mut line)?;
+    Ok(line.trim().to_owned())
+}
+
+/// Asks for each field in the terminal.
+fn ask(out: &mut dyn Write, lang: Lang, reg: &Registry) -> Result<PetitionFields, CliError> {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut f = PetitionFields::default();
+    writeln!(
+        out,
+        "{}",
+        lang.pick(
+            "Ghi ý kiến mới (Enter để bỏ qua mục không bắt buộc).",
+            "New petition (press Enter to skip optional items)."
+        )
+    )?;
+    f.names.push(prompt(out, &mut input, lang.pick("Họ tên người dân", "Resident's name"))?);
+    f.addresses.push(prompt(out, &mut input, lang.pick("Địa chỉ", "Address"))?);
+    f.tdps.push(prompt(out, &mut input, lang.pick("Tổ dân phố", "Residential group"))?);
+    let phone = prompt(out, &mut input, lang.pick("Số điện thoại (không bắt buộc)", "Phone (optional)"))?;
+    f.phones.push(phone);
+    let people = prompt(out, &mut input, lang.pick("Số người cùng ý kiến [1]", "Number of people [1]"))?;
+    if !people.is_empty() {
+        f.people = Some(people.parse().map_err(|_| ValidationError::InvalidPeopleCount {
+            value: -1,
+            max: doithoai_model::petition::MAX_PEOPLE,
+        })?);
+    }
+    let kinds: Vec<String> = PetitionKind::ALL
+        .iter()
+        .map(|k| format!("{} ({})", k.code(), k.label(lang)))
+        .collect();
+    writeln!(out, "{}: {}", lang.pick("Loại", "Type"), kinds.join(", "))?;
+    let kind = prompt(out, &mut input, lang.pick("Loại [kien_nghi]", "Type [kien_nghi]"))?;
+    f.kind = Some(kind).filter(|s| !s.is_empty());
+    let fields: Vec<String> = reg
+        .fields
+        .iter()
+        .map(|x| format!("{} ({})", x.code, x.label(lang)))
+        .collect();
+    writeln!(out, "{}: {}", lang.pick("Lĩnh vực", "Fields"), fields.join("; "))?;
+    let field = prompt(out, &mut input, lang.pick("Lĩnh vực (không bắt buộc)", "Field (optional)"))?;
+    f.field = Some(field).filter(|s| !s.is_empty());
+    f.content = Some(prompt(out, &mut input, lang.pick("Nội dung", "Content"))?);
+    f.request = Some(prompt(out, &mut input, lang.pick("Đề nghị", "Request"))?);
+    f.place = Some(prompt(out, &mut input, lang.pick("Địa điểm", "Place"))?);
+    let speak = prompt(out, &mut input, lang.pick("Muốn phát biểu tại buổi đối thoại? (c/k)", "Wishes to speak at a session? (y/n)"))?;
+    f.speak = matches!(doithoai_model::text::fold(&speak).as_str(), "c" | "co" | "y" | "yes");
+    f.phones.retain(|p| !p.is_empty());
+    Ok(f)
+}
+
+fn filter_of(
+    reg: &Registry,
+    field: Option<String>,
+    status: Option<String>,
+    point: Option<String>,
+    kind: Option<String>,
+    text: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: u32,
+) -> Result<PetitionFilter, CliError> {
+    let day = |s: Option<String>| -> Result<Option<String>, ValidationError> {
+        s.map(|d| parse_date(&d).map(|d| d.format("%Y-%m-%d").to_string()))
+            .transpose()
+    };
+    let status = status
+        .map(|s| {
+            Status::parse(&s)
+                .map(|st| st.code().to_owned())
+                .ok_or(ValidationError::Invalid {
+                    what: "status",
+                    value: s,
+                })
+        })
+        .transpose()?;
+    Ok(PetitionFilter {
+        field: field.map(|f| parse_field(&f, reg)).transpose()?,
+        status,
+        point,
+        kind: kind.map(|k| parse_kind(&k).map(|k| k.code().to_owned())).transpose()?,
+        text,
+        from: day(from)?,
+        to: day(to)?,
+        limit: Some(limit),
+        offset: None,
+    })
+}
+
+async fn petition(app: &App, cmd: PetitionCmd, lang: Lang, out: &mut dyn Write) -> Result<(), CliError> {
+    let reg = app.registry().await?;
+    match cmd {
+        PetitionCmd::Add(mut fields) => {
+            if is_empty(&fields) && std::io::stdin().is_terminal() {
+                fields = ask(out, lang, &reg)?;
+            }
+            let new = NewPetition {
+                residents: residents(&fields)?,
+                people_count: fields.people,
+                kind: fields.kind.as_deref().map(parse_kind).transpose()?,
+                field: fields.field.as_deref().map(|f| parse_field(f, &reg)).transpose()?,
+                content: fields.content.unwrap_or_default(),
+                request: fields.request.unwrap_or_default(),
+                place: fields.place.unwrap_or_default(),
+                wants_to_speak: fields.speak,
+                created_at: fields.date.as_deref().map(parse_datetime).transpose()?,
+            };
+            let p = app.add_petition(new).await?;
+            writeln!(
+                out,
+                "{} {} — {}: {}",
+                lang.pick("Đã lưu ý kiến", "Saved petition"),
+                p.short_id(),
+                p.resident_names(),
+                truncate(&p.content, 60)
+            )?;
+            Ok(())
+        }
+        PetitionCmd::List {
+            field,
+            status,
+            point,
+            kind,
+            text,
+            from,
+            to,
+            limit,
+            json,
+        } => {
+            let filter = filter_of(&reg, field, status, point, kind, text, from, to, limit)?;
+            let rows = app.list(&filter)?;
+            if json {
+                serde_json::to_writer_pretty(&mut *out, &rows).map_err(std::io::Error::other)?;
+                writeln!(out)?;
+            } else {
+                print_table(out, &rows, &reg, lang)?;
+            }
+            Ok(())
+        }
+        PetitionCmd::Show { id, json } => {
+            let detail = app.show_petition(&id).await?;
+            if json {
+                serde_json::to_writer_pretty(&mut *out, &detail).map_err(std::io::Error::other)?;
+                writeln!(out)?;
+            } else {
+                print_detail(out, &detail, &reg, lang)?;
+            }
+            Ok(())
+        }
+        PetitionCmd::Edit {
+            id,
+            fields,
+            clear_field,
+            no_speak,
+            relayed,
+        } => {
+            let edit = PetitionEdit {
+                residents: if fields.names.is_empty() {
+                    None
+                } else {
+                    Some(residents(&fields)?)
+                },
+                people_count: fields.people,
+                kind: fields.kind.as_deref().map(parse_kind).transpose()?,
+                field: if clear_field {
+                    Some(None)
+                } else {
+                    fields
+                        .field
+                        .as_deref()
+                        .map(|f| parse_field(f, &reg).map(Some))
+                        .transpose()?
+                },
+                content: fields.content,
+                request: fields.request,
+                place: fields.place,
+                wants_to_speak: if no_speak {
+                    Some(false)
+                } else if fields.speak {
+                    Some(true)
+                } else {
+                    None
+                },
+                created_at: fields.date.as_deref().map(parse_datetime).transpose()?,
+                relayed,
+            };
+            let p = app.edit_petition(&id, edit).await?;
+            writeln!(
+                out,
+                "{} {}.",
+                lang.pick("Đã cập nhật ý kiến", "Updated petition"),
+                p.short_id()
+            )?;
+            Ok(())
+        }
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    let one_line = s.replace('\n', " ");
+    if one_line.chars().count() <= n {
+        one_line
+    } else {
+        let mut t: String = one_line.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn pad(s: &str, n: usize) -> String {
+    let t = truncate(s, n);
+    let len = t.chars().count();
+    format!("{t}{}", " ".repeat(n.saturating_sub(len)))
+}
+
+fn date_of(stored: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stored)
+        .map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_else(|_| stored.chars().take(10).collect())
+}
+
+fn print_table(out: &mut dyn Write, rows: &[PetitionRow], reg: &Registry, lang: Lang) -> Result<(), CliError> {
+    if rows.is_empty() {
+        writeln!(out, "{}", lang.pick("Không có ý kiến nào phù hợp.", "No petition matches."))?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} {} {} {} {} {} {}",
+        pad(lang.pick("Mã", "Id"), 8),
+        pad(lang.pick("Ngày", "Date"), 10),
+        pad(lang.pick("Loại", "Type"), 10),
+        pad(lang.pick("Lĩnh vực", "Field"), 18),
+        pad(lang.pick("Trạng thái", "Status"), 14),
+        pad(lang.pick("Người dân", "Residents"), 22),
+        lang.pick("Nội dung", "Content")
+    )?;
+    for r in rows {
+        let kind = PetitionKind::parse(&r.kind).map(|k| k.label(lang)).unwrap_or(&r.kind);
+        let field = r.field.as_deref().map(|f| reg.field_label(f, lang)).unwrap_or("—");
+        writeln!(
+            out,
+            "{} {} {} {} {} {} {}",
+            pad(&r.id.chars().take(8).collect::<String>(), 8),
+            pad(&date_of(&r.created_at), 10),
+            pad(kind, 10),
+            pad(field, 18),
+            pad(&doithoai_model::status::status_label(&r.status, lang), 14),
+            pad(&r.residents, 22),
+            truncate(&r.content, 60)
+        )?;
+    }
+    writeln!(
+        out,
+        "{}",
+        match lang {
+            Lang::Vi => format!("({} ý kiến)", rows.len()),
+            Lang::En => format!("({} petitions)", rows.len()),
+        }
+    )?;
+    Ok(())
+}
+
+fn field_name(key: &str, lang: Lang) -> String {
+    let base = key.split('[').next().unwrap_or(key);
+    let suffix = key.strip_prefix(base).unwrap_or("");
+    let label = match base {
+        "created_at" => lang.pick("ngày ghi nhận", "recorded on"),
+        "created_by" => lang.pick("người ghi", "recorded by"),
+        "point" => lang.pick("điểm tiếp nhận", "collection point"),
+        "residents" => lang.pick("người dân", "resident"),
+        "people_count" => lang.pick("số người", "people"),
+        "kind" => lang.pick("loại", "type"),
+        "field" => lang.pick("lĩnh vực", "field"),
+        "content" => lang.pick("nội dung", "content"),
+        "request" => lang.pick("đề nghị", "request"),
+        "place" => lang.pick("địa điểm", "place"),
+        "wants_to_speak" => lang.pick("muốn phát biểu", "wishes to speak"),
+        "relayed" => lang.pick("đã chuyển trả lời tới người dân", "answer relayed"),
+        other => other,
+    };
+    format!("{label}{suffix}")
+}
+
+fn op_name(op: &str, lang: Lang) -> &str {
+    match op {
+        "petition.add" => lang.pick("ghi nhận ý kiến", "recorded"),
+        "petition.edit" => lang.pick("sửa ý kiến", "edited"),
+        "petition.relay" => lang.pick("đánh dấu đã chuyển trả lời", "marked as relayed"),
+        "" => lang.pick("thay đổi", "changed"),
+        other => other,
+    }
+}
+
+fn print_detail(out: &mut dyn Write, d: &PetitionDetail, reg: &Registry, lang: Lang) -> Result<(), CliError> {
+    let p = &d.petition;
+    let yes_no = |b: bool| if b { lang.pick("có", "yes") } else { lang.pick("không", "no") };
+    writeln!(out, "{} {}", lang.pick("Ý kiến", "Petition"), p.id)?;
+    let status = d
+        .row
+        .as_ref()
+        .map(|r| doithoai_model::status::status_label(&r.status, lang))
+        .unwrap_or_default();
+    let lines: Vec<(&str, String)> = vec![
+        (lang.pick("Ngày ghi nhận", "Recorded"), format_datetime(&p.created_at)),
+        (lang.pick("Người ghi", "Recorded by"), p.created_by.clone()),
+        (lang.pick("Điểm tiếp nhận", "Collection point"), reg.point(&p.point).map(|x| x.name.clone()).unwrap_or_else(|| p.point.clone())),
+        (lang.pick("Loại", "Type"), format!("{}{}", p.kind.label(lang), if p.kind.is_flagged() { lang.pick(" (xử lý theo luật riêng)", " (handled under its own law)") } else { "" })),
+        (lang.pick("Lĩnh vực", "Field"), p.field.as_deref().map(|f| reg.field_label(f, lang).to_owned()).unwrap_or_else(|| "—".into())),
+        (lang.pick("Trạng thái", "Status"), status),
+        (lang.pick("Số người", "People"), p.people_count.to_string()),
+        (lang.pick("Nội dung", "Content"), p.content.clone()),
+        (lang.pick("Đề nghị", "Request"), p.request.clone()),
+        (lang.pick("Địa điểm", "Place"), p.place.clone()),
+        (lang.pick("Muốn phát biểu", "Wishes to speak"), yes_no(p.wants_to_speak).to_owned()),
+    ];
+    for (k, v) in lines {
+        writeln!(out, "  {}: {}", k, v)?;
+    }
+    for (i, r) in p.residents.iter().enumerate() {
+        let mut s = format!("{} — {} — {}", r.name, r.address, r.tdp);
+        if let Some(ph) = &r.phone {
+            s.push_str(&format!(" — ĐT {ph}"));
+        }
+        if let Some(idn) = &r.id_number {
+            s.push_str(&format!(" — CCCD {idn}"));
+        }
+        writeln!(out, "  {} {}: {}", lang.pick("Người dân", "Resident"), i + 1, s)?;
+    }
+    if let Some(r) = &p.relayed {
+        writeln!(out, "  {}: {} ({}) {}", lang.pick("Đã chuyển trả lời tới người dân", "Answer relayed"), r.at, r.by, r.note)?;
+    }
+    writeln!(out, "{}", lang.pick("Lịch sử thay đổi:", "History:"))?;
+    for h in &d.history {
+        let at = chrono::DateTime::from_timestamp(h.at, 0)
+            .map(|t| format_datetime(&t.with_timezone(&doithoai_model::time::ward_offset())))
+            .unwrap_or_default();
+        writeln!(out, "  • {at} — {} — {}", h.by, op_name(&h.op, lang))?;
+        if h.op == "petition.add" {
+            continue;
+        }
+        for f in &h.fields {
+            writeln!(
+                out,
+                "      {}: «{}» → «{}»",
+                field_name(&f.field, lang),
+                f.before.as_deref().unwrap_or(""),
+                f.after.as_deref().unwrap_or("")
+            )?;
+        }
+    }
+    Ok(())
+}

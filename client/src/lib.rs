@@ -1,0 +1,12 @@
+//! The doithoai client: what runs on a TDP leader's or an office clerk's laptop.
+//!
+//! `app` holds the operations on local data (record, edit, list, show petitions; keep the query
+//! index current); `cli` turns command lines into those operations and prints the results in
+//! Vietnamese (or English). The data lives in one SQLite file in the data directory; the CLI works
+//! entirely offline.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+
+pub use app::{App, AppError};
