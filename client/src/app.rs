@@ -11,8 +11,8 @@ use automerge::ReadDoc;
 use doithoai_model::doc::{decode_heads, encode_heads};
 use doithoai_model::intake::{self, HistoryEntry};
 use doithoai_model::{
-    ChangeMeta, DocError, Lang, Localize, NewPetition, Petition, Registry, Status,
-    ValidationError, ward,
+    ChangeMeta, DocError, Lang, Localize, NewPetition, Petition, Registry, Status, ValidationError,
+    ward,
 };
 use doithoai_store::{Durability, PetitionFilter, PetitionRow, Store, StoreError};
 use doithoai_sync::{DocHandle, LocalRepo, SyncError, change, parse_doc_id, read};
@@ -33,7 +33,10 @@ pub enum AppError {
     #[error("no petition matches {0:?}")]
     NoSuchPetition(String),
     #[error("{prefix:?} matches several petitions: {matches:?}")]
-    Ambiguous { prefix: String, matches: Vec<String> },
+    Ambiguous {
+        prefix: String,
+        matches: Vec<String>,
+    },
     #[error("this device's role ({role}) may not {what}")]
     NotAllowed { role: String, what: &'static str },
     #[error(transparent)]
@@ -58,13 +61,21 @@ impl Localize for AppError {
                 p.display()
             ),
             (AppError::AlreadyInitialised(p), Lang::Vi) => {
-                format!("Máy này đã được thiết lập (thư mục dữ liệu {}).", p.display())
+                format!(
+                    "Máy này đã được thiết lập (thư mục dữ liệu {}).",
+                    p.display()
+                )
             }
             (AppError::AlreadyInitialised(p), Lang::En) => {
-                format!("This device is already set up (data directory {}).", p.display())
+                format!(
+                    "This device is already set up (data directory {}).",
+                    p.display()
+                )
             }
             (AppError::NoSuchPetition(s), Lang::Vi) => {
-                format!("Không tìm thấy ý kiến có mã «{s}». Dùng `doithoai petition list` để xem mã.")
+                format!(
+                    "Không tìm thấy ý kiến có mã «{s}». Dùng `doithoai petition list` để xem mã."
+                )
             }
             (AppError::NoSuchPetition(s), Lang::En) => {
                 format!("No petition has the id {s:?}. See the ids with `doithoai petition list`.")
@@ -238,7 +249,7 @@ impl App {
         };
         let id = parse_doc_id(id)?;
         match self.repo.find(&id).await? {
-            Some(h) => Ok(read(&h, |d| ward::registry(d))?),
+            Some(h) => Ok(read(&h, ward::registry)?),
             None => Ok(Registry::builtin()),
         }
     }
@@ -265,29 +276,37 @@ impl App {
         Ok(parse_doc_id(id)?)
     }
 
+    /// The document `id` if this device holds it.
+    async fn find_str(&self, id: &str) -> Result<Option<DocHandle>, AppError> {
+        match parse_doc_id(id) {
+            Ok(id) => Ok(self.repo.find(&id).await?),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The intake document `id` if it is held here and has room for another petition.
+    async fn with_room(&self, id: &str) -> Result<Option<DocHandle>, AppError> {
+        Ok(self
+            .find_str(id)
+            .await?
+            .filter(|h| read(h, intake::petition_count) < intake::VOLUME_CAPACITY))
+    }
+
     /// The intake volume new petitions go to, starting a new one when the current one is full.
     async fn target_volume(&self) -> Result<DocHandle, AppError> {
         let root_id = self.intake_root()?;
-        if let Some(cur) = self.store.meta_get(CURRENT_VOLUME)? {
-            if let Ok(id) = parse_doc_id(&cur) {
-                if let Some(h) = self.repo.find(&id).await? {
-                    if read(&h, intake::petition_count) < intake::VOLUME_CAPACITY {
-                        return Ok(h);
-                    }
-                }
-            }
+        if let Some(cur) = self.store.meta_get(CURRENT_VOLUME)?
+            && let Some(h) = self.with_room(&cur).await?
+        {
+            return Ok(h);
         }
         let root = self.repo.get(&root_id).await?;
         // The newest listed volume that is not full, else the root if not full, else a new one.
         let volumes = read(&root, intake::volumes);
         for v in volumes.iter().rev() {
-            if let Ok(id) = parse_doc_id(v) {
-                if let Some(h) = self.repo.find(&id).await? {
-                    if read(&h, intake::petition_count) < intake::VOLUME_CAPACITY {
-                        self.store.meta_set(CURRENT_VOLUME, v)?;
-                        return Ok(h);
-                    }
-                }
+            if let Some(h) = self.with_room(v).await? {
+                self.store.meta_set(CURRENT_VOLUME, v)?;
+                return Ok(h);
             }
         }
         if volumes.is_empty() && read(&root, intake::petition_count) < intake::VOLUME_CAPACITY {
@@ -301,7 +320,9 @@ impl App {
             .await?;
         let vol_id = vol.document_id().to_string();
         let meta = ChangeMeta::new(&self.device.name, "intake.volume", vec![vol_id.clone()]);
-        change(&root, &meta, |tx| intake::add_volume(tx, &vol_id, &self.device.name))?;
+        change(&root, &meta, |tx| {
+            intake::add_volume(tx, &vol_id, &self.device.name)
+        })?;
         self.store.meta_set(CURRENT_VOLUME, &vol_id)?;
         tracing::info!(volume = %vol_id, "started a new intake volume");
         Ok(vol)
@@ -349,7 +370,11 @@ impl App {
     }
 
     /// Changes some fields of a petition.
-    pub async fn edit_petition(&self, typed: &str, edit: PetitionEdit) -> Result<Petition, AppError> {
+    pub async fn edit_petition(
+        &self,
+        typed: &str,
+        edit: PetitionEdit,
+    ) -> Result<Petition, AppError> {
         let row = self.resolve(typed)?;
         let (handle, id) = self.petition_doc(&row).await?;
         let registry = self.registry().await?;
@@ -428,10 +453,8 @@ impl App {
             return Ok(out);
         };
         for v in read(&root, intake::volumes) {
-            if let Ok(id) = parse_doc_id(&v) {
-                if let Some(h) = self.repo.find(&id).await? {
-                    out.push(h);
-                }
+            if let Some(h) = self.find_str(&v).await? {
+                out.push(h);
             }
         }
         out.insert(0, root);
@@ -452,7 +475,12 @@ impl App {
 /// The index row of a petition collected in `doc_id`.
 pub fn row_of(p: &Petition, doc_id: &str) -> PetitionRow {
     let join = |f: &dyn Fn(&doithoai_model::Resident) -> &str, sep: &str| {
-        let mut v: Vec<&str> = p.residents.iter().map(f).filter(|s| !s.is_empty()).collect();
+        let mut v: Vec<&str> = p
+            .residents
+            .iter()
+            .map(f)
+            .filter(|s| !s.is_empty())
+            .collect();
         v.dedup();
         v.join(sep)
     };

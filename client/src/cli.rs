@@ -46,7 +46,7 @@ pub enum Command {
     },
     /// Ghi nhận, tra cứu và sửa ý kiến, kiến nghị của người dân.
     #[command(subcommand)]
-    Petition(PetitionCmd),
+    Petition(Box<PetitionCmd>),
     /// Chỉ mục tra cứu (được dựng lại từ dữ liệu gốc bất cứ lúc nào).
     #[command(subcommand)]
     Index(IndexCmd),
@@ -101,6 +101,37 @@ pub struct PetitionFields {
     pub date: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Lĩnh vực (mã hoặc tên).
+    #[arg(long)]
+    pub field: Option<String>,
+    /// Trạng thái (collected, received, assigned, … hoặc tên tiếng Việt).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Điểm tiếp nhận.
+    #[arg(long)]
+    pub point: Option<String>,
+    /// Loại ý kiến.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Từ khóa, không phân biệt dấu và chữ hoa: "nguyen van" tìm được "Nguyễn Văn".
+    #[arg(long, short)]
+    pub text: Option<String>,
+    /// Từ ngày (dd/mm/yyyy).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Đến ngày (dd/mm/yyyy).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Số dòng tối đa.
+    #[arg(long, default_value_t = 200)]
+    pub limit: u32,
+    /// In ra JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum PetitionCmd {
     /// Ghi một ý kiến mới. Chạy không có tham số trong cửa sổ dòng lệnh để được hỏi từng mục.
@@ -112,35 +143,7 @@ pub enum PetitionCmd {
     /// Liệt kê ý kiến, có lọc theo lĩnh vực, trạng thái, điểm tiếp nhận, từ khóa, khoảng ngày.
     ///
     /// Ví dụ: doithoai petition list --text "nguyen van" --from 01/11/2026 --to 30/11/2026
-    List {
-        /// Lĩnh vực (mã hoặc tên).
-        #[arg(long)]
-        field: Option<String>,
-        /// Trạng thái (collected, received, assigned, … hoặc tên tiếng Việt).
-        #[arg(long)]
-        status: Option<String>,
-        /// Điểm tiếp nhận.
-        #[arg(long)]
-        point: Option<String>,
-        /// Loại ý kiến.
-        #[arg(long)]
-        kind: Option<String>,
-        /// Từ khóa, không phân biệt dấu và chữ hoa: "nguyen van" tìm được "Nguyễn Văn".
-        #[arg(long, short)]
-        text: Option<String>,
-        /// Từ ngày (dd/mm/yyyy).
-        #[arg(long)]
-        from: Option<String>,
-        /// Đến ngày (dd/mm/yyyy).
-        #[arg(long)]
-        to: Option<String>,
-        /// Số dòng tối đa.
-        #[arg(long, default_value_t = 200)]
-        limit: u32,
-        /// In ra JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    List(ListArgs),
     /// Xem một ý kiến và lịch sử thay đổi (ai sửa gì, lúc nào).
     ///
     /// Ví dụ: doithoai petition show 1a2b3c4d
@@ -248,7 +251,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Petition(cmd) => {
             let app = App::open(&data_dir).await?;
             let lang = lang_flag.unwrap_or(app.device.lang);
-            let result = petition(&app, cmd, lang, out).await;
+            let result = petition(&app, *cmd, lang, out).await;
             app.close().await;
             result
         }
@@ -295,8 +298,12 @@ fn residents(f: &PetitionFields) -> Result<Vec<Resident>, CliError> {
     ] {
         if len > n {
             return Err(usage(
-                format!("Có {len} lần {what} nhưng chỉ {n} lần --name: mỗi người dân cần --name trước."),
-                format!("{len} times {what} but only {n} times --name: give --name for each resident first."),
+                format!(
+                    "Có {len} lần {what} nhưng chỉ {n} lần --name: mỗi người dân cần --name trước."
+                ),
+                format!(
+                    "{len} times {what} but only {n} times --name: give --name for each resident first."
+                ),
             ));
         }
     }
@@ -341,57 +348,102 @@ fn ask(out: &mut dyn Write, lang: Lang, reg: &Registry) -> Result<PetitionFields
             "New petition (press Enter to skip optional items)."
         )
     )?;
-    f.names.push(prompt(out, &mut input, lang.pick("Họ tên người dân", "Resident's name"))?);
-    f.addresses.push(prompt(out, &mut input, lang.pick("Địa chỉ", "Address"))?);
-    f.tdps.push(prompt(out, &mut input, lang.pick("Tổ dân phố", "Residential group"))?);
-    let phone = prompt(out, &mut input, lang.pick("Số điện thoại (không bắt buộc)", "Phone (optional)"))?;
+    f.names.push(prompt(
+        out,
+        &mut input,
+        lang.pick("Họ tên người dân", "Resident's name"),
+    )?);
+    f.addresses
+        .push(prompt(out, &mut input, lang.pick("Địa chỉ", "Address"))?);
+    f.tdps.push(prompt(
+        out,
+        &mut input,
+        lang.pick("Tổ dân phố", "Residential group"),
+    )?);
+    let phone = prompt(
+        out,
+        &mut input,
+        lang.pick("Số điện thoại (không bắt buộc)", "Phone (optional)"),
+    )?;
     f.phones.push(phone);
-    let people = prompt(out, &mut input, lang.pick("Số người cùng ý kiến [1]", "Number of people [1]"))?;
+    let people = prompt(
+        out,
+        &mut input,
+        lang.pick("Số người cùng ý kiến [1]", "Number of people [1]"),
+    )?;
     if !people.is_empty() {
-        f.people = Some(people.parse().map_err(|_| ValidationError::InvalidPeopleCount {
-            value: -1,
-            max: doithoai_model::petition::MAX_PEOPLE,
-        })?);
+        f.people = Some(
+            people
+                .parse()
+                .map_err(|_| ValidationError::InvalidPeopleCount {
+                    value: -1,
+                    max: doithoai_model::petition::MAX_PEOPLE,
+                })?,
+        );
     }
     let kinds: Vec<String> = PetitionKind::ALL
         .iter()
         .map(|k| format!("{} ({})", k.code(), k.label(lang)))
         .collect();
     writeln!(out, "{}: {}", lang.pick("Loại", "Type"), kinds.join(", "))?;
-    let kind = prompt(out, &mut input, lang.pick("Loại [kien_nghi]", "Type [kien_nghi]"))?;
+    let kind = prompt(
+        out,
+        &mut input,
+        lang.pick("Loại [kien_nghi]", "Type [kien_nghi]"),
+    )?;
     f.kind = Some(kind).filter(|s| !s.is_empty());
     let fields: Vec<String> = reg
         .fields
         .iter()
         .map(|x| format!("{} ({})", x.code, x.label(lang)))
         .collect();
-    writeln!(out, "{}: {}", lang.pick("Lĩnh vực", "Fields"), fields.join("; "))?;
-    let field = prompt(out, &mut input, lang.pick("Lĩnh vực (không bắt buộc)", "Field (optional)"))?;
+    writeln!(
+        out,
+        "{}: {}",
+        lang.pick("Lĩnh vực", "Fields"),
+        fields.join("; ")
+    )?;
+    let field = prompt(
+        out,
+        &mut input,
+        lang.pick("Lĩnh vực (không bắt buộc)", "Field (optional)"),
+    )?;
     f.field = Some(field).filter(|s| !s.is_empty());
     f.content = Some(prompt(out, &mut input, lang.pick("Nội dung", "Content"))?);
     f.request = Some(prompt(out, &mut input, lang.pick("Đề nghị", "Request"))?);
     f.place = Some(prompt(out, &mut input, lang.pick("Địa điểm", "Place"))?);
-    let speak = prompt(out, &mut input, lang.pick("Muốn phát biểu tại buổi đối thoại? (c/k)", "Wishes to speak at a session? (y/n)"))?;
-    f.speak = matches!(doithoai_model::text::fold(&speak).as_str(), "c" | "co" | "y" | "yes");
+    let speak = prompt(
+        out,
+        &mut input,
+        lang.pick(
+            "Muốn phát biểu tại buổi đối thoại? (c/k)",
+            "Wishes to speak at a session? (y/n)",
+        ),
+    )?;
+    f.speak = matches!(
+        doithoai_model::text::fold(&speak).as_str(),
+        "c" | "co" | "y" | "yes"
+    );
     f.phones.retain(|p| !p.is_empty());
     Ok(f)
 }
 
-fn filter_of(
-    reg: &Registry,
-    field: Option<String>,
-    status: Option<String>,
-    point: Option<String>,
-    kind: Option<String>,
-    text: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    limit: u32,
-) -> Result<PetitionFilter, CliError> {
+fn filter_of(reg: &Registry, args: ListArgs) -> Result<PetitionFilter, CliError> {
     let day = |s: Option<String>| -> Result<Option<String>, ValidationError> {
         s.map(|d| parse_date(&d).map(|d| d.format("%Y-%m-%d").to_string()))
             .transpose()
     };
+    let ListArgs {
+        field,
+        status,
+        point,
+        kind,
+        text,
+        from,
+        to,
+        limit,
+        json: _,
+    } = args;
     let status = status
         .map(|s| {
             Status::parse(&s)
@@ -406,7 +458,9 @@ fn filter_of(
         field: field.map(|f| parse_field(&f, reg)).transpose()?,
         status,
         point,
-        kind: kind.map(|k| parse_kind(&k).map(|k| k.code().to_owned())).transpose()?,
+        kind: kind
+            .map(|k| parse_kind(&k).map(|k| k.code().to_owned()))
+            .transpose()?,
         text,
         from: day(from)?,
         to: day(to)?,
@@ -415,7 +469,12 @@ fn filter_of(
     })
 }
 
-async fn petition(app: &App, cmd: PetitionCmd, lang: Lang, out: &mut dyn Write) -> Result<(), CliError> {
+async fn petition(
+    app: &App,
+    cmd: PetitionCmd,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     let reg = app.registry().await?;
     match cmd {
         PetitionCmd::Add(mut fields) => {
@@ -426,7 +485,11 @@ async fn petition(app: &App, cmd: PetitionCmd, lang: Lang, out: &mut dyn Write) 
                 residents: residents(&fields)?,
                 people_count: fields.people,
                 kind: fields.kind.as_deref().map(parse_kind).transpose()?,
-                field: fields.field.as_deref().map(|f| parse_field(f, &reg)).transpose()?,
+                field: fields
+                    .field
+                    .as_deref()
+                    .map(|f| parse_field(f, &reg))
+                    .transpose()?,
                 content: fields.content.unwrap_or_default(),
                 request: fields.request.unwrap_or_default(),
                 place: fields.place.unwrap_or_default(),
@@ -444,18 +507,9 @@ async fn petition(app: &App, cmd: PetitionCmd, lang: Lang, out: &mut dyn Write) 
             )?;
             Ok(())
         }
-        PetitionCmd::List {
-            field,
-            status,
-            point,
-            kind,
-            text,
-            from,
-            to,
-            limit,
-            json,
-        } => {
-            let filter = filter_of(&reg, field, status, point, kind, text, from, to, limit)?;
+        PetitionCmd::List(args) => {
+            let json = args.json;
+            let filter = filter_of(&reg, args)?;
             let rows = app.list(&filter)?;
             if json {
                 serde_json::to_writer_pretty(&mut *out, &rows).map_err(std::io::Error::other)?;
@@ -547,9 +601,18 @@ fn date_of(stored: &str) -> String {
         .unwrap_or_else(|_| stored.chars().take(10).collect())
 }
 
-fn print_table(out: &mut dyn Write, rows: &[PetitionRow], reg: &Registry, lang: Lang) -> Result<(), CliError> {
+fn print_table(
+    out: &mut dyn Write,
+    rows: &[PetitionRow],
+    reg: &Registry,
+    lang: Lang,
+) -> Result<(), CliError> {
     if rows.is_empty() {
-        writeln!(out, "{}", lang.pick("Không có ý kiến nào phù hợp.", "No petition matches."))?;
+        writeln!(
+            out,
+            "{}",
+            lang.pick("Không có ý kiến nào phù hợp.", "No petition matches.")
+        )?;
         return Ok(());
     }
     writeln!(
@@ -564,8 +627,14 @@ fn print_table(out: &mut dyn Write, rows: &[PetitionRow], reg: &Registry, lang: 
         lang.pick("Nội dung", "Content")
     )?;
     for r in rows {
-        let kind = PetitionKind::parse(&r.kind).map(|k| k.label(lang)).unwrap_or(&r.kind);
-        let field = r.field.as_deref().map(|f| reg.field_label(f, lang)).unwrap_or("—");
+        let kind = PetitionKind::parse(&r.kind)
+            .map(|k| k.label(lang))
+            .unwrap_or(&r.kind);
+        let field = r
+            .field
+            .as_deref()
+            .map(|f| reg.field_label(f, lang))
+            .unwrap_or("—");
         writeln!(
             out,
             "{} {} {} {} {} {} {}",
@@ -620,9 +689,20 @@ fn op_name(op: &str, lang: Lang) -> &str {
     }
 }
 
-fn print_detail(out: &mut dyn Write, d: &PetitionDetail, reg: &Registry, lang: Lang) -> Result<(), CliError> {
+fn print_detail(
+    out: &mut dyn Write,
+    d: &PetitionDetail,
+    reg: &Registry,
+    lang: Lang,
+) -> Result<(), CliError> {
     let p = &d.petition;
-    let yes_no = |b: bool| if b { lang.pick("có", "yes") } else { lang.pick("không", "no") };
+    let yes_no = |b: bool| {
+        if b {
+            lang.pick("có", "yes")
+        } else {
+            lang.pick("không", "no")
+        }
+    };
     writeln!(out, "{} {}", lang.pick("Ý kiến", "Petition"), p.id)?;
     let status = d
         .row
@@ -630,17 +710,45 @@ fn print_detail(out: &mut dyn Write, d: &PetitionDetail, reg: &Registry, lang: L
         .map(|r| doithoai_model::status::status_label(&r.status, lang))
         .unwrap_or_default();
     let lines: Vec<(&str, String)> = vec![
-        (lang.pick("Ngày ghi nhận", "Recorded"), format_datetime(&p.created_at)),
+        (
+            lang.pick("Ngày ghi nhận", "Recorded"),
+            format_datetime(&p.created_at),
+        ),
         (lang.pick("Người ghi", "Recorded by"), p.created_by.clone()),
-        (lang.pick("Điểm tiếp nhận", "Collection point"), reg.point(&p.point).map(|x| x.name.clone()).unwrap_or_else(|| p.point.clone())),
-        (lang.pick("Loại", "Type"), format!("{}{}", p.kind.label(lang), if p.kind.is_flagged() { lang.pick(" (xử lý theo luật riêng)", " (handled under its own law)") } else { "" })),
-        (lang.pick("Lĩnh vực", "Field"), p.field.as_deref().map(|f| reg.field_label(f, lang).to_owned()).unwrap_or_else(|| "—".into())),
+        (
+            lang.pick("Điểm tiếp nhận", "Collection point"),
+            reg.point(&p.point)
+                .map(|x| x.name.clone())
+                .unwrap_or_else(|| p.point.clone()),
+        ),
+        (
+            lang.pick("Loại", "Type"),
+            format!(
+                "{}{}",
+                p.kind.label(lang),
+                if p.kind.is_flagged() {
+                    lang.pick(" (xử lý theo luật riêng)", " (handled under its own law)")
+                } else {
+                    ""
+                }
+            ),
+        ),
+        (
+            lang.pick("Lĩnh vực", "Field"),
+            p.field
+                .as_deref()
+                .map(|f| reg.field_label(f, lang).to_owned())
+                .unwrap_or_else(|| "—".into()),
+        ),
         (lang.pick("Trạng thái", "Status"), status),
         (lang.pick("Số người", "People"), p.people_count.to_string()),
         (lang.pick("Nội dung", "Content"), p.content.clone()),
         (lang.pick("Đề nghị", "Request"), p.request.clone()),
         (lang.pick("Địa điểm", "Place"), p.place.clone()),
-        (lang.pick("Muốn phát biểu", "Wishes to speak"), yes_no(p.wants_to_speak).to_owned()),
+        (
+            lang.pick("Muốn phát biểu", "Wishes to speak"),
+            yes_no(p.wants_to_speak).to_owned(),
+        ),
     ];
     for (k, v) in lines {
         writeln!(out, "  {}: {}", k, v)?;
@@ -653,10 +761,23 @@ fn print_detail(out: &mut dyn Write, d: &PetitionDetail, reg: &Registry, lang: L
         if let Some(idn) = &r.id_number {
             s.push_str(&format!(" — CCCD {idn}"));
         }
-        writeln!(out, "  {} {}: {}", lang.pick("Người dân", "Resident"), i + 1, s)?;
+        writeln!(
+            out,
+            "  {} {}: {}",
+            lang.pick("Người dân", "Resident"),
+            i + 1,
+            s
+        )?;
     }
     if let Some(r) = &p.relayed {
-        writeln!(out, "  {}: {} ({}) {}", lang.pick("Đã chuyển trả lời tới người dân", "Answer relayed"), r.at, r.by, r.note)?;
+        writeln!(
+            out,
+            "  {}: {} ({}) {}",
+            lang.pick("Đã chuyển trả lời tới người dân", "Answer relayed"),
+            r.at,
+            r.by,
+            r.note
+        )?;
     }
     writeln!(out, "{}", lang.pick("Lịch sử thay đổi:", "History:"))?;
     for h in &d.history {

@@ -98,7 +98,10 @@ pub fn volumes<D: ReadDoc>(doc: &D) -> Vec<String> {
         .keys(&v)
         .into_iter()
         .map(|k| {
-            let at = r.obj(&v, k.as_str()).map(|o| r.string(&o, "created_at")).unwrap_or_default();
+            let at = r
+                .obj(&v, k.as_str())
+                .map(|o| r.string(&o, "created_at"))
+                .unwrap_or_default();
             (at, k)
         })
         .collect();
@@ -108,7 +111,9 @@ pub fn volumes<D: ReadDoc>(doc: &D) -> Vec<String> {
 
 /// The root intake document a volume belongs to (`None` for a root).
 pub fn volume_of<D: ReadDoc>(doc: &D) -> Option<String> {
-    Reader::new(doc).str(&ROOT, "volume_of").filter(|s| !s.is_empty())
+    Reader::new(doc)
+        .str(&ROOT, "volume_of")
+        .filter(|s| !s.is_empty())
 }
 
 /// How many petitions the document holds.
@@ -269,6 +274,9 @@ fn read_petition_obj<D: ReadDoc>(
     })
 }
 
+/// The petitions read, and the keys of those that could not be read with why.
+pub type ReadPetitions = (Vec<Petition>, Vec<(String, DocError)>);
+
 /// One petition, if the document holds it.
 pub fn get_petition<D: ReadDoc>(doc: &D, id: &Uuid) -> Result<Option<Petition>, DocError> {
     read_at(&Reader::new(doc), id)
@@ -286,9 +294,7 @@ fn read_at<D: ReadDoc>(r: &Reader<'_, D>, id: &Uuid) -> Result<Option<Petition>,
 }
 
 /// Every petition the document holds, with the keys of those that could not be read.
-pub fn petitions<D: ReadDoc>(
-    doc: &D,
-) -> Result<(Vec<Petition>, Vec<(String, DocError)>), DocError> {
+pub fn petitions<D: ReadDoc>(doc: &D) -> Result<ReadPetitions, DocError> {
     let r = Reader::new(doc);
     let obj = petitions_obj(&r)?;
     Ok(read_keys(&r, &obj, r.keys(&obj)))
@@ -298,7 +304,7 @@ pub fn petitions<D: ReadDoc>(
 pub fn petitions_by_ids<D: ReadDoc>(
     doc: &D,
     ids: impl IntoIterator<Item = String>,
-) -> Result<(Vec<Petition>, Vec<(String, DocError)>), DocError> {
+) -> Result<ReadPetitions, DocError> {
     let r = Reader::new(doc);
     let obj = petitions_obj(&r)?;
     Ok(read_keys(&r, &obj, ids.into_iter().collect()))
@@ -356,13 +362,11 @@ pub fn changed_ids(
                 break;
             }
         }
-        if patch.obj == ROOT {
-            if let PatchAction::PutMap { key, .. } = &patch.action {
-                if key == "petitions" {
-                    // The whole map was replaced (should not happen): reindex everything.
-                    ids.extend(r.keys(&petitions));
-                }
-            }
+        if patch.obj == ROOT
+            && matches!(&patch.action, PatchAction::PutMap { key, .. } if key == "petitions")
+        {
+            // The whole map was replaced (should not happen): reindex everything.
+            ids.extend(r.keys(&petitions));
         }
     }
     Ok(ids)
@@ -429,10 +433,10 @@ pub fn history(doc: &automerge::Automerge, id: &Uuid) -> Result<Vec<HistoryEntry
     let mut out = Vec::new();
     for change in doc.get_changes(&[]) {
         let meta = ChangeMeta::parse(change.message());
-        if let Some(m) = &meta {
-            if !m.ids.iter().any(|i| i == &key) {
-                continue;
-            }
+        if let Some(m) = &meta
+            && !m.ids.iter().any(|i| i == &key)
+        {
+            continue;
         }
         let before_heads: Vec<ChangeHash> = change.deps().to_vec();
         let after_heads = [change.hash()];

@@ -263,8 +263,10 @@ impl Petition {
                 max: MAX_PEOPLE,
             });
         }
-        if let Some(field) = &self.field {
-            if registry.field(field).is_none() {
+        if let Some(field) = &self.field
+            && registry.field(field).is_none()
+        {
+            {
                 return Err(ValidationError::UnknownField {
                     value: field.clone(),
                     known: registry.fields.iter().map(|f| f.code.clone()).collect(),

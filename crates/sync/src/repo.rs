@@ -6,8 +6,8 @@ use doithoai_model::{ChangeMeta, DocError};
 use doithoai_store::Store;
 use samod::{DocHandle, DocumentId, PeerId, Repo};
 
-use crate::storage::SqliteStorage;
 use crate::SyncError;
+use crate::storage::SqliteStorage;
 
 /// A samod repository whose documents live in the device's SQLite file.
 #[derive(Clone)]

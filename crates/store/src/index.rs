@@ -1,0 +1,460 @@
+//! The derived query index of petitions and its diacritic-insensitive full-text search.
+//!
+//! Rows are written only by [`Store::index_apply`], from what the caller read in the documents,
+//! together with the heads of the document they were read at; the index can always be cleared
+//! and rebuilt. The full-text table holds, for each petition, the [`fold`]ed text of its content,
+//! request, place, residents, addresses and TDP; queries are folded the same way, so `nguyen van`
+//! finds `Nguyễn Văn Đức`.
+
+use std::collections::BTreeMap;
+
+use doithoai_model::text::{fold, fold_words};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::Store;
+use crate::error::StoreError;
+
+/// One petition as the lists, filters and reports see it: the merge of its intake record and the
+/// office's handling of it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PetitionRow {
+    /// The petition id (a UUID).
+    pub id: String,
+    /// The document the petition was collected in (its collection point's intake document).
+    pub doc_id: String,
+    /// The collection point id.
+    pub point: String,
+    /// RFC 3339 with offset, e.g. `2026-11-28T09:15:00+07:00`; lists are ordered by this text,
+    /// date filters use its first ten characters (the local date).
+    pub created_at: String,
+    /// `kien_nghi`, `phan_anh`, `y_kien`, `khieu_nai` or `to_cao`.
+    pub kind: String,
+    /// The field code, e.g. `dat_dai`, once known.
+    pub field: Option<String>,
+    /// The lifecycle code, e.g. `collected`, `received`, `assigned`, `closed`.
+    pub status: String,
+    /// What the residents say.
+    pub content: String,
+    /// What they ask for.
+    pub request: String,
+    /// Where it happens.
+    pub place: String,
+    /// Display names, joined with ", ".
+    pub residents: String,
+    /// Addresses, joined with "; ".
+    pub addresses: String,
+    /// The residents' TDP(s).
+    pub tdp: String,
+    /// How many people the petition speaks for.
+    pub people_count: i64,
+    /// Whether they wish to speak at a dialogue session.
+    pub wants_to_speak: bool,
+    /// The office's register number, once registered.
+    pub register_no: Option<String>,
+    /// The handling deadline, `YYYY-MM-DD`.
+    pub deadline: Option<String>,
+    /// When the petition last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+/// What [`Store::list_petitions`] and [`Store::count_petitions`] select. Every criterion that is
+/// set must hold; `None` or an empty (white-space only) text means no criterion.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PetitionFilter {
+    /// Exact field code.
+    pub field: Option<String>,
+    /// Exact status code.
+    pub status: Option<String>,
+    /// Exact collection point id.
+    pub point: Option<String>,
+    /// Exact kind code.
+    pub kind: Option<String>,
+    /// Words to search for, ignoring case and diacritics; each word matches the start of a word
+    /// of the petition's text, all must match.
+    pub text: Option<String>,
+    /// First day, inclusive, `YYYY-MM-DD`, compared with the date part of `created_at`.
+    pub from: Option<String>,
+    /// Last day, inclusive, `YYYY-MM-DD`.
+    pub to: Option<String>,
+    /// At most this many rows.
+    pub limit: Option<u32>,
+    /// Skip this many rows first (rows are ordered newest first, then by id).
+    pub offset: Option<u32>,
+}
+
+const COLUMNS: &str = "id, doc_id, point, created_at, kind, field, status, content, request, \
+    place, residents, addresses, tdp, people_count, wants_to_speak, register_no, deadline, \
+    updated_at";
+
+fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<PetitionRow> {
+    Ok(PetitionRow {
+        id: r.get(0)?,
+        doc_id: r.get(1)?,
+        point: r.get(2)?,
+        created_at: r.get(3)?,
+        kind: r.get(4)?,
+        field: r.get(5)?,
+        status: r.get(6)?,
+        content: r.get(7)?,
+        request: r.get(8)?,
+        place: r.get(9)?,
+        residents: r.get(10)?,
+        addresses: r.get(11)?,
+        tdp: r.get(12)?,
+        people_count: r.get(13)?,
+        wants_to_speak: r.get(14)?,
+        register_no: r.get(15)?,
+        deadline: r.get(16)?,
+        updated_at: r.get(17)?,
+    })
+}
+
+/// The folded text the full-text table holds for `row`.
+fn search_body(row: &PetitionRow) -> String {
+    fold(
+        &[
+            row.content.as_str(),
+            &row.request,
+            &row.place,
+            &row.residents,
+            &row.addresses,
+            &row.tdp,
+        ]
+        .join(" \n "),
+    )
+}
+
+/// The FTS5 query for what the user typed: each folded word as a quoted prefix token, all
+/// ANDed; `None` when there are no words. Quoting makes every input a valid query.
+pub(crate) fn fts_query(text: &str) -> Option<String> {
+    let words = fold_words(text);
+    if words.is_empty() {
+        return None;
+    }
+    let terms: Vec<String> = words
+        .iter()
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    Some(terms.join(" AND "))
+}
+
+/// The largest character: `x` followed by it sorts after every text that starts with `x`.
+const MAX_CHAR: char = '\u{10FFFF}';
+
+fn check_date(value: &str) -> Result<&str, StoreError> {
+    let b = value.as_bytes();
+    let ok = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        });
+    if ok {
+        Ok(value)
+    } else {
+        Err(StoreError::InvalidDate {
+            value: value.to_owned(),
+        })
+    }
+}
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The `WHERE` clause and its parameters for `filter`.
+fn where_clause(filter: &PetitionFilter) -> Result<(String, Vec<String>), StoreError> {
+    let mut conds: Vec<String> = Vec::new();
+    let mut params: Vec<String> = Vec::new();
+    for (column, value) in [
+        ("field", &filter.field),
+        ("status", &filter.status),
+        ("point", &filter.point),
+        ("kind", &filter.kind),
+    ] {
+        if let Some(v) = given(value) {
+            params.push(v.to_owned());
+            conds.push(format!("p.{column} = ?{}", params.len()));
+        }
+    }
+    if let Some(from) = given(&filter.from) {
+        // date(created_at) >= from  <=>  created_at >= from
+        params.push(check_date(from)?.to_owned());
+        conds.push(format!("p.created_at >= ?{}", params.len()));
+    }
+    if let Some(to) = given(&filter.to) {
+        // date(created_at) <= to  <=>  created_at < to || U+10FFFF
+        let mut bound = check_date(to)?.to_owned();
+        bound.push(MAX_CHAR);
+        params.push(bound);
+        conds.push(format!("p.created_at < ?{}", params.len()));
+    }
+    if let Some(query) = filter.text.as_deref().and_then(fts_query) {
+        params.push(query);
+        conds.push(format!(
+            "p.rid IN (SELECT rowid FROM petition_fts WHERE petition_fts MATCH ?{})",
+            params.len()
+        ));
+    }
+    let clause = if conds.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conds.join(" AND "))
+    };
+    Ok((clause, params))
+}
+
+/// The `SELECT` for [`Store::list_petitions`].
+pub(crate) fn list_sql(filter: &PetitionFilter) -> Result<(String, Vec<String>), StoreError> {
+    let (clause, params) = where_clause(filter)?;
+    let mut sql =
+        format!("SELECT {COLUMNS} FROM petition p{clause} ORDER BY p.created_at DESC, p.id");
+    match (filter.limit, filter.offset) {
+        (None, None) => {}
+        (limit, offset) => {
+            let limit = limit.map_or(-1, i64::from);
+            let offset = offset.unwrap_or(0);
+            sql.push_str(&format!(" LIMIT {limit} OFFSET {offset}"));
+        }
+    }
+    Ok((sql, params))
+}
+
+/// The `SELECT count(*)` for [`Store::count_petitions`].
+pub(crate) fn count_sql(filter: &PetitionFilter) -> Result<(String, Vec<String>), StoreError> {
+    let (clause, params) = where_clause(filter)?;
+    Ok((format!("SELECT count(*) FROM petition p{clause}"), params))
+}
+
+/// Inserts or updates `row`; returns its `rid`.
+fn upsert(tx: &Transaction<'_>, row: &PetitionRow) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO petition(id, doc_id, point, created_at, kind, field, status, content,
+             request, place, residents, addresses, tdp, people_count, wants_to_speak,
+             register_no, deadline, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+         ON CONFLICT(id) DO UPDATE SET
+             doc_id = excluded.doc_id, point = excluded.point,
+             created_at = excluded.created_at, kind = excluded.kind,
+             field = excluded.field, status = excluded.status,
+             content = excluded.content, request = excluded.request,
+             place = excluded.place, residents = excluded.residents,
+             addresses = excluded.addresses, tdp = excluded.tdp,
+             people_count = excluded.people_count,
+             wants_to_speak = excluded.wants_to_speak,
+             register_no = excluded.register_no, deadline = excluded.deadline,
+             updated_at = excluded.updated_at
+         RETURNING rid",
+    )?
+    .query_row(
+        params![
+            row.id,
+            row.doc_id,
+            row.point,
+            row.created_at,
+            row.kind,
+            row.field,
+            row.status,
+            row.content,
+            row.request,
+            row.place,
+            row.residents,
+            row.addresses,
+            row.tdp,
+            row.people_count,
+            row.wants_to_speak,
+            row.register_no,
+            row.deadline,
+            row.updated_at,
+        ],
+        |r| r.get(0),
+    )
+}
+
+/// Deletes the petition `id`; returns its `rid` if it was there.
+fn remove(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<i64>> {
+    tx.prepare_cached("DELETE FROM petition WHERE id = ?1 RETURNING rid")?
+        .query_row([id], |r| r.get(0))
+        .optional()
+}
+
+/// Applies one batch in two phases: first every change to `petition`, then every change to
+/// `petition_fts`. FTS5 flushes its pending changes to disk at each statement savepoint once it
+/// takes part in a transaction, and each upsert of `petition` opens one; interleaving the two
+/// tables made indexing several times slower.
+fn apply(
+    tx: &Transaction<'_>,
+    doc_id: &str,
+    heads: &[u8],
+    upserts: &[PetitionRow],
+    removed_ids: &[String],
+) -> rusqlite::Result<()> {
+    let mut stale: Vec<i64> = Vec::with_capacity(upserts.len() + removed_ids.len());
+    let mut fresh: BTreeMap<i64, String> = BTreeMap::new();
+    for row in upserts {
+        let rid = upsert(tx, row)?;
+        stale.push(rid);
+        fresh.insert(rid, search_body(row));
+    }
+    for id in removed_ids {
+        if let Some(rid) = remove(tx, id)? {
+            stale.push(rid);
+            fresh.remove(&rid);
+        }
+    }
+    tx.prepare_cached(
+        "INSERT INTO index_heads(doc_id, heads) VALUES (?1, ?2)
+         ON CONFLICT(doc_id) DO UPDATE SET heads = excluded.heads",
+    )?
+    .execute(params![doc_id, heads])?;
+    stale.sort_unstable();
+    stale.dedup();
+    let mut delete = tx.prepare_cached("DELETE FROM petition_fts WHERE rowid = ?1")?;
+    for rid in stale {
+        delete.execute([rid])?;
+    }
+    let mut insert = tx.prepare_cached("INSERT INTO petition_fts(rowid, body) VALUES (?1, ?2)")?;
+    for (rid, body) in &fresh {
+        insert.execute(params![rid, body])?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// In one transaction: inserts or replaces `upserts` (and their search text), removes the
+    /// petitions `removed_ids` (missing ones are ignored), and records `heads` as the state of
+    /// document `doc_id` that the index now reflects.
+    pub fn index_apply(
+        &self,
+        doc_id: &str,
+        heads: &[u8],
+        upserts: &[PetitionRow],
+        removed_ids: &[String],
+    ) -> Result<(), StoreError> {
+        self.write("index_apply", |tx| {
+            apply(tx, doc_id, heads, upserts, removed_ids)
+        })?;
+        tracing::debug!(
+            doc_id,
+            upserts = upserts.len(),
+            removed = removed_ids.len(),
+            "index updated"
+        );
+        Ok(())
+    }
+
+    /// The heads recorded by the last [`Store::index_apply`] for `doc_id`.
+    pub fn index_heads(&self, doc_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached("SELECT heads FROM index_heads WHERE doc_id = ?1")?
+                .query_row([doc_id], |r| r.get(0))
+                .optional()
+        })
+    }
+
+    /// Removes every petition row, search row and recorded heads, before a rebuild.
+    pub fn index_clear(&self) -> Result<(), StoreError> {
+        self.write("index_clear", |tx| {
+            tx.execute_batch(
+                "DELETE FROM petition;
+                 INSERT INTO petition_fts(petition_fts) VALUES ('delete-all');
+                 DELETE FROM index_heads;",
+            )
+        })?;
+        tracing::info!(path = %self.path().display(), "index cleared");
+        Ok(())
+    }
+
+    /// The petition `id`, if indexed.
+    pub fn index_get(&self, id: &str) -> Result<Option<PetitionRow>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {COLUMNS} FROM petition WHERE id = ?1"))?
+                .query_row([id], row_from)
+                .optional()
+        })
+    }
+
+    /// The ids (sorted) of the indexed petitions whose id starts with `id_prefix` (surrounding
+    /// white space ignored; an upper-case prefix also finds lower-case ids).
+    pub fn index_find_prefix(&self, id_prefix: &str) -> Result<Vec<String>, StoreError> {
+        let prefix = id_prefix.trim();
+        let mut prefixes = vec![prefix.to_owned()];
+        let lower = prefix.to_lowercase();
+        if lower != prefix {
+            prefixes.push(lower);
+        }
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT id FROM petition WHERE id >= ?1 AND id < ?2 ORDER BY id")?;
+            let mut ids = Vec::new();
+            for p in &prefixes {
+                let mut end = p.clone();
+                end.push(MAX_CHAR);
+                for id in stmt.query_map([p, &end], |r| r.get::<_, String>(0))? {
+                    ids.push(id?);
+                }
+            }
+            ids.sort();
+            ids.dedup();
+            Ok(ids)
+        })
+    }
+
+    /// The petitions that pass `filter`, newest first (`created_at` descending, then id).
+    pub fn list_petitions(&self, filter: &PetitionFilter) -> Result<Vec<PetitionRow>, StoreError> {
+        let (sql, params) = list_sql(filter)?;
+        self.read(|c| {
+            c.prepare_cached(&sql)?
+                .query_map(rusqlite::params_from_iter(&params), row_from)?
+                .collect()
+        })
+    }
+
+    /// How many petitions pass `filter` (its limit and offset are ignored).
+    pub fn count_petitions(&self, filter: &PetitionFilter) -> Result<u64, StoreError> {
+        let (sql, params) = count_sql(filter)?;
+        self.read(|c| {
+            c.prepare_cached(&sql)?
+                .query_row(rusqlite::params_from_iter(&params), |r| r.get(0))
+        })
+    }
+
+    /// `EXPLAIN QUERY PLAN` of the list query for `filter`, one line per plan step: for tests
+    /// and diagnostics.
+    pub fn explain_list(&self, filter: &PetitionFilter) -> Result<Vec<String>, StoreError> {
+        let (sql, params) = list_sql(filter)?;
+        self.read(|c| {
+            c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?
+                .query_map(rusqlite::params_from_iter(&params), |r| {
+                    r.get::<_, String>(3)
+                })?
+                .collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fts_query_quotes_folded_words() {
+        assert_eq!(
+            fts_query("Nguyễn  Văn").as_deref(),
+            Some("\"nguyen\"* AND \"van\"*")
+        );
+        assert_eq!(
+            fts_query("\"a* -b:(c)").as_deref(),
+            Some("\"a\"* AND \"b\"* AND \"c\"*")
+        );
+        assert_eq!(fts_query("   "), None);
+        assert_eq!(fts_query("*-\"():"), None);
+    }
+
+    #[test]
+    fn dates_must_be_iso() {
+        assert!(check_date("2026-11-28").is_ok());
+        for bad in ["2026-1-28", "28/11/2026", "2026-11-28T00", "abcd-ef-gh", ""] {
+            assert!(check_date(bad).is_err(), "{bad}");
+        }
+    }
+}
