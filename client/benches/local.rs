@@ -56,7 +56,7 @@ fn petition(i: usize, reg: &Registry) -> doithoai_model::Petition {
 }
 
 async fn seed(dir: &Path, n: usize) {
-    let app = App::init(dir, "Máy đo hiệu năng", "tdp-01", Lang::Vi)
+    let app = App::init(dir, "Máy đo hiệu năng", "tdp-01", "collector", Lang::Vi)
         .await
         .expect("init");
     let reg = Registry::builtin();

@@ -205,6 +205,7 @@ impl App {
         data_dir: &Path,
         name: &str,
         point: &str,
+        role: &str,
         lang: Lang,
     ) -> Result<App, AppError> {
         let store = open_store(data_dir)?;
@@ -224,6 +225,7 @@ impl App {
         let device = DeviceConfig {
             name: name.trim().to_owned(),
             point: point.to_owned(),
+            role: role.to_owned(),
             lang,
             intake: Some(handle.document_id().to_string()),
             ..Default::default()
@@ -255,7 +257,7 @@ impl App {
     }
 
     fn ensure_collector(&self, what: &'static str) -> Result<(), AppError> {
-        if self.device.role == "monitor" && self.device.point.is_empty() {
+        if self.device.intake.is_none() {
             return Err(AppError::NotAllowed {
                 role: self.device.role.clone(),
                 what,
@@ -437,7 +439,8 @@ impl App {
             let removed: Vec<String> = ids.into_iter().filter(|i| !present.contains(i)).collect();
             Ok((doc.get_heads(), ps, removed))
         })?;
-        let rows: Vec<PetitionRow> = rows.iter().map(|p| row_of(p, &doc_id)).collect();
+        let mut rows: Vec<PetitionRow> = rows.iter().map(|p| row_of(p, &doc_id)).collect();
+        crate::office::overlay_handling(self, &mut rows)?;
         self.store
             .index_apply(&doc_id, &encode_heads(&heads), &rows, &removed)?;
         Ok(rows.len())

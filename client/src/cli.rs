@@ -43,10 +43,19 @@ pub enum Command {
         /// Mã điểm tiếp nhận (tổ dân phố, tổ chức); sẽ được cập nhật khi đăng ký.
         #[arg(long, default_value = "")]
         point: String,
+        /// Vai trò của máy: collector (điểm tiếp nhận, mặc định), office (văn phòng phường), monitor (MTTQ).
+        #[arg(long, default_value = "collector")]
+        role: String,
     },
     /// Ghi nhận, tra cứu và sửa ý kiến, kiến nghị của người dân.
     #[command(subcommand)]
     Petition(Box<PetitionCmd>),
+    /// Xử lý ý kiến tại văn phòng phường: tiếp nhận, phân loại, giao, trả lời, thông báo.
+    #[command(subcommand)]
+    Handle(Box<crate::office::HandleCmd>),
+    /// Báo cáo: sổ tiếp nhận (Mẫu 03), tổng hợp ý kiến, kiến nghị theo kỳ.
+    #[command(subcommand)]
+    Report(Box<crate::office::ReportCmd>),
     /// Chỉ mục tra cứu (được dựng lại từ dữ liệu gốc bất cứ lúc nào).
     #[command(subcommand)]
     Index(IndexCmd),
@@ -224,9 +233,18 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
     let lang_flag = cli.lang;
     match cli.command {
-        Command::Init { name, point } => {
+        Command::Init { name, point, role } => {
             let lang = lang_flag.unwrap_or_default();
-            let app = App::init(&data_dir, &name, &point, lang).await?;
+            let role = match doithoai_model::text::fold(&role).as_str() {
+                r @ ("collector" | "office" | "monitor") => r.to_owned(),
+                _ => {
+                    return Err(usage(
+                        format!("Vai trò «{role}» không hợp lệ: collector, office hoặc monitor."),
+                        format!("Unknown role {role:?}: collector, office or monitor."),
+                    ));
+                }
+            };
+            let app = App::init(&data_dir, &name, &point, &role, lang).await?;
             writeln!(
                 out,
                 "{}",
@@ -252,6 +270,20 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             let app = App::open(&data_dir).await?;
             let lang = lang_flag.unwrap_or(app.device.lang);
             let result = petition(&app, *cmd, lang, out).await;
+            app.close().await;
+            result
+        }
+        Command::Handle(cmd) => {
+            let app = App::open(&data_dir).await?;
+            let lang = lang_flag.unwrap_or(app.device.lang);
+            let result = crate::office::run_handle(&app, *cmd, lang, out).await;
+            app.close().await;
+            result
+        }
+        Command::Report(cmd) => {
+            let app = App::open(&data_dir).await?;
+            let lang = lang_flag.unwrap_or(app.device.lang);
+            let result = crate::office::run_report(&app, *cmd, lang, out).await;
             app.close().await;
             result
         }

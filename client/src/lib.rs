@@ -8,5 +8,6 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod office;
 
 pub use app::{App, AppError};

@@ -12,12 +12,14 @@ pub mod text;
 pub use lang::{Lang, Localize};
 pub mod doc;
 pub mod error;
+pub mod handling;
 pub mod intake;
 pub mod petition;
 pub mod registry;
 pub mod status;
 pub mod time;
 pub mod ward;
+pub mod workdays;
 
 pub use doc::{ChangeMeta, DocError};
 pub use error::ValidationError;

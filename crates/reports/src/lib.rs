@@ -1,0 +1,1 @@
+//! The reports the ward office must produce (being written).
