@@ -98,7 +98,7 @@ async fn seed(dir: &Path, n: usize) {
     let _ = read(&root, intake::volumes);
     let n = app.reindex().await.expect("reindex");
     eprintln!("seeded {n} petitions");
-    app.close().await;
+    app.close().await.expect("close");
 }
 
 fn time_cmd(dir: &Path, args: &[&str], runs: usize) -> Vec<Duration> {

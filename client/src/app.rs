@@ -168,12 +168,23 @@ pub struct PetitionDetail {
     pub history: Vec<HistoryEntry>,
 }
 
+/// An index update read from a document, applied once the document's change is on disk.
+#[derive(Debug)]
+struct IndexUpdate {
+    doc_id: String,
+    heads: Vec<u8>,
+    rows: Vec<PetitionRow>,
+    removed: Vec<String>,
+}
+
 /// The local client: the store, the repository and this device's settings.
 pub struct App {
     pub data_dir: PathBuf,
     pub store: Store,
     pub repo: LocalRepo,
     pub device: DeviceConfig,
+    /// Index updates waiting for samod's writes to reach the disk (see [`App::close`]).
+    pending: std::sync::Mutex<Vec<IndexUpdate>>,
 }
 
 /// Opens the SQLite file of a data directory.
@@ -196,6 +207,7 @@ impl App {
             store,
             repo,
             device,
+            pending: Default::default(),
         })
     }
 
@@ -236,12 +248,30 @@ impl App {
             store,
             repo,
             device,
+            pending: Default::default(),
         })
     }
 
-    /// Waits until every write has reached the disk, then stops the repository.
-    pub async fn close(self) {
+    /// Waits until every document write has reached the disk, stops the repository, then brings
+    /// the index up to date. The index is written only after the documents so that it never
+    /// shows a petition that a crash lost; a crash in between leaves the index behind, and the
+    /// next change to that document (or `doithoai index rebuild`) catches it up.
+    pub async fn close(self) -> Result<(), AppError> {
         self.repo.stop().await;
+        self.flush_index()
+    }
+
+    /// Applies the index updates read so far.
+    pub fn flush_index(&self) -> Result<(), AppError> {
+        let pending = match self.pending.lock() {
+            Ok(mut p) => std::mem::take(&mut *p),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        };
+        for u in pending {
+            self.store
+                .index_apply(&u.doc_id, &u.heads, &u.rows, &u.removed)?;
+        }
+        Ok(())
     }
 
     /// The ward's registry: from the ward document once enrolled, the built-in one before.
@@ -429,6 +459,7 @@ impl App {
                 Some(h) if h.iter().all(|x| doc.get_change_by_hash(x).is_some()) => h.clone(),
                 _ => Vec::new(),
             };
+            let full = before.is_empty();
             let ids = intake::changed_ids(doc, &before)?;
             let (ps, bad) = intake::petitions_by_ids(doc, ids.iter().cloned())?;
             for (key, e) in bad {
@@ -436,14 +467,38 @@ impl App {
             }
             let present: std::collections::BTreeSet<String> =
                 ps.iter().map(|p| p.id.to_string()).collect();
-            let removed: Vec<String> = ids.into_iter().filter(|i| !present.contains(i)).collect();
+            let mut removed: Vec<String> =
+                ids.into_iter().filter(|i| !present.contains(i)).collect();
+            if full {
+                removed.push(String::new()); // marker: drop rows this document no longer holds
+            }
             Ok((doc.get_heads(), ps, removed))
         })?;
+        let mut removed = removed;
+        if removed.last().is_some_and(String::is_empty) {
+            let present: std::collections::BTreeSet<String> =
+                rows.iter().map(|p| p.id.to_string()).collect();
+            removed = self
+                .store
+                .index_ids_of_doc(&doc_id)?
+                .into_iter()
+                .filter(|i| !present.contains(i))
+                .collect();
+        }
         let mut rows: Vec<PetitionRow> = rows.iter().map(|p| row_of(p, &doc_id)).collect();
         crate::office::overlay_handling(self, &mut rows)?;
-        self.store
-            .index_apply(&doc_id, &encode_heads(&heads), &rows, &removed)?;
-        Ok(rows.len())
+        let n = rows.len();
+        let update = IndexUpdate {
+            doc_id,
+            heads: encode_heads(&heads),
+            rows,
+            removed,
+        };
+        match self.pending.lock() {
+            Ok(mut p) => p.push(update),
+            Err(poisoned) => poisoned.into_inner().push(update),
+        }
+        Ok(n)
     }
 
     /// Every intake document this device holds: the root and its volumes.
@@ -471,6 +526,7 @@ impl App {
         for h in self.intake_documents().await? {
             n += self.index_document(&h)?;
         }
+        self.flush_index()?;
         Ok(n)
     }
 }

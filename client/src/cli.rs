@@ -245,52 +245,63 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 }
             };
             let app = App::init(&data_dir, &name, &point, &role, lang).await?;
+            let (device_name, device_point) = (app.device.name.clone(), app.device.point.clone());
+            app.close().await?;
             writeln!(
                 out,
                 "{}",
                 match lang {
                     Lang::Vi => format!(
                         "Đã thiết lập máy «{}» (điểm tiếp nhận: {}). Dữ liệu lưu tại {}.\nCó thể ghi ý kiến ngay cả khi không có mạng: doithoai petition add",
-                        app.device.name,
-                        app.device.point,
+                        device_name,
+                        device_point,
                         data_dir.display()
                     ),
                     Lang::En => format!(
                         "Set up device {:?} (collection point: {}). Data is kept in {}.\nYou can record petitions now, even offline: doithoai petition add",
-                        app.device.name,
-                        app.device.point,
+                        device_name,
+                        device_point,
                         data_dir.display()
                     ),
                 }
             )?;
-            app.close().await;
             Ok(())
         }
         Command::Petition(cmd) => {
             let app = App::open(&data_dir).await?;
             let lang = lang_flag.unwrap_or(app.device.lang);
-            let result = petition(&app, *cmd, lang, out).await;
-            app.close().await;
+            // Nothing is reported before it is on disk: output waits for close().
+            let mut buf = Vec::new();
+            let result = petition(&app, *cmd, lang, &mut buf).await;
+            app.close().await?;
+            out.write_all(&buf)?;
             result
         }
         Command::Handle(cmd) => {
             let app = App::open(&data_dir).await?;
             let lang = lang_flag.unwrap_or(app.device.lang);
-            let result = crate::office::run_handle(&app, *cmd, lang, out).await;
-            app.close().await;
+            // Nothing is reported before it is on disk: output waits for close().
+            let mut buf = Vec::new();
+            let result = crate::office::run_handle(&app, *cmd, lang, &mut buf).await;
+            app.close().await?;
+            out.write_all(&buf)?;
             result
         }
         Command::Report(cmd) => {
             let app = App::open(&data_dir).await?;
             let lang = lang_flag.unwrap_or(app.device.lang);
-            let result = crate::office::run_report(&app, *cmd, lang, out).await;
-            app.close().await;
+            // Nothing is reported before it is on disk: output waits for close().
+            let mut buf = Vec::new();
+            let result = crate::office::run_report(&app, *cmd, lang, &mut buf).await;
+            app.close().await?;
+            out.write_all(&buf)?;
             result
         }
         Command::Index(IndexCmd::Rebuild) => {
             let app = App::open(&data_dir).await?;
             let lang = lang_flag.unwrap_or(app.device.lang);
             let n = app.reindex().await?;
+            app.close().await?;
             writeln!(
                 out,
                 "{}",
@@ -299,7 +310,6 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                     Lang::En => format!("Index rebuilt: {n} petitions."),
                 }
             )?;
-            app.close().await;
             Ok(())
         }
     }
@@ -511,7 +521,8 @@ async fn petition(
     match cmd {
         PetitionCmd::Add(mut fields) => {
             if is_empty(&fields) && std::io::stdin().is_terminal() {
-                fields = ask(out, lang, &reg)?;
+                // Prompts go to the terminal at once; the result is reported once saved.
+                fields = ask(&mut std::io::stderr(), lang, &reg)?;
             }
             let new = NewPetition {
                 residents: residents(&fields)?,

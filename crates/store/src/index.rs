@@ -342,6 +342,16 @@ impl Store {
         Ok(())
     }
 
+    /// The ids of the rows indexed from `doc_id`, for a full re-index of one document that must
+    /// also drop rows the document no longer holds.
+    pub fn index_ids_of_doc(&self, doc_id: &str) -> Result<Vec<String>, StoreError> {
+        self.read(|c| {
+            let mut st = c.prepare_cached("SELECT id FROM petition WHERE doc_id = ?1")?;
+            let rows = st.query_map([doc_id], |r| r.get(0))?;
+            rows.collect()
+        })
+    }
+
     /// The heads recorded by the last [`Store::index_apply`] for `doc_id`.
     pub fn index_heads(&self, doc_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         self.read(|c| {
