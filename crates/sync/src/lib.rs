@@ -5,6 +5,10 @@
 //! to the ward sync server over websockets with a token, a keepalive and redial with backoff. The
 //! server side (authentication of the upgrade, share policies) builds on the same pieces.
 
+pub mod dial;
+pub mod http;
+pub mod link;
+pub mod policy;
 pub mod repo;
 pub mod storage;
 

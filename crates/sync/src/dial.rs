@@ -1,0 +1,127 @@
+//! The device side of a link: a samod dialer that presents the device token.
+
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+use samod::{DialError, Dialer, Transport};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+use crate::link::{LinkOptions, LinkStats, link};
+
+/// Why the server refused the token: the device must be enrolled again.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the server refused this device's token ({status}): {reason}")]
+pub struct TokenRefused {
+    pub status: u16,
+    pub reason: String,
+}
+
+/// Dials `ws://server/sync` with `Authorization: Bearer TOKEN`.
+pub struct TokenDialer {
+    url: url::Url,
+    token: String,
+    opts: LinkOptions,
+    stats: Arc<LinkStats>,
+    last_error: Arc<Mutex<Option<String>>>,
+}
+
+impl TokenDialer {
+    pub fn new(url: url::Url, token: String, opts: LinkOptions, stats: Arc<LinkStats>) -> Self {
+        TokenDialer {
+            url,
+            token,
+            opts,
+            stats,
+            last_error: Arc::default(),
+        }
+    }
+
+    /// The last transient dial error (for status displays).
+    pub fn last_error(&self) -> Arc<Mutex<Option<String>>> {
+        self.last_error.clone()
+    }
+}
+
+/// The websocket URL of a server base URL: `http://h:p` → `ws://h:p/sync`.
+pub fn sync_url(server: &str) -> Result<url::Url, crate::http::HttpError> {
+    let mut u = url::Url::parse(server.trim())
+        .map_err(|_| crate::http::HttpError::BadUrl(server.to_owned()))?;
+    let scheme = match u.scheme() {
+        "http" | "ws" => "ws",
+        "https" | "wss" => "wss",
+        _ => return Err(crate::http::HttpError::BadUrl(server.to_owned())),
+    };
+    u.set_scheme(scheme)
+        .map_err(|_| crate::http::HttpError::BadUrl(server.to_owned()))?;
+    if !u.path().ends_with("/sync") {
+        u.set_path("/sync");
+    }
+    Ok(u)
+}
+
+impl Dialer for TokenDialer {
+    type Error = TokenRefused;
+
+    fn url(&self) -> url::Url {
+        self.url.clone()
+    }
+
+    fn connect(&self) -> BoxFuture<'static, Result<Transport, DialError<TokenRefused>>> {
+        let url = self.url.clone();
+        let token = self.token.clone();
+        let opts = self.opts;
+        let stats = self.stats.clone();
+        let last_error = self.last_error.clone();
+        Box::pin(async move {
+            let mut req = url
+                .as_str()
+                .into_client_request()
+                .map_err(DialError::transient)?;
+            let header = format!("Bearer {token}")
+                .parse()
+                .map_err(DialError::transient)?;
+            req.headers_mut().insert("authorization", header);
+            let mut config = WebSocketConfig::default();
+            config.max_message_size = Some(opts.max_frame_bytes);
+            config.max_frame_size = Some(opts.max_frame_bytes);
+            let connect = tokio_tungstenite::connect_async_with_config(req, Some(config), true);
+            let result = tokio::time::timeout(opts.idle_timeout, connect).await;
+            let (ws, _resp) = match result {
+                Err(_) => {
+                    let msg = "connection attempt timed out".to_owned();
+                    if let Ok(mut l) = last_error.lock() {
+                        *l = Some(msg.clone());
+                    }
+                    return Err(DialError::TransientFailure(msg.into()));
+                }
+                Ok(Err(tokio_tungstenite::tungstenite::Error::Http(resp)))
+                    if resp.status() == 401 || resp.status() == 403 =>
+                {
+                    let reason = resp
+                        .body()
+                        .as_ref()
+                        .map(|b| String::from_utf8_lossy(b).into_owned())
+                        .unwrap_or_default();
+                    tracing::warn!(status = %resp.status(), %reason, "token refused");
+                    return Err(DialError::PermanentFailure(TokenRefused {
+                        status: resp.status().as_u16(),
+                        reason,
+                    }));
+                }
+                Ok(Err(e)) => {
+                    if let Ok(mut l) = last_error.lock() {
+                        *l = Some(e.to_string());
+                    }
+                    return Err(DialError::transient(e));
+                }
+                Ok(Ok(ok)) => ok,
+            };
+            if let Ok(mut l) = last_error.lock() {
+                *l = None;
+            }
+            let (transport, _handle) = link(ws, opts, stats);
+            Ok(transport)
+        })
+    }
+}
