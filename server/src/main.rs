@@ -1,1 +1,501 @@
-fn main() {}
+//! `doithoai-server`: the ward sync server and its admin subcommands.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use doithoai_model::{Lang, Localize};
+use doithoai_server::{ADDR_FILE, ServeConfig, admin, admin_secret, open_repo, open_store};
+use doithoai_sync::link::LinkOptions;
+
+/// doithoai-server — máy chủ đồng bộ của phường (ward sync server).
+///
+/// Chạy không cần cấu hình: dữ liệu trong ./data (SQLite), nghe tại 127.0.0.1:8800.
+#[derive(Debug, Parser)]
+#[command(name = "doithoai-server", version, about)]
+struct Cli {
+    /// Thư mục dữ liệu / data directory.
+    #[arg(
+        long,
+        global = true,
+        default_value = "./data",
+        env = "DOITHOAI_SERVER_DATA"
+    )]
+    data_dir: PathBuf,
+    /// Địa chỉ lắng nghe / listen address.
+    #[arg(
+        long,
+        global = true,
+        default_value = "127.0.0.1:8800",
+        env = "DOITHOAI_LISTEN"
+    )]
+    listen: SocketAddr,
+    /// Ngôn ngữ / language: vi, en.
+    #[arg(long, global = true, env = "DOITHOAI_LANG", default_value = "vi")]
+    lang: Lang,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Chạy máy chủ (mặc định khi không nêu lệnh).
+    Serve,
+    /// Phường.
+    #[command(subcommand)]
+    Ward(WardCmd),
+    /// Điểm tiếp nhận: tổ dân phố, tổ chức, bộ phận văn phòng.
+    #[command(subcommand)]
+    Point(PointCmd),
+    /// Thiết bị: thêm (in mã đăng ký dùng một lần), liệt kê, thu hồi.
+    #[command(subcommand)]
+    Device(DeviceCmd),
+    /// Sao lưu toàn bộ dữ liệu ra một tệp (chạy được khi máy chủ đang chạy).
+    ///
+    /// Ví dụ: doithoai-server backup /media/usb/doithoai-2026-11-28.sqlite3
+    Backup { file: PathBuf },
+    /// Khôi phục từ tệp sao lưu (máy chủ phải đang dừng).
+    Restore { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum WardCmd {
+    /// Tạo phường. Ví dụ: doithoai-server ward create --id dinh-ke --name "Phường Dĩnh Kế"
+    Create {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Liệt kê các phường.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum PointCmd {
+    /// Thêm điểm tiếp nhận. Ví dụ: doithoai-server point add --ward dinh-ke --kind tdp --id tdp-03 --name "Tổ dân phố số 3"
+    Add {
+        #[arg(long)]
+        ward: String,
+        /// tdp, org hoặc office.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Liệt kê điểm tiếp nhận của một phường.
+    List {
+        #[arg(long)]
+        ward: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DeviceCmd {
+    /// Thêm thiết bị và in mã đăng ký dùng một lần.
+    ///
+    /// Ví dụ: doithoai-server device add --ward dinh-ke --role collector --point tdp-03 --name "Laptop tổ trưởng TDP 3"
+    Add {
+        #[arg(long)]
+        ward: String,
+        /// office (văn phòng), collector (điểm tiếp nhận), monitor (MTTQ).
+        #[arg(long)]
+        role: String,
+        /// Điểm tiếp nhận (bắt buộc với collector).
+        #[arg(long)]
+        point: Option<String>,
+        #[arg(long)]
+        name: String,
+    },
+    /// Liệt kê thiết bị.
+    List {
+        /// In ra JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Thu hồi thiết bị: mã truy cập bị từ chối, kết nối đang mở bị đóng trong vòng một giây.
+    Revoke { id: String },
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DOITHOAI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let cli = Cli::parse();
+    let lang = cli.lang;
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("Không khởi động được / cannot start: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            let msg = e
+                .downcast_ref::<admin::AdminError>()
+                .map(|a| a.localize(lang))
+                .or_else(|| {
+                    e.downcast_ref::<doithoai_store::StoreError>()
+                        .map(|s| s.localize(lang))
+                })
+                .unwrap_or_else(|| format!("{e:#}"));
+            eprintln!("{}: {msg}", lang.pick("Lỗi", "Error"));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// The address of a server already running on this data directory, if any.
+async fn running_server(data_dir: &Path) -> Option<String> {
+    let addr = std::fs::read_to_string(data_dir.join(ADDR_FILE)).ok()?;
+    let addr = addr.trim().to_owned();
+    tokio::time::timeout(
+        Duration::from_secs(2),
+        tokio::net::TcpStream::connect(&addr),
+    )
+    .await
+    .ok()?
+    .ok()?;
+    Some(addr)
+}
+
+/// Sends an admin operation to the running server; `Ok(None)` when no server is running.
+async fn via_server(
+    data_dir: &Path,
+    path: &str,
+    body: serde_json::Value,
+) -> anyhow::Result<Option<serde_json::Value>> {
+    let Some(addr) = running_server(data_dir).await else {
+        return Ok(None);
+    };
+    let secret = admin_secret(data_dir)?;
+    let (status, text) = admin_request(&addr, path, &secret, &body.to_string()).await?;
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+    if status != 200 {
+        let msg = v["message"].as_str().unwrap_or(&text).to_owned();
+        bail!(msg);
+    }
+    Ok(Some(v))
+}
+
+async fn admin_request(
+    addr: &str,
+    path: &str,
+    secret: &str,
+    body: &str,
+) -> anyhow::Result<(u16, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr)
+        .await
+        .context("connect to the running server")?;
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nX-Admin-Secret: {secret}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Ok((status, body.to_owned()))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let lang = cli.lang;
+    let data_dir = cli.data_dir.clone();
+    match cli.command.unwrap_or(Cmd::Serve) {
+        Cmd::Serve => {
+            let store = open_store(&data_dir)?;
+            let wards = store.wards()?;
+            drop(store);
+            println!(
+                "{}",
+                match lang {
+                    Lang::Vi => format!(
+                        "doithoai-server: dữ liệu tại {}, nghe tại http://{} (websocket /sync).",
+                        data_dir.display(),
+                        cli.listen
+                    ),
+                    Lang::En => format!(
+                        "doithoai-server: data in {}, listening on http://{} (websocket /sync).",
+                        data_dir.display(),
+                        cli.listen
+                    ),
+                }
+            );
+            if wards.is_empty() {
+                println!(
+                    "{}",
+                    lang.pick(
+                        "Chưa có phường nào. Bước tiếp theo (ở cửa sổ khác, máy chủ vẫn chạy):\n  1. doithoai-server ward create --id dinh-ke --name \"Phường Dĩnh Kế\"\n  2. doithoai-server point add --ward dinh-ke --kind tdp --id tdp-01 --name \"Tổ dân phố số 1\"\n  3. doithoai-server device add --ward dinh-ke --role collector --point tdp-01 --name \"Laptop tổ trưởng TDP 1\"\n  4. Trên laptop: doithoai join http://<địa chỉ máy chủ>:8800 <mã đăng ký>",
+                        "No ward yet. Next (in another terminal, with the server running):\n  1. doithoai-server ward create --id dinh-ke --name \"Phường Dĩnh Kế\"\n  2. doithoai-server point add --ward dinh-ke --kind tdp --id tdp-01 --name \"Tổ dân phố số 1\"\n  3. doithoai-server device add --ward dinh-ke --role collector --point tdp-01 --name \"TDP 1 leader's laptop\"\n  4. On the laptop: doithoai join http://<server address>:8800 <enrolment code>"
+                    )
+                );
+            }
+            let cfg = ServeConfig {
+                data_dir,
+                listen: cli.listen,
+                link: LinkOptions::from_env(),
+            };
+            let shutdown = async {
+                let ctrl_c = tokio::signal::ctrl_c();
+                #[cfg(unix)]
+                {
+                    let mut term = match tokio::signal::unix::signal(
+                        tokio::signal::unix::SignalKind::terminate(),
+                    ) {
+                        Ok(t) => t,
+                        Err(_) => {
+                            let _ = ctrl_c.await;
+                            return;
+                        }
+                    };
+                    tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+                }
+                #[cfg(not(unix))]
+                {
+                    let _ = ctrl_c.await;
+                }
+                tracing::info!("shutting down");
+            };
+            doithoai_server::serve(cfg, shutdown).await?;
+            Ok(())
+        }
+        Cmd::Ward(WardCmd::Create { id, name }) => {
+            let body = serde_json::json!({"id": id, "name": name});
+            let ward = match via_server(&data_dir, "/api/v1/admin/ward", body).await? {
+                Some(v) => serde_json::from_value(v)?,
+                None => {
+                    let store = open_store(&data_dir)?;
+                    let repo = open_repo(&store).await;
+                    let r = admin::create_ward(&store, &repo, &id, &name).await;
+                    repo.stop().await;
+                    r?
+                }
+            };
+            let w: doithoai_store::WardRow = ward;
+            println!(
+                "{}",
+                match lang {
+                    Lang::Vi => format!(
+                        "Đã tạo phường «{}» (mã {}). Tài liệu phường: automerge:{}",
+                        w.name, w.id, w.ward_doc
+                    ),
+                    Lang::En => format!(
+                        "Created ward {:?} (id {}). Ward document: automerge:{}",
+                        w.name, w.id, w.ward_doc
+                    ),
+                }
+            );
+            Ok(())
+        }
+        Cmd::Ward(WardCmd::List) => {
+            let store = open_store(&data_dir)?;
+            for w in store.wards()? {
+                println!("{}\t{}\tautomerge:{}", w.id, w.name, w.ward_doc);
+            }
+            Ok(())
+        }
+        Cmd::Point(PointCmd::Add {
+            ward,
+            kind,
+            id,
+            name,
+        }) => {
+            let body = serde_json::json!({"ward": ward, "kind": kind, "id": id, "name": name});
+            let p: doithoai_store::PointRow =
+                match via_server(&data_dir, "/api/v1/admin/point", body).await? {
+                    Some(v) => serde_json::from_value(v)?,
+                    None => {
+                        let store = open_store(&data_dir)?;
+                        let repo = open_repo(&store).await;
+                        let r = admin::add_point(&store, &repo, &ward, &kind, &id, &name).await;
+                        repo.stop().await;
+                        r?
+                    }
+                };
+            println!(
+                "{}",
+                match lang {
+                    Lang::Vi => format!(
+                        "Đã thêm điểm tiếp nhận «{}» ({}) vào phường {}. Sổ tiếp nhận: automerge:{}",
+                        p.name, p.id, p.ward_id, p.intake_doc
+                    ),
+                    Lang::En => format!(
+                        "Added collection point {:?} ({}) to ward {}. Intake document: automerge:{}",
+                        p.name, p.id, p.ward_id, p.intake_doc
+                    ),
+                }
+            );
+            Ok(())
+        }
+        Cmd::Point(PointCmd::List { ward }) => {
+            let store = open_store(&data_dir)?;
+            for p in store.points(&ward)? {
+                println!(
+                    "{}\t{}\t{}\tautomerge:{}",
+                    p.id, p.kind, p.name, p.intake_doc
+                );
+            }
+            Ok(())
+        }
+        Cmd::Device(DeviceCmd::Add {
+            ward,
+            role,
+            point,
+            name,
+        }) => {
+            let store = open_store(&data_dir)?;
+            let d = admin::add_device(&store, &ward, &role, point.as_deref(), &name)?;
+            println!(
+                "{}",
+                match lang {
+                    Lang::Vi => format!(
+                        "Đã thêm thiết bị «{}» (mã {}, vai trò {}).\nMã đăng ký (dùng một lần, hết hạn {}): {}\nTrên laptop: doithoai join http://<địa chỉ máy chủ>:{} {}",
+                        d.device.name,
+                        d.device.id,
+                        d.device.role,
+                        d.expires_at,
+                        d.code,
+                        cli.listen.port(),
+                        d.code
+                    ),
+                    Lang::En => format!(
+                        "Added device {:?} (id {}, role {}).\nEnrolment code (single use, expires {}): {}\nOn the laptop: doithoai join http://<server address>:{} {}",
+                        d.device.name,
+                        d.device.id,
+                        d.device.role,
+                        d.expires_at,
+                        d.code,
+                        cli.listen.port(),
+                        d.code
+                    ),
+                }
+            );
+            Ok(())
+        }
+        Cmd::Device(DeviceCmd::List { json }) => {
+            let store = open_store(&data_dir)?;
+            let devices = store.devices()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&devices)?);
+            } else {
+                for d in devices {
+                    let state = if d.revoked_at.is_some() {
+                        lang.pick("đã thu hồi", "revoked")
+                    } else if d.enrolled_at.is_some() {
+                        lang.pick("đã đăng ký", "enrolled")
+                    } else {
+                        lang.pick("chờ đăng ký", "waiting for enrolment")
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        d.id,
+                        d.ward_id,
+                        d.role,
+                        d.point_id.as_deref().unwrap_or("-"),
+                        d.name,
+                        state
+                    );
+                }
+            }
+            Ok(())
+        }
+        Cmd::Device(DeviceCmd::Revoke { id }) => {
+            let store = open_store(&data_dir)?;
+            let d = admin::revoke_device(&store, &id)?;
+            println!(
+                "{}",
+                match lang {
+                    Lang::Vi => format!(
+                        "Đã thu hồi thiết bị «{}» ({}). Kết nối đang mở sẽ bị đóng.",
+                        d.name, d.id
+                    ),
+                    Lang::En => format!(
+                        "Revoked device {:?} ({}). Its open connections are being closed.",
+                        d.name, d.id
+                    ),
+                }
+            );
+            Ok(())
+        }
+        Cmd::Backup { file } => {
+            let store = open_store(&data_dir)?;
+            store.backup_to(&file)?;
+            let check = doithoai_store::Store::open(&file, doithoai_store::Durability::Normal)?
+                .integrity_check()?;
+            println!(
+                "{}",
+                match lang {
+                    Lang::Vi => format!(
+                        "Đã sao lưu vào {} (kiểm tra toàn vẹn: {check}).",
+                        file.display()
+                    ),
+                    Lang::En => format!(
+                        "Backed up to {} (integrity check: {check}).",
+                        file.display()
+                    ),
+                }
+            );
+            Ok(())
+        }
+        Cmd::Restore { file } => {
+            if running_server(&data_dir).await.is_some() {
+                bail!(
+                    lang.pick(
+                        "Máy chủ đang chạy: hãy dừng máy chủ trước khi khôi phục.",
+                        "The server is running: stop it before restoring."
+                    )
+                    .to_owned()
+                );
+            }
+            let check = doithoai_store::Store::open(&file, doithoai_store::Durability::Normal)?
+                .integrity_check()?;
+            if check != "ok" {
+                bail!(format!(
+                    "{}: {check}",
+                    lang.pick("Tệp sao lưu bị hỏng", "The backup is damaged")
+                ));
+            }
+            let target = data_dir.join(doithoai_server::DB_FILE);
+            if target.exists() {
+                let aside = data_dir.join(format!(
+                    "{}.before-restore-{}",
+                    doithoai_server::DB_FILE,
+                    chrono::Utc::now().format("%Y%m%d%H%M%S")
+                ));
+                std::fs::rename(&target, &aside)?;
+                for ext in ["-wal", "-shm"] {
+                    let _ = std::fs::remove_file(
+                        data_dir.join(format!("{}{ext}", doithoai_server::DB_FILE)),
+                    );
+                }
+                println!(
+                    "{} {}",
+                    lang.pick("Dữ liệu cũ được giữ tại", "The previous data is kept at"),
+                    aside.display()
+                );
+            }
+            std::fs::create_dir_all(&data_dir)?;
+            std::fs::copy(&file, &target)?;
+            println!("{}", lang.pick("Đã khôi phục.", "Restored."));
+            Ok(())
+        }
+    }
+}

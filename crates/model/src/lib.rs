@@ -7,6 +7,7 @@
 //! server, the web UI and the reports all share one definition of the ward's records.
 
 pub mod lang;
+pub mod monitoring;
 pub mod text;
 
 pub use lang::{Lang, Localize};

@@ -50,6 +50,9 @@ pub struct Point {
     pub id: String,
     pub kind: PointKind,
     pub name: String,
+    /// The point's root intake document, so that office devices can find its petitions.
+    #[serde(default)]
+    pub intake: Option<String>,
 }
 
 /// A specialist department (bộ phận chuyên môn) that answers what it is assigned.

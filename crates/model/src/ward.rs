@@ -75,6 +75,7 @@ pub fn put_point<T: Transactable + ReadDoc>(tx: &mut T, p: &Point) -> Result<(),
     put_str(tx, &obj, "id", &p.id)?;
     put_str(tx, &obj, "kind", p.kind.code())?;
     put_str(tx, &obj, "name", &p.name)?;
+    crate::doc::put_opt_str(tx, &obj, "intake", p.intake.as_deref())?;
     Ok(())
 }
 
@@ -141,6 +142,7 @@ pub fn registry<D: ReadDoc>(doc: &D) -> Result<Registry, DocError> {
                 id: r.str(o, "id")?,
                 kind: PointKind::parse(&r.str(o, "kind")?)?,
                 name: r.string(o, "name"),
+                intake: r.str(o, "intake").filter(|s| !s.is_empty()),
             })
         })
         .collect();

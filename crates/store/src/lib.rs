@@ -14,10 +14,12 @@
 mod chunk;
 mod error;
 mod index;
+mod registry;
 pub mod schema;
 mod store;
 
 pub use chunk::Chunk;
 pub use error::StoreError;
 pub use index::{PetitionFilter, PetitionRow};
+pub use registry::{CodeCheck, DeviceRow, DocRow, PointRow, WardRow};
 pub use store::{Durability, Store, StoreOptions};

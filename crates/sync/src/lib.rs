@@ -12,6 +12,7 @@ pub mod policy;
 pub mod repo;
 pub mod storage;
 
+pub use automerge;
 pub use repo::{LocalRepo, change, doc_url, parse_doc_id, read};
 pub use samod::{DocHandle, DocumentId};
 pub use storage::{FatalError, FatalHandler, SqliteStorage, exit_on_fatal};

@@ -311,3 +311,31 @@ async fn pump<S, M, E>(
     }
     to_samod.close_channel();
 }
+
+/// Where the server's accepted connections enter the repository.
+#[derive(Clone)]
+pub struct Acceptor {
+    inner: samod::AcceptorHandle,
+}
+
+impl Acceptor {
+    pub(crate) fn new(inner: samod::AcceptorHandle) -> Self {
+        Acceptor { inner }
+    }
+
+    /// Accepts an authenticated axum websocket as a connection of `peer_id`: samod closes it
+    /// if the automerge-repo handshake claims any other peer id.
+    pub fn accept_axum(
+        &self,
+        socket: axum::extract::ws::WebSocket,
+        peer_id: &str,
+        opts: LinkOptions,
+        stats: Arc<LinkStats>,
+    ) -> Result<LinkHandle, crate::SyncError> {
+        let (transport, handle) = link(socket, opts, stats);
+        self.inner
+            .accept(transport.with_expected_peer_id(samod::PeerId::from(peer_id)))
+            .map_err(|_| crate::SyncError::Stopped)?;
+        Ok(handle)
+    }
+}

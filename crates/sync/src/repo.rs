@@ -47,6 +47,32 @@ impl LocalRepo {
         }
     }
 
+    /// Opens the server's repository: storage plus the share policy that enforces who may read
+    /// and write each document.
+    pub async fn open_server(
+        storage: SqliteStorage,
+        policy: crate::policy::RolePolicy,
+        peer_id: &str,
+    ) -> LocalRepo {
+        let store = storage.store().clone();
+        let repo = Repo::build_tokio()
+            .with_storage(storage)
+            .with_share_policy(policy)
+            .with_peer_id(PeerId::from(peer_id))
+            .load()
+            .await;
+        LocalRepo { repo, store }
+    }
+
+    /// The entry point for connections accepted by a server listening at `url`.
+    pub fn acceptor(&self, url: &str) -> Result<crate::link::Acceptor, SyncError> {
+        let u = url::Url::parse(url).map_err(|_| SyncError::BadDocumentId(url.to_owned()))?;
+        self.repo
+            .make_acceptor(u)
+            .map(crate::link::Acceptor::new)
+            .map_err(|_| SyncError::Stopped)
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }

@@ -1,0 +1,576 @@
+//! The HTTP API and the `/sync` websocket, as axum handlers over one [`AppState`].
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use doithoai_model::{Lang, Localize};
+use doithoai_store::{CodeCheck, DeviceRow, DocRow, Store};
+use doithoai_sync::LocalRepo;
+use doithoai_sync::link::{LinkHandle, LinkOptions, LinkStats};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::admin::{self, AdminError};
+use crate::secret;
+
+/// The most simultaneous websocket connections one device may hold.
+pub const MAX_LINKS_PER_DEVICE: usize = 4;
+
+/// Everything the handlers share.
+pub struct AppState {
+    pub store: Store,
+    pub repo: LocalRepo,
+    pub acceptor: doithoai_sync::link::Acceptor,
+    pub link_opts: LinkOptions,
+    pub stats: Arc<LinkStats>,
+    /// Live links by device id.
+    pub links: Mutex<HashMap<String, Vec<LinkHandle>>>,
+    /// The secret that guards the admin endpoint (a file in the data directory).
+    pub admin_secret: String,
+    pub refused_tokens: AtomicU64,
+    pub refused_frames_http: AtomicU64,
+}
+
+/// An API error: an HTTP status and a message in Vietnamese and English.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub vi: String,
+    pub en: String,
+}
+
+impl ApiError {
+    fn new(
+        status: StatusCode,
+        code: &'static str,
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            code,
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+
+    fn unauthorized(vi: &str, en: &str) -> Self {
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", vi, en)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": self.code, "message": self.vi, "message_en": self.en});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<doithoai_store::StoreError> for ApiError {
+    fn from(e: doithoai_store::StoreError) -> Self {
+        tracing::error!(error = %e, "storage error in request");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage",
+            e.localize(Lang::Vi),
+            e.localize(Lang::En),
+        )
+    }
+}
+
+impl From<AdminError> for ApiError {
+    fn from(e: AdminError) -> Self {
+        let status = match e {
+            AdminError::Store(_) | AdminError::Sync(_) | AdminError::Doc(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, "admin", e.localize(Lang::Vi), e.localize(Lang::En))
+    }
+}
+
+/// The router of the whole API.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/enroll", post(enroll))
+        .route(
+            "/api/v1/documents",
+            get(list_documents).post(register_document),
+        )
+        .route("/api/v1/admin/ward", post(admin_ward))
+        .route("/api/v1/admin/point", post(admin_point))
+        .route("/sync", get(sync))
+        .with_state(state)
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// The bearer token of a request: the `Authorization` header or, for browsers, `?token=`.
+fn token_of(headers: &HeaderMap, query: &HashMap<String, String>) -> Option<String> {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_owned())
+        .or_else(|| query.get("token").cloned())
+        .filter(|t| !t.is_empty())
+}
+
+/// The device a token belongs to, if it is valid and not revoked.
+fn authenticate(state: &AppState, token: Option<String>) -> Result<DeviceRow, ApiError> {
+    let Some(token) = token else {
+        state.refused_tokens.fetch_add(1, Ordering::Relaxed);
+        return Err(ApiError::unauthorized(
+            "Thiếu mã truy cập (token) của thiết bị.",
+            "The device token is missing.",
+        ));
+    };
+    let hash = secret::hash(&token);
+    let device = state.store.device_by_token_hash(&hash)?;
+    match device {
+        Some(d) if d.revoked_at.is_none() => Ok(d),
+        Some(_) => {
+            state.refused_tokens.fetch_add(1, Ordering::Relaxed);
+            Err(ApiError::unauthorized(
+                "Thiết bị này đã bị thu hồi quyền truy cập. Liên hệ cán bộ CNTT của phường để được cấp mã mới.",
+                "This device has been revoked. Ask the ward's IT person for a new enrolment code.",
+            ))
+        }
+        None => {
+            state.refused_tokens.fetch_add(1, Ordering::Relaxed);
+            Err(ApiError::unauthorized(
+                "Mã truy cập không hợp lệ. Thiết bị cần đăng ký lại (doithoai join).",
+                "Invalid token. The device must enrol again (doithoai join).",
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EnrollRequest {
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: String,
+    pub token: String,
+    pub peer_id: String,
+    pub role: String,
+    pub point: Option<String>,
+    pub ward: String,
+    pub ward_name: String,
+    pub documents: HashMap<String, String>,
+}
+
+/// The documents a device starts with: `automerge:` URLs by role.
+fn starting_documents(
+    state: &AppState,
+    d: &DeviceRow,
+) -> Result<HashMap<String, String>, ApiError> {
+    let w = state.store.ward(&d.ward_id)?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "registry",
+            "Không tìm thấy phường của thiết bị.",
+            "The device's ward is missing.",
+        )
+    })?;
+    let mut docs = HashMap::new();
+    let url = |id: &str| format!("automerge:{id}");
+    docs.insert("ward".to_owned(), url(&w.ward_doc));
+    docs.insert("handling".to_owned(), url(&w.handling_doc));
+    if matches!(d.role.as_str(), "office" | "monitor") {
+        docs.insert("monitoring".to_owned(), url(&w.monitoring_doc));
+    }
+    if let Some(p) = &d.point_id
+        && let Some(point) = state.store.point(&d.ward_id, p)?
+    {
+        docs.insert("intake".to_owned(), url(&point.intake_doc));
+    }
+    Ok(docs)
+}
+
+async fn enroll(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<EnrollRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<EnrollResponse>, ApiError> {
+    let Json(req) = body.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("Yêu cầu không hợp lệ: {e}"),
+            format!("Bad request: {e}"),
+        )
+    })?;
+    let bad_code = || {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "bad_code",
+            "Mã đăng ký không đúng. Kiểm tra lại mã do cán bộ CNTT cấp (dạng ABCD-EFGH2345).",
+            "Wrong enrolment code. Check the code the ward's IT person gave you (like ABCD-EFGH2345).",
+        )
+    };
+    let (code_id, code_secret) = secret::parse_code(&req.code).ok_or_else(bad_code)?;
+    let secret_hash = secret::hash(&code_secret);
+    let now = chrono::Utc::now().timestamp();
+    let at = doithoai_model::time::to_stored(&doithoai_model::time::ward_now());
+    let check = state.store.code_check(
+        &code_id,
+        &|stored| secret::ct_eq(stored, &secret_hash),
+        now,
+        &at,
+    )?;
+    let device_id = match check {
+        CodeCheck::Valid { device_id } => device_id,
+        CodeCheck::Unknown => return Err(bad_code()),
+        CodeCheck::Wrong { attempts_left } => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "bad_code",
+                format!("Mã đăng ký không đúng; còn {attempts_left} lần thử."),
+                format!("Wrong enrolment code; {attempts_left} attempts left."),
+            ));
+        }
+        CodeCheck::Spent => {
+            return Err(ApiError::new(
+                StatusCode::GONE,
+                "code_spent",
+                "Mã đăng ký đã dùng, đã hết hạn hoặc đã nhập sai quá nhiều lần. Xin cán bộ CNTT cấp mã mới.",
+                "The enrolment code was used, expired or tried wrongly too often. Ask for a new one.",
+            ));
+        }
+    };
+    let device = state
+        .store
+        .device(&device_id)?
+        .filter(|d| d.revoked_at.is_none())
+        .ok_or_else(bad_code)?;
+    let token = secret::new_token();
+    state
+        .store
+        .device_set_token(&device.id, &secret::hash(&token), &at)?;
+    let ward = state.store.ward(&device.ward_id)?;
+    tracing::info!(device = %device.id, name = %req.name, "device enrolled");
+    Ok(Json(EnrollResponse {
+        documents: starting_documents(&state, &device)?,
+        device_id: device.id.clone(),
+        token,
+        peer_id: device.peer_id.clone(),
+        role: device.role.clone(),
+        point: device.point_id.clone(),
+        ward: device.ward_id.clone(),
+        ward_name: ward.map(|w| w.name).unwrap_or_default(),
+    }))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DocEntry {
+    pub id: String,
+    pub kind: String,
+    pub point: Option<String>,
+    pub access: String,
+}
+
+/// The documents this device may read, with its access to each.
+async fn list_documents(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<DocEntry>>, ApiError> {
+    let device = authenticate(&state, token_of(&headers, &query))?;
+    let docs = state.store.docs_of_ward(&device.ward_id)?;
+    let out = docs
+        .into_iter()
+        .filter_map(|d| {
+            let access = match crate::access::decide(&device, &d) {
+                doithoai_sync::policy::Access::ReadWrite => "read_write",
+                doithoai_sync::policy::Access::ReadOnly => "read_only",
+                doithoai_sync::policy::Access::None => return None,
+            };
+            Some(DocEntry {
+                id: d.doc_id,
+                kind: d.kind,
+                point: d.point_id,
+                access: access.to_owned(),
+            })
+        })
+        .collect();
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RegisterRequest {
+    pub doc_id: String,
+    pub kind: String,
+}
+
+/// Registers a document a device created before it syncs it: office devices create session
+/// documents, collectors create intake volumes of their own point. Anything else is refused.
+async fn register_document(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+    body: Result<Json<RegisterRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<DocEntry>, ApiError> {
+    let device = authenticate(&state, token_of(&headers, &query))?;
+    let Json(req) = body.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("Yêu cầu không hợp lệ: {e}"),
+            format!("Bad request: {e}"),
+        )
+    })?;
+    let doc_id = doithoai_sync::parse_doc_id(&req.doc_id)
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_doc_id",
+                format!("Mã tài liệu «{}» không hợp lệ.", req.doc_id),
+                format!("Invalid document id {:?}.", req.doc_id),
+            )
+        })?
+        .to_string();
+    let (kind, point) = match (device.role.as_str(), req.kind.as_str()) {
+        ("office", "session") => ("session", None),
+        ("collector", "intake") => ("intake", device.point_id.clone()),
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "not_allowed",
+                format!(
+                    "Thiết bị vai trò «{}» không được tạo tài liệu loại «{}».",
+                    device.role, req.kind
+                ),
+                format!(
+                    "A {} device may not create a {:?} document.",
+                    device.role, req.kind
+                ),
+            ));
+        }
+    };
+    let row = DocRow {
+        doc_id: doc_id.clone(),
+        ward_id: device.ward_id.clone(),
+        kind: kind.to_owned(),
+        point_id: point,
+        created_by: Some(device.id.clone()),
+        created_at: doithoai_model::time::to_stored(&doithoai_model::time::ward_now()),
+    };
+    let stored = state.store.doc_register(&row)?;
+    let access = crate::access::decide(&device, &stored);
+    if access == doithoai_sync::policy::Access::None {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_allowed",
+            "Tài liệu này đã thuộc về nơi khác.",
+            "This document already belongs elsewhere.",
+        ));
+    }
+    Ok(Json(DocEntry {
+        id: stored.doc_id,
+        kind: stored.kind,
+        point: stored.point_id,
+        access: format!("{access:?}"),
+    }))
+}
+
+fn check_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let given = headers
+        .get("x-admin-secret")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if secret::ct_eq(given, &state.admin_secret) {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized(
+            "Sai khóa quản trị.",
+            "Wrong admin secret.",
+        ))
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AdminWard {
+    pub id: String,
+    pub name: String,
+}
+
+async fn admin_ward(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Json(req): Json<AdminWard>,
+) -> Result<Json<doithoai_store::WardRow>, ApiError> {
+    check_admin(&state, &headers)?;
+    Ok(Json(
+        admin::create_ward(&state.store, &state.repo, &req.id, &req.name).await?,
+    ))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AdminPoint {
+    pub ward: String,
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+}
+
+async fn admin_point(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Json(req): Json<AdminPoint>,
+) -> Result<Json<doithoai_store::PointRow>, ApiError> {
+    check_admin(&state, &headers)?;
+    Ok(Json(
+        admin::add_point(
+            &state.store,
+            &state.repo,
+            &req.ward,
+            &req.kind,
+            &req.id,
+            &req.name,
+        )
+        .await?,
+    ))
+}
+
+async fn sync(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let device = authenticate(&state, token_of(&headers, &query))?;
+    {
+        let mut links = state.links.lock().unwrap_or_else(|p| p.into_inner());
+        let live = links.entry(device.id.clone()).or_default();
+        live.retain(|l| !l.is_closed());
+        if live.len() >= MAX_LINKS_PER_DEVICE {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_connections",
+                format!("Thiết bị đã có {MAX_LINKS_PER_DEVICE} kết nối đồng bộ đang mở."),
+                format!("The device already has {MAX_LINKS_PER_DEVICE} sync connections open."),
+            ));
+        }
+    }
+    let opts = state.link_opts;
+    let ws = ws
+        .max_message_size(opts.max_frame_bytes)
+        .max_frame_size(opts.max_frame_bytes);
+    let st = state.clone();
+    Ok(ws.on_upgrade(move |socket| async move {
+        match st
+            .acceptor
+            .accept_axum(socket, &device.peer_id, opts, st.stats.clone())
+        {
+            Ok(handle) => {
+                tracing::info!(device = %device.id, role = %device.role, "device connected");
+                st.links
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .entry(device.id.clone())
+                    .or_default()
+                    .push(handle);
+            }
+            Err(e) => tracing::warn!(error = %e, "could not accept connection"),
+        }
+    }))
+}
+
+/// Closes the live links of revoked devices (run every few hundred milliseconds, so that a
+/// revocation made by the admin command, another process, takes effect within a second).
+pub async fn enforce_revocations(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        tick.tick().await;
+        let revoked = match state.store.revoked_devices() {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read revocations");
+                continue;
+            }
+        };
+        let mut links = state.links.lock().unwrap_or_else(|p| p.into_inner());
+        links.retain(|_, v| {
+            v.retain(|l| !l.is_closed());
+            !v.is_empty()
+        });
+        for id in revoked {
+            if let Some(live) = links.remove(&id) {
+                tracing::info!(device = %id, links = live.len(), "closing the links of a revoked device");
+                for l in live {
+                    l.close(4001, "thiết bị đã bị thu hồi / device revoked");
+                }
+            }
+        }
+    }
+}
+
+/// Prometheus text exposition of the server's counters.
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let connected: usize = state
+        .links
+        .lock()
+        .map(|l| {
+            l.values()
+                .map(|v| v.iter().filter(|h| !h.is_closed()).count())
+                .sum()
+        })
+        .unwrap_or(0);
+    let devices_connected = state
+        .links
+        .lock()
+        .map(|l| {
+            l.values()
+                .filter(|v| v.iter().any(|h| !h.is_closed()))
+                .count()
+        })
+        .unwrap_or(0);
+    let docs = state.store.doc_count().unwrap_or(-1);
+    let s = &state.stats;
+    let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    let body = format!(
+        "# HELP doithoai_connected_devices Devices with at least one live sync connection.\n\
+# TYPE doithoai_connected_devices gauge\ndoithoai_connected_devices {devices_connected}\n\
+# HELP doithoai_connections Live sync connections.\n# TYPE doithoai_connections gauge\ndoithoai_connections {connected}\n\
+# HELP doithoai_documents Registered documents.\n# TYPE doithoai_documents gauge\ndoithoai_documents {docs}\n\
+# HELP doithoai_sync_messages_total Sync messages by direction.\n# TYPE doithoai_sync_messages_total counter\n\
+doithoai_sync_messages_total{{direction=\"in\"}} {}\ndoithoai_sync_messages_total{{direction=\"out\"}} {}\n\
+# HELP doithoai_sync_bytes_total Sync bytes by direction.\n# TYPE doithoai_sync_bytes_total counter\n\
+doithoai_sync_bytes_total{{direction=\"in\"}} {}\ndoithoai_sync_bytes_total{{direction=\"out\"}} {}\n\
+# HELP doithoai_links_dropped_idle_total Links dropped because the other end stopped answering.\n# TYPE doithoai_links_dropped_idle_total counter\ndoithoai_links_dropped_idle_total {}\n\
+# HELP doithoai_frames_refused_total Frames refused (too large, text, malformed).\n# TYPE doithoai_frames_refused_total counter\ndoithoai_frames_refused_total {}\n\
+# HELP doithoai_tokens_refused_total Requests refused for a missing, wrong or revoked token.\n# TYPE doithoai_tokens_refused_total counter\ndoithoai_tokens_refused_total {}\n\
+# HELP doithoai_storage_errors_total Storage writes that failed after retries.\n# TYPE doithoai_storage_errors_total counter\ndoithoai_storage_errors_total {}\n",
+        g(&s.messages_in),
+        g(&s.messages_out),
+        g(&s.bytes_in),
+        g(&s.bytes_out),
+        g(&s.dropped_idle),
+        g(&s.refused_frames),
+        g(&state.refused_tokens),
+        crate::STORAGE_ERRORS.load(Ordering::Relaxed),
+    );
+    ([("content-type", "text/plain; version=0.0.4")], body).into_response()
+}

@@ -1,0 +1,138 @@
+//! The ward sync server: enrolment, token authentication, role-based access to documents, and
+//! the automerge-repo websocket that devices sync over.
+//!
+//! `api` holds the HTTP handlers over one `AppState`; `access` is DESIGN.md's table of who may
+//! read and write which document; `admin` the operations of the ward's IT person (wards,
+//! collection points, devices), shared by the admin subcommands and the admin endpoint;
+//! `secret` makes and checks tokens and enrolment codes. Documents live in the same SQLite file
+//! as the registry, through `doithoai-store`; the sync engine is reached only through
+//! `doithoai-sync`.
+
+pub mod access;
+pub mod admin;
+pub mod api;
+pub mod secret;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use doithoai_store::{Durability, Store, StoreError};
+use doithoai_sync::link::{LinkOptions, LinkStats};
+use doithoai_sync::policy::RolePolicy;
+use doithoai_sync::{FatalError, LocalRepo, SqliteStorage};
+
+/// Storage writes that failed after retries (the process stops right after counting one).
+pub static STORAGE_ERRORS: AtomicU64 = AtomicU64::new(0);
+
+/// The server's database file in its data directory.
+pub const DB_FILE: &str = "doithoai-server.sqlite3";
+/// The admin secret file in the data directory.
+pub const ADMIN_SECRET_FILE: &str = "admin.secret";
+/// Where a running server writes the address it listens on.
+pub const ADDR_FILE: &str = "server.addr";
+
+/// The server's store, registry tables ready.
+pub fn open_store(data_dir: &Path) -> Result<Store, StoreError> {
+    let store = Store::open(&data_dir.join(DB_FILE), Durability::Normal)?;
+    store.registry_init()?;
+    Ok(store)
+}
+
+/// The admin secret, made on first use (readable only by its owner).
+pub fn admin_secret(data_dir: &Path) -> std::io::Result<String> {
+    let path = data_dir.join(ADMIN_SECRET_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(s) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
+        _ => {
+            std::fs::create_dir_all(data_dir)?;
+            let s = secret::new_token();
+            std::fs::write(&path, &s)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
+            Ok(s)
+        }
+    }
+}
+
+/// Opens the server's repository with the role policy and a storage that stops the process on
+/// a write it cannot make.
+pub async fn open_repo(store: &Store) -> LocalRepo {
+    let access = Arc::new(access::RegistryAccess {
+        store: store.clone(),
+    });
+    let on_fatal = doithoai_sync::exit_on_fatal();
+    let storage =
+        SqliteStorage::new(store.clone()).with_fatal_handler(Arc::new(move |e: &FatalError| {
+            STORAGE_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            on_fatal(e)
+        }));
+    LocalRepo::open_server(storage, RolePolicy::new(access), "doithoai-server").await
+}
+
+/// Everything `serve` needs.
+pub struct ServeConfig {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub link: LinkOptions,
+}
+
+/// Errors that stop the server from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Sync(#[from] doithoai_sync::SyncError),
+}
+
+/// Runs the server until `shutdown` resolves.
+pub async fn serve(
+    cfg: ServeConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let store = open_store(&cfg.data_dir)?;
+    let admin_secret = admin_secret(&cfg.data_dir)?;
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: cfg.listen,
+            source,
+        })?;
+    let addr = listener.local_addr()?;
+    let repo = open_repo(&store).await;
+    let acceptor = repo.acceptor(&format!("ws://{addr}/sync"))?;
+    let state = Arc::new(api::AppState {
+        store: store.clone(),
+        repo: repo.clone(),
+        acceptor,
+        link_opts: cfg.link,
+        stats: Arc::new(LinkStats::default()),
+        links: Default::default(),
+        admin_secret,
+        refused_tokens: AtomicU64::new(0),
+        refused_frames_http: AtomicU64::new(0),
+    });
+    tokio::spawn(api::enforce_revocations(state.clone()));
+    std::fs::write(cfg.data_dir.join(ADDR_FILE), addr.to_string())?;
+    tracing::info!(%addr, "doithoai-server listening");
+    let app = api::router(state);
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    let _ = std::fs::remove_file(cfg.data_dir.join(ADDR_FILE));
+    repo.stop().await;
+    result?;
+    Ok(())
+}
