@@ -39,6 +39,14 @@ pub enum AppError {
     },
     #[error("this device's role ({role}) may not {what}")]
     NotAllowed { role: String, what: &'static str },
+    #[error("this device is not enrolled with a ward server: run `doithoai join URL CODE`")]
+    NotEnrolled,
+    #[error("{en}")]
+    Server { vi: String, en: String },
+    #[error(transparent)]
+    Connect(doithoai_sync::client::ConnectError),
+    #[error(transparent)]
+    Http(doithoai_sync::http::HttpError),
     #[error(transparent)]
     Validation(#[from] ValidationError),
     #[error(transparent)]
@@ -96,6 +104,18 @@ impl Localize for AppError {
             (AppError::NotAllowed { role, what }, Lang::En) => {
                 format!("A device with the role {role:?} may not {what}.")
             }
+            (AppError::NotEnrolled, Lang::Vi) => "Máy này chưa đăng ký với máy chủ của phường. Chạy: doithoai join http://<địa chỉ máy chủ>:8800 <mã đăng ký>".into(),
+            (AppError::NotEnrolled, Lang::En) => "This device is not enrolled with a ward server. Run: doithoai join http://<server>:8800 <code>".into(),
+            (AppError::Server { vi, en }, l) => l.pick(vi, en).to_owned(),
+            (AppError::Connect(e), l) => e.localize(l),
+            (AppError::Http(e), Lang::Vi) => match e {
+                doithoai_sync::http::HttpError::BadUrl(u) => format!("Địa chỉ máy chủ «{u}» không hợp lệ (ví dụ: http://192.168.1.10:8800)."),
+                doithoai_sync::http::HttpError::Unreachable { addr, reason } => format!("Không kết nối được máy chủ {addr} ({reason}). Dữ liệu vẫn an toàn trên máy; hãy thử lại khi có mạng."),
+                doithoai_sync::http::HttpError::Timeout => "Máy chủ không trả lời kịp. Hãy thử lại khi mạng ổn định hơn.".into(),
+                doithoai_sync::http::HttpError::Malformed => "Máy chủ trả lời không đúng định dạng.".into(),
+                doithoai_sync::http::HttpError::Status { status, body } => format!("Máy chủ trả lời {status}: {body}"),
+            },
+            (AppError::Http(e), Lang::En) => e.to_string(),
             (AppError::Validation(e), l) => e.localize(l),
             (AppError::Doc(e), l) => e.localize(l),
             (AppError::Store(e), l) => e.localize(l),
@@ -325,6 +345,11 @@ impl App {
     }
 
     /// The intake volume new petitions go to, starting a new one when the current one is full.
+    /// The intake volume new petitions go to (for other modules of the client).
+    pub(crate) async fn target_volume_pub(&self) -> Result<DocHandle, AppError> {
+        self.target_volume().await
+    }
+
     async fn target_volume(&self) -> Result<DocHandle, AppError> {
         let root_id = self.intake_root()?;
         if let Some(cur) = self.store.meta_get(CURRENT_VOLUME)?
@@ -356,6 +381,7 @@ impl App {
             intake::add_volume(tx, &vol_id, &self.device.name)
         })?;
         self.store.meta_set(CURRENT_VOLUME, &vol_id)?;
+        self.note_created(&vol_id, "intake")?;
         tracing::info!(volume = %vol_id, "started a new intake volume");
         Ok(vol)
     }
@@ -455,6 +481,19 @@ impl App {
             if doithoai_model::doc::doc_type(doc).as_deref() != Some(intake::TYPE) {
                 return Ok((doc.get_heads(), Vec::new(), Vec::new()));
             }
+            if known.as_ref().is_some_and(|k| {
+                let mut cur = doc.get_heads();
+                cur.sort();
+                let mut k = k.clone();
+                k.sort();
+                cur == k
+            }) {
+                return Ok((
+                    doc.get_heads(),
+                    Vec::new(),
+                    vec!["\u{0}unchanged".to_owned()],
+                ));
+            }
             let before = match &known {
                 Some(h) if h.iter().all(|x| doc.get_change_by_hash(x).is_some()) => h.clone(),
                 _ => Vec::new(),
@@ -474,6 +513,9 @@ impl App {
             }
             Ok((doc.get_heads(), ps, removed))
         })?;
+        if removed.first().is_some_and(|r| r == "\u{0}unchanged") {
+            return Ok(0);
+        }
         let mut removed = removed;
         if removed.last().is_some_and(String::is_empty) {
             let present: std::collections::BTreeSet<String> =
@@ -501,21 +543,34 @@ impl App {
         Ok(n)
     }
 
-    /// Every intake document this device holds: the root and its volumes.
+    /// Every intake document this device holds: its own point's root and volumes, and (office
+    /// and MTTQ devices) every intake document the server listed, with their volumes.
     pub async fn intake_documents(&self) -> Result<Vec<DocHandle>, AppError> {
-        let mut out = Vec::new();
-        let Ok(root_id) = self.intake_root() else {
-            return Ok(out);
-        };
-        let Some(root) = self.repo.find(&root_id).await? else {
-            return Ok(out);
-        };
-        for v in read(&root, intake::volumes) {
-            if let Some(h) = self.find_str(&v).await? {
-                out.push(h);
+        let mut roots: Vec<String> = self.device.intake.iter().cloned().collect();
+        for d in self.server_docs()? {
+            if d.kind == "intake" && !roots.contains(&d.id) {
+                roots.push(d.id);
             }
         }
-        out.insert(0, root);
+        let mut out: Vec<DocHandle> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for r in roots {
+            if !seen.insert(r.clone()) {
+                continue;
+            }
+            let Some(root) = self.find_str(&r).await? else {
+                continue;
+            };
+            let volumes = read(&root, intake::volumes);
+            out.push(root);
+            for v in volumes {
+                if seen.insert(v.clone())
+                    && let Some(h) = self.find_str(&v).await?
+                {
+                    out.push(h);
+                }
+            }
+        }
         Ok(out)
     }
 

@@ -47,6 +47,28 @@ pub enum Command {
         #[arg(long, default_value = "collector")]
         role: String,
     },
+    /// Đăng ký máy với máy chủ của phường bằng mã đăng ký dùng một lần, rồi đồng bộ.
+    ///
+    /// Ví dụ: doithoai join http://192.168.1.10:8800 K7QM-3XRT9HCW
+    Join {
+        /// Địa chỉ máy chủ, ví dụ http://192.168.1.10:8800.
+        url: String,
+        /// Mã đăng ký do cán bộ CNTT cấp.
+        code: String,
+        /// Tên người dùng hoặc tên máy (khi máy chưa được thiết lập).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Đồng bộ ngay với máy chủ; thoát khi máy chủ đã có mọi thay đổi trên máy.
+    Sync,
+    /// Tình trạng: trực tuyến hay không, lần đồng bộ cuối, số thay đổi chưa được xác nhận.
+    Status {
+        /// In ra JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Đồng bộ nền: tự kết nối lại khi có mạng (chạy liên tục, Ctrl-C để dừng).
+    Serve,
     /// Ghi nhận, tra cứu và sửa ý kiến, kiến nghị của người dân.
     #[command(subcommand)]
     Petition(Box<PetitionCmd>),
@@ -195,6 +217,12 @@ pub enum CliError {
     Io(#[from] std::io::Error),
 }
 
+impl From<doithoai_sync::client::ConnectError> for CliError {
+    fn from(e: doithoai_sync::client::ConnectError) -> Self {
+        CliError::App(AppError::Connect(e))
+    }
+}
+
 impl From<ValidationError> for CliError {
     fn from(e: ValidationError) -> Self {
         CliError::App(AppError::Validation(e))
@@ -276,6 +304,117 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             app.close().await?;
             out.write_all(&buf)?;
             result
+        }
+        Command::Join { url, code, name } => {
+            let lang = lang_flag.unwrap_or_default();
+            let mut err = std::io::stderr();
+            let tty = err.is_terminal();
+            let (app, report, moved) = crate::net::join(
+                &data_dir,
+                &url,
+                &code,
+                name.as_deref(),
+                lang,
+                &mut |done, total| {
+                    if tty {
+                        let _ = write!(
+                            err,
+                            "\r{} {done}/{total}",
+                            lang.pick("Đồng bộ tài liệu", "Syncing documents")
+                        );
+                    }
+                },
+            )
+            .await?;
+            if tty {
+                let _ = writeln!(std::io::stderr());
+            }
+            let d = app.device.clone();
+            app.close().await?;
+            match lang {
+                Lang::Vi => {
+                    writeln!(
+                        out,
+                        "Đã đăng ký máy «{}» với {} (vai trò {}, điểm tiếp nhận {}).",
+                        d.name,
+                        d.ward_name.unwrap_or_default(),
+                        d.role,
+                        if d.point.is_empty() { "—" } else { &d.point }
+                    )?;
+                    writeln!(
+                        out,
+                        "Đã đồng bộ {}/{} tài liệu.",
+                        report.in_step, report.documents
+                    )?;
+                    if moved > 0 {
+                        writeln!(
+                            out,
+                            "Đã chuyển {moved} ý kiến ghi trước khi đăng ký vào sổ tiếp nhận của điểm."
+                        )?;
+                    }
+                }
+                Lang::En => {
+                    writeln!(
+                        out,
+                        "Enrolled {:?} with {} (role {}, collection point {}).",
+                        d.name,
+                        d.ward_name.unwrap_or_default(),
+                        d.role,
+                        d.point
+                    )?;
+                    writeln!(
+                        out,
+                        "Synced {}/{} documents.",
+                        report.in_step, report.documents
+                    )?;
+                    if moved > 0 {
+                        writeln!(
+                            out,
+                            "Moved {moved} petitions recorded before enrolment into the point's intake."
+                        )?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Sync => {
+            let app = App::open(&data_dir).await?;
+            let lang = lang_flag.unwrap_or(app.device.lang);
+            let result = sync_once(&app, lang, out).await;
+            app.close().await?;
+            result
+        }
+        Command::Status { json } => {
+            let app = App::open(&data_dir).await?;
+            let lang = lang_flag.unwrap_or(app.device.lang);
+            let st = app.status().await?;
+            app.close().await?;
+            if json {
+                serde_json::to_writer_pretty(&mut *out, &st).map_err(std::io::Error::other)?;
+                writeln!(out)?;
+            } else {
+                print_status(out, &st, lang)?;
+            }
+            Ok(())
+        }
+        Command::Serve => {
+            let app = App::open(&data_dir).await?;
+            let lang = lang_flag.unwrap_or(app.device.lang);
+            let mut stdout = std::io::stdout();
+            let stop = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            #[cfg(unix)]
+            let stop = async move {
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(mut term) => tokio::select! { _ = stop => {}, _ = term.recv() => {} },
+                    Err(_) => stop.await,
+                }
+            };
+            let result = crate::net::serve(&app, &mut stdout, lang, stop).await;
+            app.close().await?;
+            result?;
+            Ok(())
         }
         Command::Handle(cmd) => {
             let app = App::open(&data_dir).await?;
@@ -841,5 +980,119 @@ fn print_detail(
             )?;
         }
     }
+    Ok(())
+}
+
+async fn sync_once(app: &App, lang: Lang, out: &mut dyn Write) -> Result<(), CliError> {
+    let link = app.connect(Some(3))?;
+    let result = async {
+        link.established().await?;
+        let tty = std::io::stderr().is_terminal();
+        let mut err = std::io::stderr();
+        let report = app
+            .sync_pass(&link, &mut |done, total| {
+                if tty {
+                    let _ = write!(
+                        err,
+                        "\r{} {done}/{total}",
+                        lang.pick("Đồng bộ tài liệu", "Syncing documents")
+                    );
+                }
+            })
+            .await?;
+        if tty {
+            let _ = writeln!(err);
+        }
+        Ok::<_, AppError>(report)
+    }
+    .await;
+    link.close();
+    let report = result?;
+    if !report.lagging.is_empty() {
+        return Err(usage(
+            format!(
+                "Chưa đồng bộ xong {} tài liệu (mạng chậm hoặc máy chủ từ chối): {}. Dữ liệu vẫn an toàn trên máy; hãy chạy lại doithoai sync.",
+                report.lagging.len(),
+                report.lagging.join(", ")
+            ),
+            format!(
+                "{} documents did not finish syncing (slow network or refused by the server): {}. Your data is safe; run doithoai sync again.",
+                report.lagging.len(),
+                report.lagging.join(", ")
+            ),
+        ));
+    }
+    writeln!(
+        out,
+        "{}",
+        match lang {
+            Lang::Vi => format!(
+                "Đã đồng bộ {} tài liệu; máy chủ đã có mọi thay đổi trên máy này.",
+                report.in_step
+            ),
+            Lang::En => format!(
+                "Synced {} documents; the server has every change made on this laptop.",
+                report.in_step
+            ),
+        }
+    )?;
+    Ok(())
+}
+
+fn print_status(
+    out: &mut dyn Write,
+    st: &crate::net::DeviceStatus,
+    lang: Lang,
+) -> Result<(), CliError> {
+    let last = st
+        .last_sync
+        .as_deref()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| format_datetime(&t))
+        .unwrap_or_else(|| lang.pick("chưa có", "never").to_owned());
+    if !st.enrolled {
+        writeln!(
+            out,
+            "{}",
+            lang.pick(
+                "Chưa đăng ký với máy chủ của phường (làm việc ngoại tuyến).",
+                "Not enrolled with a ward server (working offline)."
+            )
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{}: {} ({})",
+            lang.pick("Máy chủ", "Server"),
+            st.server.as_deref().unwrap_or(""),
+            if st.online {
+                lang.pick("trực tuyến", "online")
+            } else {
+                lang.pick("ngoại tuyến", "offline")
+            }
+        )?;
+    }
+    writeln!(
+        out,
+        "{}: {last}",
+        lang.pick("Đồng bộ thành công lần cuối", "Last successful sync")
+    )?;
+    writeln!(
+        out,
+        "{}: {}",
+        lang.pick(
+            "Thay đổi chưa được máy chủ xác nhận",
+            "Changes not yet confirmed by the server"
+        ),
+        st.unconfirmed_changes
+    )?;
+    writeln!(
+        out,
+        "{}: {} — {}: {}",
+        lang.pick("Vai trò", "Role"),
+        st.role,
+        lang.pick("điểm tiếp nhận", "collection point"),
+        st.point
+    )?;
     Ok(())
 }

@@ -29,6 +29,16 @@ pub struct DeviceConfig {
     /// The office's handling document.
     #[serde(default)]
     pub handling: Option<String>,
+    /// The MTTQ monitoring document (office and monitor devices).
+    #[serde(default)]
+    pub monitoring: Option<String>,
+    /// The ward's name, as the server gave it.
+    #[serde(default)]
+    pub ward_name: Option<String>,
+    /// The local intake document used before enrolment; its petitions are copied into the
+    /// point's intake document after `join`.
+    #[serde(default)]
+    pub pre_enrolment_intake: Option<String>,
     /// The sync server, once enrolled.
     #[serde(default)]
     pub server_url: Option<String>,

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod net;
 pub mod office;
 
 pub use app::{App, AppError};

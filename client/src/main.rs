@@ -7,10 +7,15 @@ use doithoai_model::Localize;
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DOITHOAI_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_env("DOITHOAI_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(
+                    // samod warns about a dialer closed while the repository stops: benign.
+                    "warn,samod::io_loop=error,samod_core::actors::hub=error",
+                )
+            }),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let lang = cli.lang.unwrap_or_default();

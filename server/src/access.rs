@@ -22,7 +22,13 @@ pub fn decide(device: &DeviceRow, doc: &DocRow) -> Access {
     match (doc.kind.as_str(), device.role.as_str()) {
         ("ward" | "handling" | "session", "office") => Access::ReadWrite,
         ("ward" | "handling" | "session", _) => Access::ReadOnly,
-        ("intake", "collector") if device.point_id == doc.point_id => Access::ReadWrite,
+        // A collector writes its own point's intake; an office device may also be given a
+        // point (the office's own reception desk).
+        ("intake", "collector" | "office")
+            if device.point_id.is_some() && device.point_id == doc.point_id =>
+        {
+            Access::ReadWrite
+        }
         ("intake", "office" | "monitor") => Access::ReadOnly,
         ("monitoring", "monitor") => Access::ReadWrite,
         ("monitoring", "office") => Access::ReadOnly,

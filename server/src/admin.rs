@@ -98,7 +98,9 @@ pub async fn create_ward(
         return Err(AdminError::WardExists(id.to_owned()));
     }
     let ward_doc = repo.create(ward::new_document(id, name)?).await?;
-    let handling_doc = repo.create(new_handling_document(id)?).await?;
+    let handling_doc = repo
+        .create(doithoai_model::handling::new_document(id)?)
+        .await?;
     let monitoring_doc = repo.create(monitoring::new_document(id)?).await?;
     let row = WardRow {
         id: id.to_owned(),
@@ -111,27 +113,6 @@ pub async fn create_ward(
     store.ward_insert(&row)?;
     tracing::info!(ward = id, "ward created");
     Ok(row)
-}
-
-/// A new handling document for a ward.
-fn new_handling_document(ward_id: &str) -> Result<doithoai_sync::automerge::Automerge, DocError> {
-    use doithoai_model::doc::{put_i64, put_str};
-    let mut doc = doithoai_sync::automerge::Automerge::new();
-    let meta = ChangeMeta::new(
-        "doithoai-server",
-        "handling.create",
-        vec![ward_id.to_owned()],
-    );
-    doc.transact_with::<_, _, DocError, _>(
-        |_| meta.commit_options(),
-        |tx| {
-            put_str(tx, &doithoai_sync::automerge::ROOT, "type", "handling")?;
-            put_i64(tx, &doithoai_sync::automerge::ROOT, "schema", 1)?;
-            put_str(tx, &doithoai_sync::automerge::ROOT, "ward_id", ward_id)
-        },
-    )
-    .map_err(|f| f.error)?;
-    Ok(doc)
 }
 
 /// Adds a collection point: its intake document, and its entry in the ward document.
@@ -218,6 +199,12 @@ pub fn add_device(
                 what: "--point (bắt buộc với vai trò collector / required for collectors)",
                 value: String::new(),
             });
+        }
+        ("office", Some(p)) => {
+            store
+                .point(ward_id, p)?
+                .ok_or_else(|| AdminError::NoPoint(ward_id.to_owned(), p.to_owned()))?;
+            Some(p.to_owned())
         }
         (_, _) => None,
     };

@@ -37,7 +37,9 @@ impl Client {
     /// A `doithoai` command with this client's data directory.
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(bin("doithoai"));
-        c.arg("--data-dir").arg(&self.dir).env("DOITHOAI_LANG", "vi");
+        c.arg("--data-dir")
+            .arg(&self.dir)
+            .env("DOITHOAI_LANG", "vi");
         c
     }
 
@@ -92,4 +94,159 @@ impl Rng {
     pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A real `doithoai-server` process on 127.0.0.1 with its own data directory.
+pub struct Server {
+    pub dir: PathBuf,
+    pub port: u16,
+    child: Option<std::process::Child>,
+    /// Extra environment for the server process (keepalive settings in fault tests).
+    pub env: Vec<(String, String)>,
+}
+
+impl Server {
+    /// Starts a server in `dir` on a free port and waits until it answers.
+    pub fn start(dir: impl Into<PathBuf>) -> Server {
+        Server::start_with_env(dir, Vec::new())
+    }
+
+    pub fn start_with_env(dir: impl Into<PathBuf>, env: Vec<(String, String)>) -> Server {
+        let mut s = Server {
+            dir: dir.into(),
+            port: free_port(),
+            child: None,
+            env,
+        };
+        s.restart();
+        s
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn admin_cmd(&self) -> Command {
+        let mut c = Command::new(bin("doithoai-server"));
+        c.arg("--data-dir")
+            .arg(&self.dir)
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{}", self.port))
+            .env("DOITHOAI_LANG", "vi")
+            .env("DOITHOAI_LOG", "warn");
+        c
+    }
+
+    /// Runs an admin subcommand and returns stdout (fails the test on error).
+    pub fn admin(&self, args: &[&str]) -> String {
+        let out = self
+            .admin_cmd()
+            .args(args)
+            .output()
+            .expect("run doithoai-server");
+        assert!(
+            out.status.success(),
+            "doithoai-server {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Adds a device and returns its one-time enrolment code.
+    pub fn add_device(&self, ward: &str, role: &str, point: Option<&str>, name: &str) -> String {
+        let mut args = vec![
+            "device", "add", "--ward", ward, "--role", role, "--name", name,
+        ];
+        if let Some(p) = point {
+            args.extend(["--point", p]);
+        }
+        let out = self.admin(&args);
+        out.split_whitespace()
+            .find(|w| w.len() == 13 && w.as_bytes()[4] == b'-')
+            .unwrap_or_else(|| panic!("no code in {out:?}"))
+            .to_owned()
+    }
+
+    /// Starts (or starts again) the server process and waits for `/healthz`.
+    pub fn restart(&mut self) {
+        self.kill();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.with_extension("log"))
+            .expect("server log");
+        std::fs::create_dir_all(&self.dir).expect("server dir");
+        let mut c = self.admin_cmd();
+        c.arg("serve")
+            .env("DOITHOAI_LOG", "info")
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log);
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        self.child = Some(c.spawn().expect("start doithoai-server"));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::time::Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(30));
+        }
+        panic!(
+            "doithoai-server did not start; see {}",
+            self.dir.with_extension("log").display()
+        );
+    }
+
+    /// SIGKILLs the server process.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// The server's SQLite file.
+    pub fn db(&self) -> PathBuf {
+        self.dir.join("doithoai-server.sqlite3")
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.with_extension("log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Enrols over HTTP without the client (for protocol-level tests): returns the JSON answer.
+pub fn enroll_raw(server: &str, code: &str) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let addr = server.trim_start_matches("http://");
+    let body = serde_json::json!({"code": code, "name": "test"}).to_string();
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "POST /api/v1/enroll HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).expect("read");
+    let json = buf.split("\r\n\r\n").nth(1).unwrap_or("");
+    serde_json::from_str(json).unwrap_or_else(|_| panic!("bad enroll answer {buf:?}"))
 }

@@ -22,7 +22,16 @@ fn every_reported_add_survives_sigkill() {
         let content = format!("Ý kiến số {i}: cống thoát nước ngõ {} bị tắc", i % 9);
         let mut child = c
             .cmd()
-            .args(["petition", "add", "--name", "Nguyễn Văn Đức", "--field", "ha_tang", "--content", &content])
+            .args([
+                "petition",
+                "add",
+                "--name",
+                "Nguyễn Văn Đức",
+                "--field",
+                "ha_tang",
+                "--content",
+                &content,
+            ])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -46,24 +55,48 @@ fn every_reported_add_survives_sigkill() {
         }
     }
     eprintln!("seed {seed}: {finished} adds reported success, {killed} were killed");
-    assert!(killed > 0 && finished > 0, "the schedule must both kill and finish adds");
+    assert!(
+        killed > 0 && finished > 0,
+        "the schedule must both kill and finish adds"
+    );
 
     // After a restart every reported add is listed, once.
-    let ids: Vec<String> = c.petitions().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
+    let ids: Vec<String> = c
+        .petitions()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
     let unique: BTreeSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "duplicate petitions listed");
     for short in &reported {
-        assert!(ids.iter().any(|id| id.starts_with(short)), "reported petition {short} lost (seed {seed})");
+        assert!(
+            ids.iter().any(|id| id.starts_with(short)),
+            "reported petition {short} lost (seed {seed})"
+        );
     }
     // The index rebuilt from the documents agrees: nothing reported lives only in the index.
     c.ok(&["index", "rebuild"]);
-    let rebuilt: BTreeSet<String> = c.petitions().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
+    let rebuilt: BTreeSet<String> = c
+        .petitions()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
     for short in &reported {
-        assert!(rebuilt.iter().any(|id| id.starts_with(short)), "petition {short} only in the index (seed {seed})");
+        assert!(
+            rebuilt.iter().any(|id| id.starts_with(short)),
+            "petition {short} only in the index (seed {seed})"
+        );
     }
     assert!(rebuilt.len() >= ids.len());
     let store = doithoai_store::Store::open(&c.db(), doithoai_store::Durability::Full).unwrap();
     assert_eq!(store.integrity_check().unwrap(), "ok");
     // And the device still works.
-    c.ok(&["petition", "add", "--name", "Trần Thị Thủy", "--content", "Sau sự cố vẫn ghi được"]);
+    c.ok(&[
+        "petition",
+        "add",
+        "--name",
+        "Trần Thị Thủy",
+        "--content",
+        "Sau sự cố vẫn ghi được",
+    ]);
 }

@@ -5,6 +5,7 @@
 //! to the ward sync server over websockets with a token, a keepalive and redial with backoff. The
 //! server side (authentication of the upgrade, share policies) builds on the same pieces.
 
+pub mod client;
 pub mod dial;
 pub mod http;
 pub mod link;

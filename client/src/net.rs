@@ -1,0 +1,608 @@
+//! The client's side of the ward server: enrolment (`join`), a one-off `sync`, `status`, and
+//! the background sync of `serve`.
+//!
+//! What a device keeps about the server, in its store's `meta` table: the token, the list of
+//! documents the server says it may read, the documents it created offline and must register
+//! before syncing them, the heads the server last confirmed for each document, and when the last
+//! successful sync ended.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use automerge::ReadDoc;
+use doithoai_model::doc::{decode_heads, encode_heads};
+use doithoai_model::{ChangeMeta, Lang, Localize, intake};
+use doithoai_sync::client::{ConnectError, LinkEvent, ServerLink, refresh_from_store};
+use doithoai_sync::http::{self, HttpError};
+use doithoai_sync::link::LinkOptions;
+use doithoai_sync::{DocHandle, change, parse_doc_id, read};
+use serde::{Deserialize, Serialize};
+
+use crate::app::{App, AppError};
+use crate::config::CURRENT_VOLUME;
+
+pub const TOKEN_KEY: &str = "server.token";
+pub const DOCS_KEY: &str = "server.docs";
+pub const LAST_SYNC_KEY: &str = "sync.last";
+pub const SYNCED_PREFIX: &str = "sync.heads.";
+pub const CREATED_KEY: &str = "local.created";
+
+/// How long one document may take to come in step (a 2G link moving a large volume).
+const DOC_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A document the server lets this device read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerDoc {
+    pub id: String,
+    pub kind: String,
+    pub point: Option<String>,
+    pub access: String,
+}
+
+/// A document this device created and must register before the server accepts it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedDoc {
+    pub id: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct EnrollResponse {
+    device_id: String,
+    token: String,
+    peer_id: String,
+    role: String,
+    point: Option<String>,
+    #[serde(default)]
+    ward_name: String,
+    documents: BTreeMap<String, String>,
+}
+
+/// The result of a sync pass.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    pub documents: usize,
+    pub in_step: usize,
+    /// Documents that did not come in step (refused by the server, or too slow).
+    pub lagging: Vec<String>,
+    pub petitions_indexed: usize,
+}
+
+/// What `doithoai status` shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviceStatus {
+    pub enrolled: bool,
+    pub server: Option<String>,
+    pub online: bool,
+    pub last_sync: Option<String>,
+    /// Local changes the server has not confirmed yet.
+    pub unconfirmed_changes: usize,
+    pub role: String,
+    pub point: String,
+}
+
+fn server_error(status: u16, body: &str) -> AppError {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let vi = v["message"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("Máy chủ trả lời {status}: {body}"));
+    let en = v["message_en"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("The server answered {status}: {body}"));
+    AppError::Server { vi, en }
+}
+
+fn bare(url: &str) -> String {
+    url.strip_prefix("automerge:").unwrap_or(url).to_owned()
+}
+
+impl App {
+    fn token(&self) -> Result<(String, String), AppError> {
+        let server = self
+            .device
+            .server_url
+            .clone()
+            .ok_or(AppError::NotEnrolled)?;
+        let token = self
+            .store
+            .meta_get(TOKEN_KEY)?
+            .ok_or(AppError::NotEnrolled)?;
+        Ok((server, token))
+    }
+
+    /// Remembers a document created on this device, to register it with the server.
+    pub fn note_created(&self, id: &str, kind: &str) -> Result<(), AppError> {
+        let mut list: Vec<CreatedDoc> = self
+            .store
+            .meta_get(CREATED_KEY)?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        if !list.iter().any(|c| c.id == id) {
+            list.push(CreatedDoc {
+                id: id.to_owned(),
+                kind: kind.to_owned(),
+            });
+            self.store.meta_set(
+                CREATED_KEY,
+                &serde_json::to_string(&list).unwrap_or_default(),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The documents the server listed at the last sync.
+    pub fn server_docs(&self) -> Result<Vec<ServerDoc>, AppError> {
+        Ok(self
+            .store
+            .meta_get(DOCS_KEY)?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default())
+    }
+
+    /// Starts dialling the server with this device's token.
+    pub fn connect(&self, retries: Option<u32>) -> Result<ServerLink, AppError> {
+        let (server, token) = self.token()?;
+        Ok(self
+            .repo
+            .dial_server(&server, &token, LinkOptions::from_env(), retries)?)
+    }
+
+    async fn register_created(&self, server: &str, token: &str) -> Result<(), AppError> {
+        let list: Vec<CreatedDoc> = self
+            .store
+            .meta_get(CREATED_KEY)?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        let mut left = Vec::new();
+        for c in list {
+            let body = serde_json::json!({"doc_id": c.id, "kind": c.kind}).to_string();
+            match http::request(
+                server,
+                "POST",
+                "/api/v1/documents",
+                Some(token),
+                Some(&body),
+                Duration::from_secs(30),
+            )
+            .await
+            {
+                Ok((200, _)) => {}
+                Ok((401, b)) => return Err(server_error(401, &b)),
+                Ok((status, b)) => {
+                    tracing::warn!(doc = %c.id, status, body = %b, "server refused to register a document");
+                }
+                Err(e) => {
+                    left.push(c);
+                    return Err(e.into());
+                }
+            }
+        }
+        self.store.meta_set(
+            CREATED_KEY,
+            &serde_json::to_string(&left).unwrap_or_default(),
+        )?;
+        Ok(())
+    }
+
+    async fn fetch_doc_list(&self, server: &str, token: &str) -> Result<Vec<ServerDoc>, AppError> {
+        let (status, body) = http::request(
+            server,
+            "GET",
+            "/api/v1/documents",
+            Some(token),
+            None,
+            Duration::from_secs(30),
+        )
+        .await?;
+        if status != 200 {
+            return Err(server_error(status, &body));
+        }
+        let docs: Vec<ServerDoc> =
+            serde_json::from_str(&body).map_err(|_| AppError::Http(HttpError::Malformed))?;
+        self.store
+            .meta_set(DOCS_KEY, &serde_json::to_string(&docs).unwrap_or_default())?;
+        Ok(docs)
+    }
+
+    /// One sync pass over every document this device uses: register what it created offline,
+    /// fetch the list of documents it may read, and bring each in step with the server. Calls
+    /// `progress(done, total)` as documents complete.
+    pub async fn sync_pass(
+        &self,
+        link: &ServerLink,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<SyncReport, AppError> {
+        let (server, token) = self.token()?;
+        self.register_created(&server, &token).await?;
+        let docs = self.fetch_doc_list(&server, &token).await?;
+        let mut writable: BTreeSet<String> = docs
+            .iter()
+            .filter(|d| d.access == "read_write")
+            .map(|d| d.id.clone())
+            .collect();
+        // Documents first (ward and handling before the intake documents that the index needs).
+        let order = |k: &str| match k {
+            "ward" => 0,
+            "handling" => 1,
+            "intake" => 2,
+            _ => 3,
+        };
+        let mut queue: Vec<ServerDoc> = docs.clone();
+        queue.sort_by_key(|d| order(&d.kind));
+        let mut seen: BTreeSet<String> = queue.iter().map(|d| d.id.clone()).collect();
+        let mut report = SyncReport::default();
+        let mut i = 0;
+        while i < queue.len() {
+            let d = queue[i].clone();
+            i += 1;
+            let Ok(id) = parse_doc_id(&d.id) else {
+                continue;
+            };
+            let handle = match self.repo.find(&id).await? {
+                Some(h) => h,
+                None => {
+                    report.lagging.push(d.id.clone());
+                    progress(i, queue.len());
+                    continue;
+                }
+            };
+            let ok = link
+                .in_step(&handle, writable.contains(&d.id), DOC_TIMEOUT)
+                .await;
+            if ok {
+                report.in_step += 1;
+                let heads = read(&handle, |doc| encode_heads(&doc.get_heads()));
+                self.store
+                    .meta_set(&format!("{SYNCED_PREFIX}{}", d.id), &hex_encode(&heads))?;
+            } else {
+                report.lagging.push(d.id.clone());
+            }
+            // An intake root lists its volumes: they are synced too (this device may have made
+            // some offline, and other devices of the point may have made others).
+            if d.kind == "intake" {
+                for v in read(&handle, intake::volumes) {
+                    if seen.insert(v.clone()) {
+                        if d.access == "read_write" {
+                            writable.insert(v.clone());
+                        }
+                        queue.push(ServerDoc {
+                            id: v,
+                            kind: "intake".into(),
+                            point: d.point.clone(),
+                            access: d.access.clone(),
+                        });
+                    }
+                }
+                report.petitions_indexed += self.index_document(&handle)?;
+            }
+            progress(i, queue.len());
+        }
+        report.documents = queue.len();
+        self.flush_index()?;
+        if report.lagging.is_empty() {
+            self.store.meta_set(
+                LAST_SYNC_KEY,
+                &doithoai_model::time::to_stored(&doithoai_model::time::ward_now()),
+            )?;
+        }
+        Ok(report)
+    }
+
+    /// Local changes the server has not confirmed: changes of the documents this device writes
+    /// that are not in the heads the server last confirmed.
+    pub async fn unconfirmed_changes(&self) -> Result<usize, AppError> {
+        let mut ids: BTreeSet<String> = self
+            .server_docs()?
+            .into_iter()
+            .filter(|d| d.access == "read_write")
+            .map(|d| d.id)
+            .collect();
+        for h in self.intake_documents().await? {
+            ids.insert(h.document_id().to_string());
+        }
+        let mut n = 0;
+        for id in ids {
+            let Ok(doc_id) = parse_doc_id(&id) else {
+                continue;
+            };
+            let Some(h) = self.repo.find(&doc_id).await? else {
+                continue;
+            };
+            let confirmed = self
+                .store
+                .meta_get(&format!("{SYNCED_PREFIX}{id}"))?
+                .and_then(|s| hex_decode(&s))
+                .map(|b| decode_heads(&b))
+                .unwrap_or_default();
+            n += read(&h, |doc| {
+                if confirmed
+                    .iter()
+                    .all(|c| doc.get_change_by_hash(c).is_some())
+                {
+                    doc.get_changes(&confirmed).len()
+                } else {
+                    doc.get_changes(&[]).len()
+                }
+            });
+        }
+        Ok(n)
+    }
+
+    /// The device's status.
+    pub async fn status(&self) -> Result<DeviceStatus, AppError> {
+        let online = match &self.device.server_url {
+            Some(s) => matches!(
+                http::request(s, "GET", "/healthz", None, None, Duration::from_secs(3)).await,
+                Ok((200, _))
+            ),
+            None => false,
+        };
+        Ok(DeviceStatus {
+            enrolled: self.device.server_url.is_some(),
+            server: self.device.server_url.clone(),
+            online,
+            last_sync: self.store.meta_get(LAST_SYNC_KEY)?,
+            unconfirmed_changes: self.unconfirmed_changes().await?,
+            role: self.device.role.clone(),
+            point: self.device.point.clone(),
+        })
+    }
+
+    /// Copies the petitions recorded before enrolment (in the device's own local intake) into
+    /// the point's intake document. Petition ids are kept, so copying twice is harmless.
+    pub async fn migrate_pre_enrolment(&self) -> Result<usize, AppError> {
+        let Some(old) = self.device.pre_enrolment_intake.clone() else {
+            return Ok(0);
+        };
+        if Some(&old) == self.device.intake.as_ref() || self.device.intake.is_none() {
+            return Ok(0);
+        }
+        let Ok(old_id) = parse_doc_id(&old) else {
+            return Ok(0);
+        };
+        let Some(root) = self.repo.find(&old_id).await? else {
+            return Ok(0);
+        };
+        let mut handles = vec![root.clone()];
+        for v in read(&root, intake::volumes) {
+            if let Ok(id) = parse_doc_id(&v)
+                && let Some(h) = self.repo.find(&id).await?
+            {
+                handles.push(h);
+            }
+        }
+        let mut moved = 0;
+        for h in handles {
+            let (ps, _) = read(&h, intake::petitions)?;
+            for mut p in ps {
+                if self
+                    .resolve(&p.id.to_string())
+                    .ok()
+                    .is_some_and(|r| r.doc_id != h.document_id().to_string())
+                {
+                    continue; // already copied
+                }
+                p.point = self.device.point.clone();
+                let target = self.target_volume_pub().await?;
+                let meta =
+                    ChangeMeta::new(&self.device.name, "petition.enrol", vec![p.id.to_string()]);
+                change(&target, &meta, |tx| intake::put_petition(tx, &p))?;
+                self.index_document(&target)?;
+                moved += 1;
+            }
+        }
+        tracing::info!(
+            moved,
+            "petitions recorded before enrolment copied into the point's intake"
+        );
+        Ok(moved)
+    }
+}
+
+/// Enrols this device with a ward server: exchanges the one-time code for a token, then syncs.
+pub async fn join(
+    data_dir: &std::path::Path,
+    server: &str,
+    code: &str,
+    name: Option<&str>,
+    lang: Lang,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(App, SyncReport, usize), AppError> {
+    let app = if data_dir.join(crate::app::DB_FILE).exists() {
+        App::open(data_dir).await?
+    } else {
+        let name = name.ok_or_else(|| AppError::NotInitialised(data_dir.to_owned()))?;
+        App::init(data_dir, name, "", "collector", lang).await?
+    };
+    let server = server.trim().trim_end_matches('/').to_owned();
+    http::split_url(&server)?;
+    let body = serde_json::json!({"code": code, "name": app.device.name}).to_string();
+    let (status, text) = http::request(
+        &server,
+        "POST",
+        "/api/v1/enroll",
+        None,
+        Some(&body),
+        Duration::from_secs(30),
+    )
+    .await?;
+    if status != 200 {
+        return Err(server_error(status, &text));
+    }
+    let e: EnrollResponse =
+        serde_json::from_str(&text).map_err(|_| AppError::Http(HttpError::Malformed))?;
+    let mut device = app.device.clone();
+    if device.server_url.is_none() {
+        device.pre_enrolment_intake = device.intake.clone();
+    }
+    device.server_url = Some(server);
+    device.device_id = Some(e.device_id);
+    device.peer_id = Some(e.peer_id);
+    device.role = e.role;
+    device.ward_name = Some(e.ward_name);
+    device.point = e.point.unwrap_or_default();
+    device.ward = e.documents.get("ward").map(|s| bare(s));
+    device.handling = e.documents.get("handling").map(|s| bare(s));
+    device.monitoring = e.documents.get("monitoring").map(|s| bare(s));
+    device.intake = e.documents.get("intake").map(|s| bare(s));
+    device.save(&app.store)?;
+    app.store.meta_set(TOKEN_KEY, &e.token)?;
+    app.store.meta_delete(CURRENT_VOLUME)?;
+    app.store.meta_delete(CREATED_KEY)?;
+    app.close().await?;
+    // Reopen with the peer id the server bound to the token.
+    let app = App::open(data_dir).await?;
+    let link = app.connect(Some(4))?;
+    link.established().await?;
+    let mut report = app.sync_pass(&link, progress).await?;
+    let moved = app.migrate_pre_enrolment().await?;
+    if moved > 0 {
+        report = app.sync_pass(&link, progress).await?;
+    }
+    link.close();
+    Ok((app, report, moved))
+}
+
+/// Runs background sync until `stop` resolves: redials with backoff and jitter, runs a sync pass
+/// on every (re)connection, and picks up changes that CLI commands write to the store meanwhile.
+pub async fn serve(
+    app: &App,
+    out: &mut (dyn std::io::Write + Send),
+    lang: Lang,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), AppError> {
+    use futures::StreamExt;
+    let link = app.connect(None)?;
+    let mut events = link.events();
+    let mut poll = tokio::time::interval(Duration::from_millis(300));
+    let mut data_version = app.store.data_version()?;
+    let mut held: BTreeMap<String, DocHandle> = BTreeMap::new();
+    let mut pass_needed = false;
+    let mut last_line = String::new();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            ev = events.next() => {
+                match ev {
+                    Some(LinkEvent::Connected) => pass_needed = true,
+                    Some(LinkEvent::Disconnected(reason)) => tracing::info!(%reason, "link to the server lost"),
+                    Some(LinkEvent::Reconnecting(n)) => tracing::debug!(attempt = n, "redialling"),
+                    Some(LinkEvent::GaveUp) | None => {
+                        // A refused token is permanent: keep working offline and say why.
+                        if let Err(e) = link.established().await {
+                            writeln!(out, "{}", e.localize(lang)).ok();
+                        }
+                        break;
+                    }
+                }
+            }
+            _ = poll.tick() => {
+                let v = app.store.data_version()?;
+                if v != data_version {
+                    data_version = v;
+                    // Another process (the CLI) wrote documents: merge what it wrote.
+                    for h in app.intake_documents().await? {
+                        held.entry(h.document_id().to_string()).or_insert(h);
+                    }
+                    for h in held.values() {
+                        if refresh_from_store(&app.repo, h)? {
+                            pass_needed = true;
+                        }
+                    }
+                    if app.store.meta_get(CREATED_KEY)?.is_some_and(|s| s.len() > 2) {
+                        pass_needed = true;
+                    }
+                }
+                if pass_needed && link.is_connected() {
+                    pass_needed = false;
+                    match app.sync_pass(&link, &mut |_, _| {}).await {
+                        Ok(r) => {
+                            for d in app.server_docs()? {
+                                if let Ok(id) = parse_doc_id(&d.id)
+                                    && let Some(h) = app.repo.find(&id).await?
+                                {
+                                    held.entry(d.id.clone()).or_insert(h);
+                                }
+                            }
+                            if !r.lagging.is_empty() {
+                                pass_needed = true;
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "sync pass failed");
+                            pass_needed = true;
+                        }
+                    }
+                    // Live changes from the server reach held documents directly; index them.
+                }
+                for h in held.values() {
+                    if read(h, |d| d.get_heads().is_empty()) {
+                        continue;
+                    }
+                    if read(h, |d| doithoai_model::doc::doc_type(d)).as_deref() == Some(intake::TYPE) {
+                        app.index_document(h)?;
+                    }
+                }
+                app.flush_index()?;
+                let line = status_line(app, link.is_connected(), lang).await?;
+                if line != last_line {
+                    writeln!(out, "{line}").ok();
+                    out.flush().ok();
+                    last_line = line;
+                }
+            }
+        }
+    }
+    link.close();
+    Ok(())
+}
+
+async fn status_line(app: &App, online: bool, lang: Lang) -> Result<String, AppError> {
+    let last = app
+        .store
+        .meta_get(LAST_SYNC_KEY)?
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
+        .map(|t| doithoai_model::time::format_datetime(&t))
+        .unwrap_or_else(|| lang.pick("chưa có", "never").to_owned());
+    let n = app.unconfirmed_changes().await?;
+    Ok(match (lang, online) {
+        (Lang::Vi, true) => format!(
+            "● Trực tuyến — đồng bộ lần cuối {last} — {n} thay đổi chưa được máy chủ xác nhận"
+        ),
+        (Lang::Vi, false) => format!(
+            "○ Ngoại tuyến — đồng bộ lần cuối {last} — {n} thay đổi chưa được máy chủ xác nhận"
+        ),
+        (Lang::En, true) => {
+            format!("● Online — last sync {last} — {n} changes not yet confirmed by the server")
+        }
+        (Lang::En, false) => {
+            format!("○ Offline — last sync {last} — {n} changes not yet confirmed by the server")
+        }
+    })
+}
+
+fn hex_encode(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+impl From<ConnectError> for AppError {
+    fn from(e: ConnectError) -> Self {
+        AppError::Connect(e)
+    }
+}
+
+impl From<HttpError> for AppError {
+    fn from(e: HttpError) -> Self {
+        AppError::Http(e)
+    }
+}

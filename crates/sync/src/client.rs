@@ -1,0 +1,158 @@
+//! A device's connection to its ward server: dial with the token (redialling with backoff and
+//! jitter), wait for the handshake, and bring documents in step with the server.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use samod::{BackoffConfig, DialerEvent, DialerFailed, DialerHandle};
+
+use crate::dial::{TokenDialer, TokenRefused, sync_url};
+use crate::link::{LinkOptions, LinkStats};
+use crate::{DocHandle, LocalRepo, SyncError};
+
+/// Why a device could not connect.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ConnectError {
+    #[error("the server refused this device's token: {0}")]
+    Refused(TokenRefused),
+    #[error("cannot reach the server ({0})")]
+    Unreachable(String),
+    #[error("bad server address {0:?}")]
+    BadUrl(String),
+}
+
+impl doithoai_model::Localize for ConnectError {
+    fn localize(&self, lang: doithoai_model::Lang) -> String {
+        use doithoai_model::Lang;
+        match (self, lang) {
+            (ConnectError::Refused(_), Lang::Vi) => "Máy chủ từ chối mã truy cập của thiết bị (thiết bị có thể đã bị thu hồi). Xin cán bộ CNTT cấp mã đăng ký mới rồi chạy: doithoai join URL MÃ".into(),
+            (ConnectError::Refused(_), Lang::En) => "The server refused this device's token (it may have been revoked). Ask for a new enrolment code, then run: doithoai join URL CODE".into(),
+            (ConnectError::Unreachable(why), Lang::Vi) => format!("Không kết nối được máy chủ ({why}). Dữ liệu vẫn an toàn trên máy; hãy thử lại khi có mạng."),
+            (ConnectError::Unreachable(why), Lang::En) => format!("Cannot reach the server ({why}). Your data is safe on this laptop; try again when online."),
+            (ConnectError::BadUrl(u), Lang::Vi) => format!("Địa chỉ máy chủ «{u}» không hợp lệ (ví dụ: http://192.168.1.10:8800)."),
+            (ConnectError::BadUrl(u), Lang::En) => format!("Bad server address {u:?} (e.g. http://192.168.1.10:8800)."),
+        }
+    }
+}
+
+/// A live (or redialling) link to the server.
+pub struct ServerLink {
+    dialer: DialerHandle<TokenRefused>,
+    last_error: Arc<std::sync::Mutex<Option<String>>>,
+    pub stats: Arc<LinkStats>,
+}
+
+impl LocalRepo {
+    /// Starts dialling the server. `retries: None` redials forever (background sync);
+    /// `Some(n)` gives up after n failed attempts (a one-off `doithoai sync`).
+    pub fn dial_server(
+        &self,
+        server_url: &str,
+        token: &str,
+        opts: LinkOptions,
+        retries: Option<u32>,
+    ) -> Result<ServerLink, ConnectError> {
+        let url = sync_url(server_url).map_err(|_| ConnectError::BadUrl(server_url.to_owned()))?;
+        let stats = Arc::new(LinkStats::default());
+        let dialer = TokenDialer::new(url, token.to_owned(), opts, stats.clone());
+        let last_error = dialer.last_error();
+        let backoff = BackoffConfig {
+            initial_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(30),
+            max_retries: retries,
+        };
+        let handle = self
+            .samod()
+            .dial(backoff, Arc::new(dialer))
+            .map_err(|_| ConnectError::Unreachable("repository stopped".into()))?;
+        Ok(ServerLink {
+            dialer: handle,
+            last_error,
+            stats,
+        })
+    }
+}
+
+/// What the link is doing, for status displays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkEvent {
+    Connected,
+    Disconnected(String),
+    Reconnecting(u32),
+    GaveUp,
+}
+
+impl ServerLink {
+    /// Waits for the first successful connection and handshake.
+    pub async fn established(&self) -> Result<(), ConnectError> {
+        match self.dialer.established().await {
+            Ok(_) => Ok(()),
+            Err(DialerFailed::PermanentFailure(e)) => Err(ConnectError::Refused((*e).clone())),
+            Err(DialerFailed::MaxRetriesReached) => Err(ConnectError::Unreachable(
+                self.last_error
+                    .lock()
+                    .ok()
+                    .and_then(|e| e.clone())
+                    .unwrap_or_else(|| "no answer".into()),
+            )),
+        }
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.dialer.is_connected()
+    }
+
+    /// The link's events (connected, disconnected, reconnecting).
+    pub fn events(&self) -> impl futures::Stream<Item = LinkEvent> + Unpin + '_ {
+        use futures::StreamExt;
+        self.dialer.events().map(|e| match e {
+            DialerEvent::Connected { .. } => LinkEvent::Connected,
+            DialerEvent::Disconnected { reason } => LinkEvent::Disconnected(reason),
+            DialerEvent::Reconnecting { attempt } => LinkEvent::Reconnecting(attempt),
+            DialerEvent::MaxRetriesReached | DialerEvent::PermanentFailure => LinkEvent::GaveUp,
+        })
+    }
+
+    /// Waits until the server has every change of `handle` and we have every change the server
+    /// has, on the current connection; `false` on timeout (the server refuses the document or
+    /// the link is too slow) or when not connected.
+    ///
+    /// For a document this device may only read, the server ignores its changes, so only the
+    /// second half is awaited.
+    pub async fn in_step(&self, handle: &DocHandle, writable: bool, timeout: Duration) -> bool {
+        let Some(conn) = self.dialer.connection_id() else {
+            return false;
+        };
+        let both = async {
+            if writable {
+                handle.they_have_our_changes(conn).await;
+            }
+            handle.we_have_their_changes(conn).await;
+        };
+        tokio::time::timeout(timeout, both).await.is_ok()
+    }
+
+    /// Stops dialling and closes the link.
+    pub fn close(&self) {
+        self.dialer.close();
+    }
+}
+
+/// Merges into a live document the chunks another process wrote to the store (the CLI adding a
+/// petition while `doithoai serve` runs): samod only reads storage when it first loads a
+/// document. Returns whether anything was new.
+pub fn refresh_from_store(repo: &LocalRepo, handle: &DocHandle) -> Result<bool, SyncError> {
+    let doc_id = handle.document_id().to_string();
+    let chunks = repo
+        .store()
+        .chunk_load_range(std::slice::from_ref(&doc_id))?;
+    Ok(handle.with_document(|doc| {
+        let before = doc.get_heads();
+        for (key, bytes) in &chunks {
+            if let Err(e) = doc.load_incremental(bytes) {
+                tracing::warn!(?key, error = %e, "stored chunk could not be merged");
+            }
+        }
+        doc.get_heads() != before
+    }))
+}
