@@ -60,7 +60,11 @@ pub enum Command {
         name: Option<String>,
     },
     /// Đồng bộ ngay với máy chủ; thoát khi máy chủ đã có mọi thay đổi trên máy.
-    Sync,
+    Sync {
+        /// Chỉ lấy một tài liệu theo mã (automerge:...), ví dụ tài liệu phiên đối thoại được chia sẻ.
+        #[arg(long)]
+        doc: Option<String>,
+    },
     /// Tình trạng: trực tuyến hay không, lần đồng bộ cuối, số thay đổi chưa được xác nhận.
     Status {
         /// In ra JSON.
@@ -377,10 +381,13 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Sync => {
+        Command::Sync { doc } => {
             let app = App::open(&data_dir).await?;
             let lang = lang_flag.unwrap_or(app.device.lang);
-            let result = sync_once(&app, lang, out).await;
+            let result = match doc {
+                Some(d) => fetch_one(&app, &d, lang, out).await,
+                None => sync_once(&app, lang, out).await,
+            };
             app.close().await?;
             result
         }
@@ -1095,4 +1102,30 @@ fn print_status(
         st.point
     )?;
     Ok(())
+}
+
+async fn fetch_one(app: &App, doc: &str, lang: Lang, out: &mut dyn Write) -> Result<(), CliError> {
+    let id = doithoai_sync::parse_doc_id(doc).map_err(AppError::from)?;
+    let link = app.connect(Some(3))?;
+    let result = async {
+        link.established().await?;
+        let found =
+            tokio::time::timeout(std::time::Duration::from_secs(15), app.repo.find(&id)).await;
+        Ok::<_, AppError>(matches!(found, Ok(Ok(Some(_)))))
+    }
+    .await;
+    link.close();
+    if result? {
+        writeln!(
+            out,
+            "{} {doc}",
+            lang.pick("Đã lấy tài liệu", "Fetched document")
+        )?;
+        Ok(())
+    } else {
+        Err(usage(
+            format!("Máy chủ không có tài liệu {doc} hoặc thiết bị này không được phép đọc nó."),
+            format!("The server has no document {doc}, or this device may not read it."),
+        ))
+    }
 }

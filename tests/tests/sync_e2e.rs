@@ -1,0 +1,312 @@
+//! The ward's whole flow over real processes on 127.0.0.1: a server, an office laptop and two
+//! TDP laptops. TDP A records offline and syncs later; the office sees A's petitions; TDP B
+//! never receives A's intake document; A's write to the ward document is ignored; a revoked
+//! device is refused; a server crash and restart lose nothing.
+
+use std::time::Duration;
+
+use doithoai_e2e::{Client, Server};
+
+fn code(server: &Server, role: &str, point: Option<&str>, name: &str) -> String {
+    server.add_device("dk", role, point, name)
+}
+
+fn intake_of(server: &Server, point: &str) -> String {
+    server
+        .admin(&["point", "list", "--ward", "dk"])
+        .lines()
+        .find(|l| l.starts_with(&format!("{point}\t")))
+        .and_then(|l| l.split('\t').nth(3))
+        .expect("intake doc of point")
+        .to_owned()
+}
+
+#[test]
+fn office_and_two_tdps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut server = Server::start(tmp.path().join("server"));
+    server.admin(&["ward", "create", "--id", "dk", "--name", "Phường Dĩnh Kế"]);
+    server.admin(&[
+        "point",
+        "add",
+        "--ward",
+        "dk",
+        "--kind",
+        "tdp",
+        "--id",
+        "tdp-a",
+        "--name",
+        "Tổ dân phố A",
+    ]);
+    server.admin(&[
+        "point",
+        "add",
+        "--ward",
+        "dk",
+        "--kind",
+        "tdp",
+        "--id",
+        "tdp-b",
+        "--name",
+        "Tổ dân phố B",
+    ]);
+    let a = Client::new(tmp.path().join("a"));
+    let b = Client::new(tmp.path().join("b"));
+    let o = Client::new(tmp.path().join("o"));
+
+    // A records two petitions before enrolment, then joins (they move to the point's intake).
+    a.ok(&["init", "--name", "Tổ trưởng A", "--point", "tdp-a"]);
+    a.ok(&[
+        "petition",
+        "add",
+        "--name",
+        "Nguyễn Văn Đức",
+        "--field",
+        "ha_tang",
+        "--content",
+        "Đèn đường ngõ 12 hỏng",
+    ]);
+    a.ok(&[
+        "petition",
+        "add",
+        "--name",
+        "Lê Quang Đạo",
+        "--content",
+        "Cống ngõ 5 tắc",
+        "--speak",
+    ]);
+    let out = a.ok(&[
+        "join",
+        &server.url(),
+        &code(&server, "collector", Some("tdp-a"), "Laptop A"),
+    ]);
+    assert!(out.contains("Đã chuyển 2 ý kiến"), "{out}");
+
+    // The meeting hall has no network: the server is unreachable, A keeps working.
+    server.kill();
+    a.ok(&[
+        "petition",
+        "add",
+        "--name",
+        "Trần Thị Thủy",
+        "--field",
+        "moi_truong",
+        "--content",
+        "Rác tập kết sai giờ",
+    ]);
+    let failed = a.run(&["sync"]);
+    assert!(!failed.status.success());
+    let msg = String::from_utf8_lossy(&failed.stderr);
+    assert!(msg.contains("Không kết nối được máy chủ"), "{msg}");
+    let st = a.ok(&["status"]);
+    assert!(
+        st.contains("ngoại tuyến") && !st.contains("chưa được máy chủ xác nhận: 0"),
+        "{st}"
+    );
+
+    // Back online.
+    server.restart();
+    let out = a.ok(&["sync"]);
+    assert!(out.contains("máy chủ đã có mọi thay đổi"), "{out}");
+    assert!(a.ok(&["status"]).contains("chưa được máy chủ xác nhận: 0"));
+
+    // The office sees A's three petitions, with their content.
+    o.ok(&[
+        "join",
+        &server.url(),
+        &code(&server, "office", None, "Văn phòng"),
+        "--name",
+        "Chị Hoa - Văn phòng",
+    ]);
+    let seen = o.petitions();
+    assert_eq!(seen.len(), 3, "{seen:#?}");
+    let contents: Vec<&str> = seen
+        .iter()
+        .map(|p| p["content"].as_str().unwrap())
+        .collect();
+    for c in [
+        "Đèn đường ngõ 12 hỏng",
+        "Cống ngõ 5 tắc",
+        "Rác tập kết sai giờ",
+    ] {
+        assert!(contents.contains(&c), "{contents:?}");
+    }
+    assert!(seen.iter().all(|p| p["point"] == "tdp-a"));
+    // Searching without diacritics works on the office too.
+    assert_eq!(
+        o.ok(&["petition", "list", "--text", "den duong", "--json"])
+            .matches("\"id\"")
+            .count(),
+        1
+    );
+
+    // B joins and never receives A's intake document.
+    b.ok(&[
+        "join",
+        &server.url(),
+        &code(&server, "collector", Some("tdp-b"), "Laptop B"),
+        "--name",
+        "Tổ trưởng B",
+    ]);
+    assert!(b.petitions().is_empty());
+    let a_intake = intake_of(&server, "tdp-a");
+    let refused = b.run(&["sync", "--doc", &a_intake]);
+    assert!(!refused.status.success(), "B fetched A's intake document");
+    let b_store = doithoai_store::Store::open(&b.db(), doithoai_store::Durability::Full).unwrap();
+    let bare = a_intake.trim_start_matches("automerge:");
+    assert!(
+        !b_store.chunk_doc_ids().unwrap().iter().any(|d| d == bare),
+        "A's intake document reached B's disk"
+    );
+    drop(b_store);
+
+    // A new petition reaches the office through a later sync.
+    a.ok(&[
+        "petition",
+        "add",
+        "--name",
+        "Phạm Thị Hương",
+        "--content",
+        "Vỉa hè bị lấn chiếm",
+    ]);
+    a.ok(&["sync"]);
+    o.ok(&["sync"]);
+    assert_eq!(o.petitions().len(), 4);
+
+    // A revoked device is refused, with a clear message.
+    let devices = server.admin(&["device", "list", "--json"]);
+    let devices: serde_json::Value = serde_json::from_str(&devices).unwrap();
+    let b_id = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["point_id"] == "tdp-b")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    server.admin(&["device", "revoke", &b_id]);
+    let refused = b.run(&["sync"]);
+    assert!(!refused.status.success());
+    let msg = String::from_utf8_lossy(&refused.stderr);
+    assert!(msg.contains("từ chối") || msg.contains("thu hồi"), "{msg}");
+
+    // The server crashes (SIGKILL) and restarts: nothing is lost. A new office laptop gets all.
+    server.kill();
+    std::thread::sleep(Duration::from_millis(100));
+    server.restart();
+    let o2 = Client::new(tmp.path().join("o2"));
+    o2.ok(&[
+        "join",
+        &server.url(),
+        &code(&server, "office", None, "Văn phòng 2"),
+        "--name",
+        "Anh Nam - Văn phòng",
+    ]);
+    assert_eq!(o2.petitions().len(), 4);
+    let db = doithoai_store::Store::open(&server.db(), doithoai_store::Durability::Normal).unwrap();
+    assert_eq!(db.integrity_check().unwrap(), "ok");
+}
+
+/// A device that connects with a token and writes where its role does not allow: the server
+/// must ignore the write and pass it to nobody.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collectors_write_to_the_ward_document_is_ignored() {
+    use doithoai_model::ChangeMeta;
+    use doithoai_model::doc::{Reader, put_str};
+    use doithoai_sync::automerge::ROOT;
+    use doithoai_sync::link::LinkOptions;
+    use doithoai_sync::{LocalRepo, change, parse_doc_id, read};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let mut server = Server::start(tmp.path().join("server"));
+    server.admin(&["ward", "create", "--id", "dk", "--name", "Phường Dĩnh Kế"]);
+    server.admin(&[
+        "point",
+        "add",
+        "--ward",
+        "dk",
+        "--kind",
+        "tdp",
+        "--id",
+        "tdp-a",
+        "--name",
+        "Tổ dân phố A",
+    ]);
+
+    async fn device(
+        server: &Server,
+        dir: &std::path::Path,
+        role: &str,
+        point: Option<&str>,
+    ) -> (
+        LocalRepo,
+        doithoai_sync::client::ServerLink,
+        serde_json::Value,
+    ) {
+        let code = server.add_device("dk", role, point, role);
+        let e = doithoai_e2e::enroll_raw(&server.url(), &code);
+        let store =
+            doithoai_store::Store::open(&dir.join("db.sqlite3"), doithoai_store::Durability::Full)
+                .unwrap();
+        let repo = LocalRepo::open(store, Some(e["peer_id"].as_str().unwrap().to_owned())).await;
+        let link = repo
+            .dial_server(
+                &server.url(),
+                e["token"].as_str().unwrap(),
+                LinkOptions::default(),
+                Some(2),
+            )
+            .unwrap();
+        link.established().await.unwrap();
+        (repo, link, e)
+    }
+
+    let (repo_a, link_a, ea) =
+        device(&server, &tmp.path().join("a"), "collector", Some("tdp-a")).await;
+    let ward_id = parse_doc_id(ea["documents"]["ward"].as_str().unwrap()).unwrap();
+    let ward_a = repo_a
+        .find(&ward_id)
+        .await
+        .unwrap()
+        .expect("A may read the ward document");
+    assert!(
+        link_a
+            .in_step(&ward_a, false, Duration::from_secs(10))
+            .await
+    );
+    let meta = ChangeMeta::new("kẻ giả mạo", "ward.rename", vec![]);
+    change(&ward_a, &meta, |tx| {
+        put_str(tx, &ROOT, "name", "Phường Giả Mạo")
+    })
+    .unwrap();
+    // The server never confirms A's change: it is not accepted.
+    assert!(!link_a.in_step(&ward_a, true, Duration::from_secs(2)).await);
+    link_a.close();
+    repo_a.stop().await;
+
+    let name = |repo: LocalRepo, h: doithoai_sync::DocHandle| {
+        let _ = repo;
+        read(&h, |d| Reader::new(d).string(&ROOT, "name"))
+    };
+    let (repo_o, link_o, _) = device(&server, &tmp.path().join("o"), "office", None).await;
+    let ward_o = repo_o.find(&ward_id).await.unwrap().unwrap();
+    assert!(link_o.in_step(&ward_o, true, Duration::from_secs(10)).await);
+    assert_eq!(name(repo_o.clone(), ward_o), "Phường Dĩnh Kế");
+    link_o.close();
+    repo_o.stop().await;
+
+    // Nor did the server keep it: after a restart a new office device reads the true name.
+    server.kill();
+    server.restart();
+    let (repo_o2, link_o2, _) = device(&server, &tmp.path().join("o2"), "office", None).await;
+    let ward_o2 = repo_o2.find(&ward_id).await.unwrap().unwrap();
+    assert!(
+        link_o2
+            .in_step(&ward_o2, true, Duration::from_secs(10))
+            .await
+    );
+    assert_eq!(name(repo_o2.clone(), ward_o2), "Phường Dĩnh Kế");
+    link_o2.close();
+    repo_o2.stop().await;
+}
