@@ -82,6 +82,12 @@ pub enum Command {
     /// Báo cáo: sổ tiếp nhận (Mẫu 03), tổng hợp ý kiến, kiến nghị theo kỳ.
     #[command(subcommand)]
     Report(Box<crate::office::ReportCmd>),
+    /// Kế hoạch tiếp xúc, đối thoại trong năm và kiểm tra việc thực hiện.
+    #[command(subcommand)]
+    Plan(Box<crate::sessions::PlanCmd>),
+    /// Cuộc tiếp xúc, đối thoại: thành phần, người phát biểu, biên bản, kết luận.
+    #[command(subcommand)]
+    Session(Box<crate::sessions::SessionCmd>),
     /// Chỉ mục tra cứu (được dựng lại từ dữ liệu gốc bất cứ lúc nào).
     #[command(subcommand)]
     Index(IndexCmd),
@@ -439,6 +445,24 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             // Nothing is reported before it is on disk: output waits for close().
             let mut buf = Vec::new();
             let result = crate::office::run_report(&app, *cmd, lang, &mut buf).await;
+            app.close().await?;
+            out.write_all(&buf)?;
+            result
+        }
+        Command::Plan(cmd) => {
+            let app = App::open(&data_dir).await?;
+            let lang = lang_flag.unwrap_or(app.device.lang);
+            let mut buf = Vec::new();
+            let result = crate::sessions::run_plan(&app, *cmd, lang, &mut buf).await;
+            app.close().await?;
+            out.write_all(&buf)?;
+            result
+        }
+        Command::Session(cmd) => {
+            let app = App::open(&data_dir).await?;
+            let lang = lang_flag.unwrap_or(app.device.lang);
+            let mut buf = Vec::new();
+            let result = crate::sessions::run_session(&app, *cmd, lang, &mut buf).await;
             app.close().await?;
             out.write_all(&buf)?;
             result

@@ -10,5 +10,6 @@ pub mod cli;
 pub mod config;
 pub mod net;
 pub mod office;
+pub mod sessions;
 
 pub use app::{App, AppError};

@@ -1,0 +1,1 @@
+//! Vietnamese administrative documents (being written).
