@@ -216,8 +216,38 @@ pub(crate) fn classify(path: &std::path::Path, e: rusqlite::Error) -> StoreError
             path: path.to_path_buf(),
             source: e,
         },
+        // SQLite reports a write into a full file system as a generic I/O error when it happens
+        // while growing the WAL index or the journal; an I/O error on a disk with no room left
+        // is a full disk, and the user must be told so.
+        Some(ErrorCode::SystemIoFailure) if no_space_left(path) => StoreError::DiskFull {
+            path: path.to_path_buf(),
+        },
         _ => StoreError::Sqlite(e),
     }
+}
+
+/// Whether the file system holding `path` has (almost) no space left.
+fn no_space_left(path: &std::path::Path) -> bool {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    free_bytes(dir).is_some_and(|free| free < 256 * 1024)
+}
+
+#[cfg(unix)]
+fn free_bytes(dir: &std::path::Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is a valid NUL-terminated path and `st` a properly sized, writable struct.
+    let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
+    (rc == 0).then(|| st.f_bavail as u64 * st.f_frsize as u64)
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_dir: &std::path::Path) -> Option<u64> {
+    None
 }
 
 #[cfg(test)]
