@@ -4,6 +4,8 @@
 //! The binaries are the ones `cargo test --workspace` builds beside the test executables (the
 //! client and server packages have integration tests, so cargo builds their binaries too).
 
+pub mod proxy;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

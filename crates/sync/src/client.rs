@@ -129,7 +129,19 @@ impl ServerLink {
             }
             handle.we_have_their_changes(conn).await;
         };
-        tokio::time::timeout(timeout, both).await.is_ok()
+        // Give up as soon as that connection is gone (the dialer redials on a new one).
+        let dropped = async {
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if self.dialer.connection_id() != Some(conn) {
+                    return;
+                }
+            }
+        };
+        tokio::select! {
+            r = tokio::time::timeout(timeout, both) => r.is_ok(),
+            _ = dropped => false,
+        }
     }
 
     /// Stops dialling and closes the link.
