@@ -79,6 +79,16 @@ pub struct DeviceStatus {
     pub unconfirmed_changes: usize,
     pub role: String,
     pub point: String,
+    /// Every document this device holds, with its heads (hex change hashes, sorted).
+    pub documents: Vec<DocHeads>,
+}
+
+/// A document and its heads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocHeads {
+    pub id: String,
+    pub kind: String,
+    pub heads: Vec<String>,
 }
 
 fn server_error(status: u16, body: &str) -> AppError {
@@ -339,7 +349,28 @@ impl App {
             ),
             None => false,
         };
+        let mut documents = Vec::new();
+        for id in self.store.chunk_doc_ids()? {
+            let Ok(doc_id) = parse_doc_id(&id) else {
+                continue;
+            };
+            let Some(h) = self.repo.find(&doc_id).await? else {
+                continue;
+            };
+            let (kind, mut heads) = read(&h, |d| {
+                (
+                    doithoai_model::doc::doc_type(d).unwrap_or_default(),
+                    d.get_heads()
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>(),
+                )
+            });
+            heads.sort();
+            documents.push(DocHeads { id, kind, heads });
+        }
         Ok(DeviceStatus {
+            documents,
             enrolled: self.device.server_url.is_some(),
             server: self.device.server_url.clone(),
             online,

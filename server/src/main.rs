@@ -52,6 +52,9 @@ enum Cmd {
     /// Thiết bị: thêm (in mã đăng ký dùng một lần), liệt kê, thu hồi.
     #[command(subcommand)]
     Device(DeviceCmd),
+    /// Tài liệu đã đăng ký (kèm heads), để kiểm tra đồng bộ.
+    #[command(subcommand)]
+    Doc(DocCmd),
     /// Sao lưu toàn bộ dữ liệu ra một tệp (chạy được khi máy chủ đang chạy).
     ///
     /// Ví dụ: doithoai-server backup /media/usb/doithoai-2026-11-28.sqlite3
@@ -88,6 +91,15 @@ enum PointCmd {
         name: String,
     },
     /// Liệt kê điểm tiếp nhận của một phường.
+    List {
+        #[arg(long)]
+        ward: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DocCmd {
+    /// Liệt kê tài liệu của một phường với heads hiện có trên đĩa (JSON).
     List {
         #[arg(long)]
         ward: String,
@@ -433,6 +445,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     ),
                 }
             );
+            Ok(())
+        }
+        Cmd::Doc(DocCmd::List { ward }) => {
+            let store = open_store(&data_dir)?;
+            let repo = open_repo(&store).await;
+            let mut out = Vec::new();
+            for d in store.docs_of_ward(&ward)? {
+                let id = doithoai_sync::parse_doc_id(&d.doc_id)?;
+                let heads = match repo.find(&id).await? {
+                    Some(h) => {
+                        let mut v = doithoai_sync::read(&h, |doc| {
+                            doc.get_heads()
+                                .iter()
+                                .map(|x| x.to_string())
+                                .collect::<Vec<_>>()
+                        });
+                        v.sort();
+                        v
+                    }
+                    None => Vec::new(),
+                };
+                out.push(serde_json::json!({"id": d.doc_id, "kind": d.kind, "point": d.point_id, "heads": heads}));
+            }
+            repo.stop().await;
+            println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(())
         }
         Cmd::Backup { file } => {
