@@ -10,6 +10,8 @@ pub mod cli;
 pub mod config;
 pub mod net;
 pub mod office;
+pub mod office_app;
 pub mod sessions;
+pub mod sessions_app;
 
 pub use app::{App, AppError};

@@ -573,7 +573,7 @@ pub async fn serve(
                     if read(h, |d| d.get_heads().is_empty()) {
                         continue;
                     }
-                    if read(h, |d| doithoai_model::doc::doc_type(d)).as_deref() == Some(intake::TYPE) {
+                    if read(h, doithoai_model::doc::doc_type).as_deref() == Some(intake::TYPE) {
                         app.index_document(h)?;
                     }
                 }

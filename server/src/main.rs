@@ -144,7 +144,13 @@ fn main() -> std::process::ExitCode {
         .init();
     let cli = Cli::parse();
     let lang = cli.lang;
-    let rt = match tokio::runtime::Runtime::new() {
+    // Storage work runs on blocking threads: a small pool is plenty for SQLite (one connection
+    // behind a lock) and keeps the server's memory small.
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(4)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("Không khởi động được / cannot start: {e}");

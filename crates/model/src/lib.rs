@@ -17,6 +17,7 @@ pub mod handling;
 pub mod intake;
 pub mod petition;
 pub mod registry;
+pub mod session;
 pub mod status;
 pub mod time;
 pub mod ward;
@@ -24,6 +25,9 @@ pub mod workdays;
 
 pub use doc::{ChangeMeta, DocError};
 pub use error::ValidationError;
+pub use handling::{Channel, Competence, ForwardMode, Handling, HandlingError, Item, RegisterNo};
 pub use petition::{NewPetition, Petition, PetitionKind, Relay, Resident};
 pub use registry::Registry;
+pub use session::{Session, SessionError, SessionKind};
 pub use status::Status;
+pub use workdays::Calendar;

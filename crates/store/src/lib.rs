@@ -13,6 +13,7 @@
 
 mod chunk;
 mod error;
+mod handling;
 mod index;
 mod registry;
 pub mod schema;
@@ -20,6 +21,7 @@ mod store;
 
 pub use chunk::Chunk;
 pub use error::StoreError;
+pub use handling::HandlingColumns;
 pub use index::{PetitionFilter, PetitionRow};
 pub use registry::{CodeCheck, DeviceRow, DocRow, PointRow, WardRow};
 pub use store::{Durability, Store, StoreOptions};

@@ -1,0 +1,589 @@
+//! `loadgen`: doithoai's sync workloads over real websockets on 127.0.0.1.
+//!
+//! - `loadgen w1 --target ours|reference|bare`: a ward's day. 25 collector devices each push 40
+//!   petitions made offline, then the office syncs everything. Reports the wall time until the
+//!   server holds every change and until the office has everything, the server's peak RSS and CPU
+//!   time, bytes on the wire and data on disk.
+//! - `loadgen w2 --history 1000,10000,50000`: a device whose documents hold that many petitions
+//!   makes 10 edits offline and reconnects: bytes each way and messages (round trips), against
+//!   the floor (the encoded size of those 10 changes).
+//!
+//! See benches/README.md for the commands and how to read the figures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use doithoai_model::{ChangeMeta, NewPetition, Petition, Registry, Resident, intake};
+use doithoai_store::{Durability, Store};
+use doithoai_sync::client::ServerLink;
+use doithoai_sync::link::LinkOptions;
+use doithoai_sync::{DocHandle, LocalRepo, change, parse_doc_id};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    W1 {
+        #[arg(long, value_enum, default_value = "ours")]
+        target: Target,
+        #[arg(long, default_value_t = 25)]
+        devices: usize,
+        #[arg(long, default_value_t = 40)]
+        petitions: usize,
+    },
+    W2 {
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+        history: Vec<usize>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
+enum Target {
+    Ours,
+    Reference,
+    Bare,
+}
+
+fn bin_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("target/release"))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(18_800)
+}
+
+struct Proc {
+    child: Child,
+}
+
+impl Proc {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+    /// Peak resident set (VmHWM) in MiB.
+    fn peak_rss_mib(&self) -> f64 {
+        let s = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        s.lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|k| k.parse::<f64>().ok())
+            .map(|k| k / 1024.0)
+            .unwrap_or(0.0)
+    }
+    /// User + system CPU seconds so far.
+    fn cpu_secs(&self) -> f64 {
+        let s = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap_or_default();
+        let after = s.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+        let f: Vec<&str> = after.split_whitespace().collect();
+        let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+        // Fields 14 and 15 of /proc/PID/stat; after the ")" they are at 11 and 12.
+        (ticks(11) + ticks(12)) / 100.0
+    }
+    fn stop(mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.pid().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_port(port: u16) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    bail!("server on port {port} did not start")
+}
+
+fn dir_size(p: &Path) -> u64 {
+    let Ok(rd) = std::fs::read_dir(p) else {
+        return 0;
+    };
+    rd.flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+fn petition(i: usize, point: &str, reg: &Registry) -> anyhow::Result<Petition> {
+    Ok(NewPetition {
+        residents: vec![Resident {
+            name: format!("Nguyễn Văn Dân {i}"),
+            address: format!("Số {} ngõ {} đường Xương Giang", i % 90 + 1, i % 30 + 1),
+            tdp: point.to_owned(),
+            phone: None,
+            id_number: None,
+        }],
+        field: Some(["ha_tang", "moi_truong", "dat_dai", "an_ninh"][i % 4].to_owned()),
+        content: format!(
+            "Ý kiến số {i}: đèn chiếu sáng ngõ {} hỏng, cống thoát nước tắc gây ngập khi mưa",
+            i % 30 + 1
+        ),
+        request: "Đề nghị phường kiểm tra, sửa chữa".to_owned(),
+        place: format!("ngõ {} đường Xương Giang", i % 30 + 1),
+        ..Default::default()
+    }
+    .build(point, "loadgen", reg)?)
+}
+
+fn add_petitions(h: &DocHandle, point: &str, from: usize, n: usize) -> anyhow::Result<()> {
+    let reg = Registry::builtin();
+    for i in from..from + n {
+        let p = petition(i, point, &reg)?;
+        let meta = ChangeMeta::new("loadgen", "petition.add", vec![p.id.to_string()]);
+        change(h, &meta, |tx| intake::put_petition(tx, &p))?;
+    }
+    Ok(())
+}
+
+async fn device_repo(dir: &Path, name: &str, peer: Option<String>) -> anyhow::Result<LocalRepo> {
+    let store = Store::open(&dir.join(format!("{name}.sqlite3")), Durability::Normal)?;
+    Ok(LocalRepo::open(store, peer).await)
+}
+
+fn link_bytes(links: &[&ServerLink]) -> (u64, u64, u64, u64) {
+    links.iter().fold((0, 0, 0, 0), |(a, b, c, d), l| {
+        (
+            a + l.stats.bytes_out.load(Ordering::Relaxed),
+            b + l.stats.bytes_in.load(Ordering::Relaxed),
+            c + l.stats.messages_out.load(Ordering::Relaxed),
+            d + l.stats.messages_in.load(Ordering::Relaxed),
+        )
+    })
+}
+
+/// Our server with a ward, `n` collection points, a collector per point and an office device.
+struct OurWard {
+    server: Proc,
+    url: String,
+    data: PathBuf,
+    collectors: Vec<serde_json::Value>,
+    office: serde_json::Value,
+}
+
+fn admin(data: &Path, port: u16, args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new(bin_dir().join("doithoai-server"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .env("DOITHOAI_LOG", "warn")
+        .args(args)
+        .output()
+        .context("run doithoai-server (build it: cargo build --release --bins)")?;
+    if !out.status.success() {
+        bail!(
+            "doithoai-server {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+async fn enroll(url: &str, code: &str) -> anyhow::Result<serde_json::Value> {
+    let body = serde_json::json!({"code": code, "name": "loadgen"}).to_string();
+    let (status, text) = doithoai_sync::http::request(
+        url,
+        "POST",
+        "/api/v1/enroll",
+        None,
+        Some(&body),
+        Duration::from_secs(30),
+    )
+    .await?;
+    if status != 200 {
+        bail!("enroll: {status} {text}");
+    }
+    Ok(serde_json::from_str(&text)?)
+}
+
+fn code_of(out: &str) -> anyhow::Result<String> {
+    out.split_whitespace()
+        .find(|w| w.len() == 13 && w.as_bytes().get(4) == Some(&b'-'))
+        .map(str::to_owned)
+        .context("no enrolment code")
+}
+
+async fn our_ward(root: &Path, n: usize) -> anyhow::Result<OurWard> {
+    let data = root.join("server");
+    let port = free_port();
+    let child = Command::new(bin_dir().join("doithoai-server"))
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .env("DOITHOAI_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("start doithoai-server")?;
+    let server = Proc { child };
+    wait_port(port)?;
+    let url = format!("http://127.0.0.1:{port}");
+    admin(
+        &data,
+        port,
+        &["ward", "create", "--id", "w", "--name", "Phường Thử"],
+    )?;
+    let mut collectors = Vec::new();
+    for i in 0..n {
+        let id = format!("tdp-{i:02}");
+        admin(
+            &data,
+            port,
+            &[
+                "point",
+                "add",
+                "--ward",
+                "w",
+                "--kind",
+                "tdp",
+                "--id",
+                &id,
+                "--name",
+                &format!("TDP {i}"),
+            ],
+        )?;
+        let code = code_of(&admin(
+            &data,
+            port,
+            &[
+                "device",
+                "add",
+                "--ward",
+                "w",
+                "--role",
+                "collector",
+                "--point",
+                &id,
+                "--name",
+                &id,
+            ],
+        )?)?;
+        collectors.push(enroll(&url, &code).await?);
+    }
+    let code = code_of(&admin(
+        &data,
+        port,
+        &[
+            "device", "add", "--ward", "w", "--role", "office", "--name", "office",
+        ],
+    )?)?;
+    let office = enroll(&url, &code).await?;
+    Ok(OurWard {
+        server,
+        url,
+        data,
+        collectors,
+        office,
+    })
+}
+
+fn s(v: &serde_json::Value, k: &str) -> String {
+    v[k].as_str().unwrap_or_default().to_owned()
+}
+
+async fn w1(target: Target, devices: usize, per_device: usize) -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let root = tmp.path();
+    // --- the server
+    let (server, url, data, ward) = match target {
+        Target::Ours => {
+            let w = our_ward(root, devices).await?;
+            let (server, url, data) = (w.server, w.url.clone(), w.data.clone());
+            (server, url, data, Some((w.collectors, w.office)))
+        }
+        Target::Bare => {
+            let port = free_port();
+            let child = Command::new(bin_dir().join("bare-samod"))
+                .arg(port.to_string())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .context("start bare-samod")?;
+            wait_port(port)?;
+            (
+                Proc { child },
+                format!("http://127.0.0.1:{port}"),
+                root.join("none"),
+                None,
+            )
+        }
+        Target::Reference => {
+            let port = free_port();
+            let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("js");
+            if !js.join("node_modules").exists() {
+                bail!("run `npm ci` in {} first", js.display());
+            }
+            let data = root.join("reference-data");
+            let child = Command::new("node")
+                .arg(js.join("reference-server.mjs"))
+                .arg(port.to_string())
+                .arg(&data)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .context("start node")?;
+            wait_port(port)?;
+            (
+                Proc { child },
+                format!("http://127.0.0.1:{port}"),
+                data,
+                None,
+            )
+        }
+    };
+    // --- devices prepare their documents offline
+    let mut devs = Vec::new();
+    for i in 0..devices {
+        let point = format!("tdp-{i:02}");
+        let (repo, token, doc) = match &ward {
+            Some((collectors, _)) => {
+                let e = &collectors[i];
+                let repo = device_repo(root, &point, Some(s(e, "peer_id"))).await?;
+                let link =
+                    repo.dial_server(&url, &s(e, "token"), LinkOptions::default(), Some(3))?;
+                link.established().await?;
+                let id = parse_doc_id(e["documents"]["intake"].as_str().unwrap_or_default())?;
+                let h = repo.find(&id).await?.context("intake doc")?;
+                link.in_step(&h, true, Duration::from_secs(30)).await;
+                link.close();
+                (repo, s(e, "token"), h)
+            }
+            None => {
+                let repo = device_repo(root, &point, None).await?;
+                let h = repo.create(intake::new_document(&point)?).await?;
+                (repo, "no-auth".to_owned(), h)
+            }
+        };
+        add_petitions(&doc, &point, i * per_device, per_device)?;
+        devs.push((repo, token, doc));
+    }
+    let cpu0 = server.cpu_secs();
+    // --- the ward's day: every device reconnects and pushes
+    let t0 = Instant::now();
+    let mut tasks = Vec::new();
+    for (repo, token, doc) in &devs {
+        let link = repo.dial_server(&url, token, LinkOptions::default(), Some(5))?;
+        let doc = doc.clone();
+        tasks.push(tokio::spawn(async move {
+            link.established().await.ok();
+            let ok = link.in_step(&doc, true, Duration::from_secs(600)).await;
+            (ok, link)
+        }));
+    }
+    let mut links = Vec::new();
+    for t in tasks {
+        let (ok, link) = t.await?;
+        if !ok {
+            bail!("a device did not get in step");
+        }
+        links.push(link);
+    }
+    let t_server = t0.elapsed();
+    // --- the office syncs everything
+    let (office_peer, office_token) = match &ward {
+        Some((_, o)) => (Some(s(o, "peer_id")), s(o, "token")),
+        None => (None, "no-auth".to_owned()),
+    };
+    let office = device_repo(root, "office", office_peer).await?;
+    let olink = office.dial_server(&url, &office_token, LinkOptions::default(), Some(5))?;
+    olink.established().await?;
+    let ids: Vec<_> = devs
+        .iter()
+        .map(|(_, _, d)| d.document_id().clone())
+        .collect();
+    let mut fetches = Vec::new();
+    for id in ids {
+        let office = office.clone();
+        fetches.push(tokio::spawn(async move { office.find(&id).await }));
+    }
+    let mut total = 0;
+    for f in fetches {
+        let h = f
+            .await??
+            .context("office could not fetch an intake document")?;
+        olink.in_step(&h, false, Duration::from_secs(600)).await;
+        total += doithoai_sync::read(&h, intake::petition_count);
+    }
+    let t_office = t0.elapsed();
+    let cpu = server.cpu_secs() - cpu0;
+    let rss = server.peak_rss_mib();
+    let mut all: Vec<&ServerLink> = links.iter().collect();
+    all.push(&olink);
+    let (out_b, in_b, out_m, in_m) = link_bytes(&all);
+    for l in &links {
+        l.close();
+    }
+    olink.close();
+    server.stop();
+    let disk = dir_size(&data);
+    if let Some(keep) = std::env::var_os("LOADGEN_KEEP_DATA") {
+        let _ = Command::new("cp").arg("-r").arg(&data).arg(&keep).status();
+    }
+    if std::env::var_os("LOADGEN_SHOW_DISK").is_some() {
+        for e in std::fs::read_dir(&data).into_iter().flatten().flatten() {
+            eprintln!(
+                "  {} {}",
+                e.path().display(),
+                e.metadata().map(|m| m.len()).unwrap_or(0)
+            );
+        }
+    }
+    if total != devices * per_device {
+        bail!(
+            "the office has {total} petitions, expected {}",
+            devices * per_device
+        );
+    }
+    println!(
+        "W1 {target:?}: {devices} devices × {per_device} petitions | server holds all {:.3} s | office has all {:.3} s | server CPU {:.3} s | peak RSS {:.1} MiB | wire {:.1} KiB up / {:.1} KiB down ({} / {} messages) | disk {:.1} KiB",
+        t_server.as_secs_f64(),
+        t_office.as_secs_f64(),
+        cpu,
+        rss,
+        out_b as f64 / 1024.0,
+        in_b as f64 / 1024.0,
+        out_m,
+        in_m,
+        disk as f64 / 1024.0
+    );
+    for (repo, _, _) in devs {
+        repo.stop().await;
+    }
+    office.stop().await;
+    Ok(())
+}
+
+async fn w2(histories: &[usize]) -> anyhow::Result<()> {
+    for &n in histories {
+        let tmp = tempfile::tempdir()?;
+        let root = tmp.path();
+        let w = our_ward(root, 1).await?;
+        let e = &w.collectors[0];
+        let point = "tdp-00";
+        let repo = device_repo(root, "device", Some(s(e, "peer_id"))).await?;
+        let link = repo.dial_server(&w.url, &s(e, "token"), LinkOptions::default(), Some(3))?;
+        link.established().await?;
+        let root_id = parse_doc_id(e["documents"]["intake"].as_str().unwrap_or_default())?;
+        let root_doc = repo.find(&root_id).await?.context("intake")?;
+        // History laid out as the client lays it out: the root, then volumes of 400.
+        let mut docs = vec![root_doc.clone()];
+        let mut left = n;
+        let mut i = 0;
+        let cap = intake::VOLUME_CAPACITY;
+        let first = left.min(cap);
+        add_petitions(&root_doc, point, i, first)?;
+        left -= first;
+        i += first;
+        while left > 0 {
+            let take = left.min(cap);
+            let v = repo
+                .create(intake::new_volume_document(point, &root_id.to_string())?)
+                .await?;
+            let vid = v.document_id().to_string();
+            let body = serde_json::json!({"doc_id": vid, "kind": "intake"}).to_string();
+            doithoai_sync::http::request(
+                &w.url,
+                "POST",
+                "/api/v1/documents",
+                Some(&s(e, "token")),
+                Some(&body),
+                Duration::from_secs(30),
+            )
+            .await?;
+            change(
+                &root_doc,
+                &ChangeMeta::new("loadgen", "intake.volume", vec![]),
+                |tx| intake::add_volume(tx, &vid, "loadgen"),
+            )?;
+            add_petitions(&v, point, i, take)?;
+            docs.push(v);
+            left -= take;
+            i += take;
+        }
+        for d in &docs {
+            if !link.in_step(d, true, Duration::from_secs(600)).await {
+                bail!("history did not reach the server");
+            }
+        }
+        link.close();
+        // Offline: 10 new petitions in the current volume.
+        let last = docs.last().context("docs")?.clone();
+        let before = last.with_document(|d| d.get_heads());
+        add_petitions(&last, point, i, 10)?;
+        let floor: usize = last.with_document(|d| {
+            d.get_changes(&before)
+                .iter()
+                .map(|c| c.raw_bytes().len())
+                .sum()
+        });
+        // Reconnect and sync every document, as `doithoai sync` does.
+        let link = repo.dial_server(&w.url, &s(e, "token"), LinkOptions::default(), Some(3))?;
+        link.established().await?;
+        let t = Instant::now();
+        for d in &docs {
+            link.in_step(d, true, Duration::from_secs(600)).await;
+        }
+        let took = t.elapsed();
+        let (out_b, in_b, out_m, in_m) = link_bytes(&[&link]);
+        println!(
+            "W2 history {n:>6} petitions in {} documents: up {out_b} B / down {in_b} B ({out_m} / {in_m} messages) in {:.3} s | floor {floor} B | ratio {:.1}x",
+            docs.len(),
+            took.as_secs_f64(),
+            (out_b + in_b) as f64 / floor.max(1) as f64
+        );
+        link.close();
+        repo.stop().await;
+        w.server.stop();
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DOITHOAI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().cmd {
+        Cmd::W1 {
+            target,
+            devices,
+            petitions,
+        } => w1(target, devices, petitions).await,
+        Cmd::W2 { history } => w2(&history).await,
+    }
+}

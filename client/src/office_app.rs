@@ -1,0 +1,790 @@
+//! The office's operations on local data: what `doithoai handle`, `doithoai report` and (later)
+//! the web UI call.
+//!
+//! The handling document is named in the device's settings (`DeviceConfig::handling`). An office
+//! device that has none yet (before enrolment) creates a local one on first use and records its
+//! id. Every operation goes through [`doithoai_model::handling`] (which checks the lifecycle and
+//! records who and when), then brings the handling overlay of the store up to date, so lists and
+//! reports show the new status at once.
+//!
+//! Petitions are named as users type them: the first characters of the id (`1a2b3c4d`) or the
+//! register number (`17/2026`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::ReadDoc;
+use chrono::NaiveDate;
+use doithoai_model::doc::{decode_heads, encode_heads};
+use doithoai_model::handling::{
+    self, AnswerInput, AssignInput, Channel, ClassifyInput, Competence, Conflict, Ctx,
+    DuplicateSuggestion, ForwardInput, Handling, HandlingError, Item, NotifyInput, Op, Overdue,
+    RegisterNo,
+};
+use doithoai_model::workdays::Calendar;
+use doithoai_model::{
+    ChangeMeta, DocError, Lang, Localize, Petition, PetitionKind, Registry, Status, intake,
+};
+use doithoai_reports::ReportError;
+use doithoai_store::{HandlingColumns, PetitionRow, StoreError};
+use doithoai_sync::{DocHandle, SyncError, parse_doc_id, read};
+use uuid::Uuid;
+
+use crate::app::{App, AppError};
+use crate::config::DeviceConfig;
+
+/// The meta key holding the handling document and heads the overlay reflects.
+pub const HANDLING_OVERLAY_HEADS: &str = "handling.overlay_heads";
+
+/// Errors of office operations, each with a message for the clerk.
+#[derive(Debug, thiserror::Error)]
+pub enum OfficeError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error(transparent)]
+    Handling(#[from] HandlingError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error("only office devices may do this (this device's role is {role:?})")]
+    NotOffice { role: String },
+    #[error("no handling document on this device yet")]
+    NoHandling,
+    #[error("no petition holds register number {0}")]
+    NoSuchNumber(RegisterNo),
+    #[error("several petitions hold register number {no}")]
+    SharedNumber { no: RegisterNo, ids: Vec<String> },
+    #[error("the petition {0} could not be read from its document")]
+    PetitionUnreadable(String),
+    #[error("no channel given and no relay mark")]
+    NoChannel { id: String },
+}
+
+impl From<DocError> for OfficeError {
+    fn from(e: DocError) -> Self {
+        OfficeError::App(AppError::Doc(e))
+    }
+}
+impl From<StoreError> for OfficeError {
+    fn from(e: StoreError) -> Self {
+        OfficeError::App(AppError::Store(e))
+    }
+}
+impl From<SyncError> for OfficeError {
+    fn from(e: SyncError) -> Self {
+        OfficeError::App(AppError::Sync(e))
+    }
+}
+impl From<doithoai_model::ValidationError> for OfficeError {
+    fn from(e: doithoai_model::ValidationError) -> Self {
+        OfficeError::App(AppError::Validation(e))
+    }
+}
+
+impl Localize for OfficeError {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (OfficeError::App(e), l) => e.localize(l),
+            (OfficeError::Handling(e), l) => e.localize(l),
+            (OfficeError::Report(e), l) => e.localize(l),
+            (OfficeError::NotOffice { role }, Lang::Vi) => format!(
+                "Chỉ máy của văn phòng phường (vai trò office) mới được xử lý ý kiến; máy này có vai trò «{}».",
+                if role.is_empty() {
+                    "chưa đặt"
+                } else {
+                    role
+                }
+            ),
+            (OfficeError::NotOffice { role }, Lang::En) => format!(
+                "Only ward office devices (role office) may handle petitions; this device's role is {role:?}."
+            ),
+            (OfficeError::NoHandling, Lang::Vi) => {
+                "Máy này chưa có dữ liệu xử lý của văn phòng (chưa đồng bộ với máy chủ của phường)."
+                    .into()
+            }
+            (OfficeError::NoHandling, Lang::En) => {
+                "This device has no office handling data yet (not synced with the ward server)."
+                    .into()
+            }
+            (OfficeError::NoSuchNumber(no), Lang::Vi) => {
+                format!("Không có ý kiến nào mang số vào sổ {no}.")
+            }
+            (OfficeError::NoSuchNumber(no), Lang::En) => {
+                format!("No petition holds register number {no}.")
+            }
+            (OfficeError::SharedNumber { no, ids }, Lang::Vi) => format!(
+                "Số vào sổ {no} đang bị trùng giữa các ý kiến {}: hãy gõ mã ý kiến thay cho số, và xem doithoai handle conflicts.",
+                ids.join(", ")
+            ),
+            (OfficeError::SharedNumber { no, ids }, Lang::En) => format!(
+                "Register number {no} is held by several petitions ({}): type the petition id instead, and see doithoai handle conflicts.",
+                ids.join(", ")
+            ),
+            (OfficeError::PetitionUnreadable(id), Lang::Vi) => format!(
+                "Không đọc được ý kiến {id} từ sổ tiếp nhận của điểm tiếp nhận; hãy thử doithoai index rebuild."
+            ),
+            (OfficeError::PetitionUnreadable(id), Lang::En) => format!(
+                "Petition {id} could not be read from its collection point's intake; try doithoai index rebuild."
+            ),
+            (OfficeError::NoChannel { id }, Lang::Vi) => format!(
+                "Cần ghi hình thức thông báo, ví dụ: doithoai handle notify {id} --channel to_truong (các hình thức: {}).",
+                channel_codes()
+            ),
+            (OfficeError::NoChannel { id }, Lang::En) => format!(
+                "Say how the resident was told, e.g. doithoai handle notify {id} --channel to_truong (channels: {}).",
+                channel_codes()
+            ),
+        }
+    }
+}
+
+fn channel_codes() -> String {
+    Channel::ALL
+        .iter()
+        .filter(|c| **c != Channel::OnSpot)
+        .map(|c| c.code())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A petition as the office sees it: its index row and its handling.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OfficeView {
+    pub row: PetitionRow,
+    pub item: Option<Item>,
+}
+
+impl OfficeView {
+    pub fn id(&self) -> Uuid {
+        Uuid::parse_str(&self.row.id).unwrap_or_default()
+    }
+    pub fn number(&self) -> Option<RegisterNo> {
+        self.item.as_ref().and_then(Item::number)
+    }
+}
+
+/// The index columns of an item.
+pub fn columns(item: &Item) -> HandlingColumns {
+    HandlingColumns {
+        id: item.id.to_string(),
+        status: item.status.code().to_owned(),
+        register_no: item.number().map(|n| n.to_string()),
+        deadline: item
+            .assignment
+            .as_ref()
+            .map(|a| a.deadline.format("%Y-%m-%d").to_string()),
+        field: item.classification.as_ref().map(|c| c.field.clone()),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2)
+        .filter_map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
+}
+
+fn change_with<R>(
+    handle: &DocHandle,
+    meta: &ChangeMeta,
+    f: impl FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<R, HandlingError>,
+) -> Result<R, HandlingError> {
+    handle.with_document(|doc| {
+        doc.transact_with(|_| meta.commit_options(), f)
+            .map(|ok| ok.result)
+            .map_err(|fail| fail.error)
+    })
+}
+
+/// What a clerk gives to classify; `None` takes what the collector suggested.
+#[derive(Debug, Clone, Default)]
+pub struct Classify {
+    pub kind: Option<PetitionKind>,
+    pub field: Option<String>,
+    pub competence: Option<Competence>,
+    pub prior: String,
+}
+
+impl App {
+    /// Whether this device is an office device.
+    pub fn is_office(&self) -> bool {
+        self.device.role == "office"
+    }
+
+    fn ensure_office(&self) -> Result<(), OfficeError> {
+        if self.is_office() {
+            Ok(())
+        } else {
+            Err(OfficeError::NotOffice {
+                role: self.device.role.clone(),
+            })
+        }
+    }
+
+    fn handling_id(&self) -> Result<Option<String>, OfficeError> {
+        if let Some(id) = &self.device.handling {
+            return Ok(Some(id.clone()));
+        }
+        // Created by an earlier operation of this process or another one.
+        Ok(DeviceConfig::load(&self.store)?.and_then(|d| d.handling))
+    }
+
+    /// The handling document; on an office device without one, a new local one is created and
+    /// recorded in the settings when `create` is set.
+    pub async fn handling_handle(&self, create: bool) -> Result<Option<DocHandle>, OfficeError> {
+        if let Some(id) = self.handling_id()? {
+            let id = parse_doc_id(&id)?;
+            if let Some(h) = self.repo.find(&id).await? {
+                return Ok(Some(h));
+            }
+            if !create {
+                return Ok(None);
+            }
+            tracing::warn!(document = %id, "the handling document named in the settings is missing here");
+            return Err(SyncError::UnknownDocument(id.to_string()).into());
+        }
+        if !create || !self.is_office() {
+            return Ok(None);
+        }
+        let handle = self.repo.create(handling::new_document("")?).await?;
+        let id = handle.document_id().to_string();
+        let mut config = DeviceConfig::load(&self.store)?.unwrap_or_else(|| self.device.clone());
+        config.handling = Some(id.clone());
+        config.save(&self.store)?;
+        tracing::info!(document = %id, "created a local handling document");
+        Ok(Some(handle))
+    }
+
+    /// The whole handling document (empty when there is none).
+    pub async fn handling_state(&self) -> Result<Handling, OfficeError> {
+        match self.handling_handle(false).await? {
+            Some(h) => Ok(read(&h, handling::read)?),
+            None => Ok(Handling::default()),
+        }
+    }
+
+    /// Brings the handling overlay of the index up to date with the handling document, reading
+    /// only what changed since last time. Returns how many petitions were updated.
+    pub async fn refresh_handling(&self) -> Result<usize, OfficeError> {
+        let Some(handle) = self.handling_handle(false).await? else {
+            return Ok(0);
+        };
+        let doc_id = handle.document_id().to_string();
+        let known = self.store.meta_get(HANDLING_OVERLAY_HEADS)?;
+        let before = known
+            .as_deref()
+            .and_then(|s| s.split_once(':'))
+            .filter(|(d, _)| *d == doc_id)
+            .map(|(_, h)| decode_heads(&unhex(h)));
+        let (heads, items, full) = read(&handle, |doc| -> Result<_, DocError> {
+            let before = match &before {
+                Some(h) if h.iter().all(|x| doc.get_change_by_hash(x).is_some()) => h.clone(),
+                _ => Vec::new(),
+            };
+            let heads = doc.get_heads();
+            if !before.is_empty() && before == heads {
+                return Ok((heads, BTreeMap::new(), false));
+            }
+            match handling::changed_ids(doc, &before) {
+                None => Ok((heads, handling::read(doc)?.items, true)),
+                Some(ids) => Ok((heads, handling::read_items(doc, &ids)?, false)),
+            }
+        })?;
+        // Index rows read earlier in this process carry the old handling: write them first so
+        // that they cannot overwrite what follows when the process closes.
+        self.flush_index()?;
+        if full {
+            self.store.handling_clear()?;
+        }
+        let cols: Vec<HandlingColumns> = items.values().map(columns).collect();
+        self.store.handling_apply(&cols)?;
+        self.store.meta_set(
+            HANDLING_OVERLAY_HEADS,
+            &format!("{doc_id}:{}", hex(&encode_heads(&heads))),
+        )?;
+        Ok(cols.len())
+    }
+
+    fn office_ctx(&self) -> Ctx {
+        let device = self
+            .device
+            .device_id
+            .clone()
+            .or_else(|| self.device.peer_id.clone())
+            .unwrap_or_else(|| "local".to_owned());
+        Ctx::new(&self.device.name, &device, doithoai_model::time::ward_now())
+    }
+
+    /// Finds the petition a clerk typed: an id prefix or a register number such as `17/2026`.
+    pub async fn office_resolve(&self, typed: &str) -> Result<PetitionRow, OfficeError> {
+        if typed.contains('/')
+            && let Some(no) = RegisterNo::parse(typed)
+        {
+            let h = self.handling_state().await?;
+            return match h.holders(no).as_slice() {
+                [] => Err(OfficeError::NoSuchNumber(no)),
+                [one] => self
+                    .store
+                    .index_get(&one.to_string())?
+                    .ok_or_else(|| AppError::NoSuchPetition(typed.to_owned()).into()),
+                many => Err(OfficeError::SharedNumber {
+                    no,
+                    ids: many
+                        .iter()
+                        .map(doithoai_model::petition::short_id)
+                        .collect(),
+                }),
+            };
+        }
+        Ok(self.resolve(typed)?)
+    }
+
+    /// A petition read from its intake document.
+    pub async fn petition_of(&self, row: &PetitionRow) -> Result<Petition, OfficeError> {
+        let id = Uuid::parse_str(&row.id)
+            .map_err(|_| OfficeError::PetitionUnreadable(row.id.clone()))?;
+        let handle = self.repo.get(&parse_doc_id(&row.doc_id)?).await?;
+        read(&handle, |d| intake::get_petition(d, &id))?
+            .ok_or_else(|| OfficeError::PetitionUnreadable(row.id.clone()))
+    }
+
+    /// Runs one office operation on the handling document and updates the overlay.
+    async fn office_op<R>(
+        &self,
+        op: Op,
+        ids: &[Uuid],
+        f: impl FnOnce(&mut automerge::transaction::Transaction<'_>, &Ctx) -> Result<R, HandlingError>,
+    ) -> Result<R, OfficeError> {
+        self.ensure_office()?;
+        let handle = self
+            .handling_handle(true)
+            .await?
+            .ok_or(OfficeError::NoHandling)?;
+        let ctx = self.office_ctx();
+        let meta = ctx.meta(op, ids);
+        let out = change_with(&handle, &meta, |tx| f(tx, &ctx))?;
+        tracing::info!(op = op.code(), ids = ?ids, by = %ctx.by, "office operation");
+        self.refresh_handling().await?;
+        Ok(out)
+    }
+
+    fn uuid(row: &PetitionRow) -> Result<Uuid, OfficeError> {
+        Uuid::parse_str(&row.id).map_err(|_| OfficeError::PetitionUnreadable(row.id.clone()))
+    }
+
+    /// The view of a petition after an operation.
+    pub async fn office_view(&self, typed: &str) -> Result<OfficeView, OfficeError> {
+        let row = self.office_resolve(typed).await?;
+        let item = match self.handling_handle(false).await? {
+            Some(h) => read(&h, |d| {
+                handling::item(d, &Self::uuid(&row).unwrap_or_default())
+            })?,
+            None => None,
+        };
+        let row = self.store.index_get(&row.id)?.unwrap_or(row);
+        Ok(OfficeView { row, item })
+    }
+
+    /// Enters a petition in the register. `date` defaults to today.
+    pub async fn office_receive(
+        &self,
+        typed: &str,
+        date: Option<NaiveDate>,
+    ) -> Result<(PetitionRow, RegisterNo), OfficeError> {
+        let row = self.office_resolve(typed).await?;
+        let id = Self::uuid(&row)?;
+        let collected = chrono::DateTime::parse_from_rfc3339(&row.created_at)
+            .map(|d| d.date_naive())
+            .unwrap_or_else(|_| doithoai_model::time::ward_now().date_naive());
+        let point = row.point.clone();
+        let no = self
+            .office_op(Op::Receive, &[id], |tx, ctx| {
+                let d = date.unwrap_or_else(|| ctx.today());
+                handling::receive(tx, ctx, id, &point, collected, d)
+            })
+            .await?;
+        Ok((row, no))
+    }
+
+    /// Every indexed petition not yet in the register, oldest first.
+    pub fn collected_rows(&self) -> Result<Vec<PetitionRow>, OfficeError> {
+        let mut rows = self.store.list_petitions(&doithoai_store::PetitionFilter {
+            status: Some(Status::Collected.code().to_owned()),
+            ..Default::default()
+        })?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    pub async fn office_classify(
+        &self,
+        typed: &str,
+        input: Classify,
+    ) -> Result<(PetitionRow, Status, ClassifyInput), OfficeError> {
+        let row = self.office_resolve(typed).await?;
+        let id = Self::uuid(&row)?;
+        let registry = self.registry().await?;
+        let current = self.office_view(&row.id).await?.item;
+        let current_class = current.as_ref().and_then(|i| i.classification.clone());
+        let kind = input
+            .kind
+            .or(current_class.as_ref().map(|c| c.kind))
+            .or_else(|| PetitionKind::parse(&row.kind))
+            .unwrap_or(PetitionKind::KienNghi);
+        let field = input
+            .field
+            .or(current_class.as_ref().map(|c| c.field.clone()))
+            .or(row.field.clone())
+            .ok_or(HandlingError::Required { what: "field" })?;
+        let competence = input
+            .competence
+            .or(current_class.as_ref().map(|c| c.competence))
+            .unwrap_or(Competence::Ward);
+        let prior = if input.prior.is_empty() {
+            current_class.map(|c| c.prior).unwrap_or_default()
+        } else {
+            input.prior
+        };
+        let ci = ClassifyInput {
+            kind,
+            field,
+            competence,
+            prior,
+        };
+        let st = self
+            .office_op(Op::Classify, &[id], |tx, ctx| {
+                handling::classify(tx, ctx, &registry, id, &ci)
+            })
+            .await?;
+        Ok((row, st, ci))
+    }
+
+    /// Merges `typed` into `into`; returns the original's row.
+    pub async fn office_merge(
+        &self,
+        typed: &str,
+        into: &str,
+    ) -> Result<(PetitionRow, PetitionRow), OfficeError> {
+        let row = self.office_resolve(typed).await?;
+        let target = self.office_resolve(into).await?;
+        let (id, tid) = (Self::uuid(&row)?, Self::uuid(&target)?);
+        let root = self
+            .office_op(Op::Merge, &[id, tid], |tx, ctx| {
+                handling::merge(tx, ctx, id, tid)
+            })
+            .await?;
+        let root_row = self.store.index_get(&root.to_string())?.unwrap_or(target);
+        Ok((row, root_row))
+    }
+
+    pub async fn office_forward(
+        &self,
+        typed: &str,
+        input: ForwardInput,
+    ) -> Result<PetitionRow, OfficeError> {
+        let row = self.office_resolve(typed).await?;
+        let id = Self::uuid(&row)?;
+        self.office_op(Op::Forward, &[id], |tx, ctx| {
+            handling::forward(tx, ctx, id, &input)
+        })
+        .await?;
+        Ok(row)
+    }
+
+    pub async fn office_file(&self, typed: &str, reason: &str) -> Result<PetitionRow, OfficeError> {
+        let row = self.office_resolve(typed).await?;
+        let id = Self::uuid(&row)?;
+        self.office_op(Op::File, &[id], |tx, ctx| {
+            handling::file(tx, ctx, id, reason)
+        })
+        .await?;
+        Ok(row)
+    }
+
+    /// Finds a department by id or name, ignoring case and diacritics.
+    pub fn find_department(registry: &Registry, typed: &str) -> Option<String> {
+        let f = doithoai_model::text::fold(typed);
+        registry
+            .departments
+            .iter()
+            .find(|d| {
+                d.id == typed.trim()
+                    || doithoai_model::text::fold(&d.id.replace('_', " ")) == f
+                    || doithoai_model::text::fold(&d.name) == f
+            })
+            .map(|d| d.id.clone())
+    }
+
+    pub async fn office_assign(
+        &self,
+        typed: &str,
+        department: &str,
+        deadline: Option<NaiveDate>,
+        note: &str,
+    ) -> Result<(PetitionRow, NaiveDate), OfficeError> {
+        let row = self.office_resolve(typed).await?;
+        let id = Self::uuid(&row)?;
+        let registry = self.registry().await?;
+        let dept = Self::find_department(&registry, department).ok_or_else(|| {
+            doithoai_model::ValidationError::UnknownDepartment {
+                value: department.to_owned(),
+            }
+        })?;
+        let input = AssignInput {
+            department: dept,
+            deadline,
+            note: note.to_owned(),
+        };
+        let d = self
+            .office_op(Op::Assign, &[id], |tx, ctx| {
+                handling::assign(tx, ctx, &registry, id, &input)
+            })
+            .await?;
+        Ok((row, d))
+    }
+
+    pub async fn office_answer(
+        &self,
+        typed: &str,
+        input: AnswerInput,
+    ) -> Result<(PetitionRow, Status), OfficeError> {
+        let row = self.office_resolve(typed).await?;
+        let id = Self::uuid(&row)?;
+        let op = if input.on_spot {
+            Op::AnswerOnSpot
+        } else {
+            Op::Answer
+        };
+        let st = self
+            .office_op(op, &[id], |tx, ctx| handling::answer(tx, ctx, id, &input))
+            .await?;
+        Ok((row, st))
+    }
+
+    pub async fn office_approve(
+        &self,
+        typed: &str,
+        approver: &str,
+        note: &str,
+    ) -> Result<PetitionRow, OfficeError> {
+        let row = self.office_resolve(typed).await?;
+        let id = Self::uuid(&row)?;
+        self.office_op(Op::Approve, &[id], |tx, ctx| {
+            handling::approve(tx, ctx, id, approver, note)
+        })
+        .await?;
+        Ok(row)
+    }
+
+    /// Records that the resident was told. Without a channel, the TDP leader's relay mark on the
+    /// petition (`doithoai petition edit ID --relayed ...`) is taken: channel "through the TDP
+    /// leader", its date and note.
+    pub async fn office_notify(
+        &self,
+        typed: &str,
+        channel: Option<Channel>,
+        date: Option<NaiveDate>,
+        note: &str,
+    ) -> Result<(PetitionRow, Channel), OfficeError> {
+        let row = self.office_resolve(typed).await?;
+        let id = Self::uuid(&row)?;
+        let input = match channel {
+            Some(channel) => NotifyInput {
+                channel,
+                date,
+                note: note.to_owned(),
+            },
+            None => {
+                let p = self.petition_of(&row).await?;
+                let relay = p.relayed.ok_or_else(|| OfficeError::NoChannel {
+                    id: doithoai_model::petition::short_id(&id),
+                })?;
+                let relay_date = chrono::DateTime::parse_from_rfc3339(&relay.at)
+                    .ok()
+                    .map(|d| d.date_naive());
+                let mut n = format!("{}: {}", relay.by, relay.note);
+                if !note.trim().is_empty() {
+                    n = format!("{n}; {}", note.trim());
+                }
+                NotifyInput {
+                    channel: Channel::TdpLeader,
+                    date: date.or(relay_date),
+                    note: n,
+                }
+            }
+        };
+        let channel = input.channel;
+        self.office_op(Op::Notify, &[id], |tx, ctx| {
+            handling::notify(tx, ctx, id, &input)
+        })
+        .await?;
+        Ok((row, channel))
+    }
+
+    /// The approved petitions whose TDP leader marked the answer as relayed: ready to be
+    /// recorded as notified.
+    pub async fn relayed_approved(&self) -> Result<Vec<PetitionRow>, OfficeError> {
+        let rows = self.store.list_petitions(&doithoai_store::PetitionFilter {
+            status: Some(Status::Approved.code().to_owned()),
+            ..Default::default()
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            if self.petition_of(&row).await?.relayed.is_some() {
+                out.push(row);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn office_close(&self, typed: &str, note: &str) -> Result<PetitionRow, OfficeError> {
+        let row = self.office_resolve(typed).await?;
+        let id = Self::uuid(&row)?;
+        self.office_op(Op::Close, &[id], |tx, ctx| {
+            handling::close(tx, ctx, id, note)
+        })
+        .await?;
+        Ok(row)
+    }
+
+    pub async fn office_reopen(
+        &self,
+        typed: &str,
+        reason: &str,
+    ) -> Result<(PetitionRow, Status), OfficeError> {
+        let row = self.office_resolve(typed).await?;
+        let id = Self::uuid(&row)?;
+        let st = self
+            .office_op(Op::Reopen, &[id], |tx, ctx| {
+                handling::reopen(tx, ctx, id, reason)
+            })
+            .await?;
+        Ok((row, st))
+    }
+
+    /// Gives a petition a fresh number, or keeps one of those it holds.
+    pub async fn office_renumber(
+        &self,
+        typed: &str,
+        keep: Option<RegisterNo>,
+        reason: &str,
+    ) -> Result<(PetitionRow, Vec<RegisterNo>, RegisterNo), OfficeError> {
+        // A register number here may be the very one in conflict: resolve ids only.
+        let row = self.resolve(typed)?;
+        let id = Self::uuid(&row)?;
+        let before = self
+            .handling_state()
+            .await?
+            .get(&id)
+            .map(|i| i.numbers.clone())
+            .unwrap_or_default();
+        let no = self
+            .office_op(Op::Renumber, &[id], |tx, ctx| {
+                handling::renumber(tx, ctx, id, keep, reason)
+            })
+            .await?;
+        Ok((row, before, no))
+    }
+
+    pub async fn office_resolve_status(
+        &self,
+        typed: &str,
+        keep: Status,
+        note: &str,
+    ) -> Result<PetitionRow, OfficeError> {
+        let row = self.resolve(typed)?;
+        let id = Self::uuid(&row)?;
+        self.office_op(Op::Resolve, &[id], |tx, ctx| {
+            handling::resolve(tx, ctx, id, keep, note)
+        })
+        .await?;
+        Ok(row)
+    }
+
+    /// Every petition this device has indexed, read from the intake documents.
+    pub async fn all_petitions(&self) -> Result<Vec<Petition>, OfficeError> {
+        let mut by_doc: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (id, doc) in self.store.index_locations()? {
+            by_doc.entry(doc).or_default().push(id);
+        }
+        let mut out = Vec::new();
+        for (doc, ids) in by_doc {
+            let Ok(doc_id) = parse_doc_id(&doc) else {
+                continue;
+            };
+            let Some(handle) = self.repo.find(&doc_id).await? else {
+                tracing::warn!(document = %doc, "indexed intake document not found");
+                continue;
+            };
+            let (ps, bad) = read(&handle, |d| intake::petitions_by_ids(d, ids))?;
+            for (key, e) in bad {
+                tracing::warn!(petition = %key, error = %e, "petition could not be read");
+            }
+            out.extend(ps);
+        }
+        Ok(out)
+    }
+
+    /// Likely duplicates, for one petition or for all.
+    pub async fn office_duplicates(
+        &self,
+        typed: Option<&str>,
+        threshold: f64,
+    ) -> Result<Vec<DuplicateSuggestion>, OfficeError> {
+        let only = match typed {
+            Some(t) => Some(Self::uuid(&self.office_resolve(t).await?)?),
+            None => None,
+        };
+        let petitions = self.all_petitions().await?;
+        let h = self.handling_state().await?;
+        Ok(handling::suggest_duplicates(
+            &petitions, &h, only, threshold,
+        ))
+    }
+
+    /// The petitions past a time limit on `today`.
+    pub async fn office_overdue(&self, today: NaiveDate) -> Result<Vec<Overdue>, OfficeError> {
+        let h = self.handling_state().await?;
+        let registry = self.registry().await?;
+        let unreceived: Vec<(Uuid, NaiveDate)> = self
+            .collected_rows()?
+            .iter()
+            .filter_map(|r| {
+                let id = Uuid::parse_str(&r.id).ok()?;
+                let d = chrono::DateTime::parse_from_rfc3339(&r.created_at).ok()?;
+                Some((id, d.date_naive()))
+            })
+            .collect();
+        Ok(h.overdue(&Calendar::of(&registry), today, &unreceived))
+    }
+
+    pub async fn office_conflicts(&self) -> Result<Vec<Conflict>, OfficeError> {
+        Ok(self.handling_state().await?.conflicts())
+    }
+
+    /// The index rows of some petitions, by id.
+    pub fn rows_of(
+        &self,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<BTreeMap<Uuid, PetitionRow>, OfficeError> {
+        let wanted: BTreeSet<Uuid> = ids.into_iter().collect();
+        let mut out = BTreeMap::new();
+        for id in wanted {
+            if let Some(r) = self.store.index_get(&id.to_string())? {
+                out.insert(id, r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Everything a report is made from.
+    pub async fn report_data(&self) -> Result<(Vec<Petition>, Handling, Registry), OfficeError> {
+        self.refresh_handling().await?;
+        Ok((
+            self.all_petitions().await?,
+            self.handling_state().await?,
+            self.registry().await?,
+        ))
+    }
+}
