@@ -291,6 +291,10 @@ impl App {
         }
         report.documents = queue.len();
         self.flush_index()?;
+        // The office's handling (statuses, answers) shows in this device's lists at once.
+        if let Err(e) = self.refresh_handling().await {
+            tracing::warn!(error = %e, "could not refresh the handling overlay");
+        }
         if report.lagging.is_empty() {
             self.store.meta_set(
                 LAST_SYNC_KEY,

@@ -140,6 +140,54 @@ fn office_and_two_tdps() {
         1
     );
 
+    // The office handles the street-light petition; its answer reaches A.
+    let lamp = seen
+        .iter()
+        .find(|p| p["content"] == "Đèn đường ngõ 12 hỏng")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let short = &lamp[..8];
+    o.ok(&["handle", "receive", "--all"]);
+    o.ok(&[
+        "handle",
+        "classify",
+        short,
+        "--field",
+        "ha_tang",
+        "--competence",
+        "phuong",
+    ]);
+    o.ok(&["handle", "assign", short, "--department", "dia_chinh"]);
+    o.ok(&[
+        "handle",
+        "answer",
+        short,
+        "--text",
+        "Phường đã thay bóng đèn ngõ 12 ngày 05/12",
+        "--by",
+        "Cán bộ địa chính",
+    ]);
+    o.ok(&[
+        "handle",
+        "approve",
+        short,
+        "--approver",
+        "Chủ tịch UBND phường",
+    ]);
+    o.ok(&["sync"]);
+    a.ok(&["sync"]);
+    let at_a = a.petitions();
+    let lamp_at_a = at_a.iter().find(|p| p["id"] == lamp.as_str()).unwrap();
+    assert_eq!(lamp_at_a["status"], "approved", "{lamp_at_a:#?}");
+    assert!(
+        lamp_at_a["register_no"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty()),
+        "{lamp_at_a:#?}"
+    );
+
     // B joins and never receives A's intake document.
     b.ok(&[
         "join",
