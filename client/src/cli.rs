@@ -734,11 +734,52 @@ async fn petition(
         }
         PetitionCmd::Show { id, json } => {
             let detail = app.show_petition(&id).await?;
+            // The office's handling, when this device has the handling document.
+            let answer = app
+                .office_view(&id)
+                .await
+                .ok()
+                .and_then(|v| v.item)
+                .and_then(|item| item.answer.map(|a| (a, item.approval.is_some())));
             if json {
-                serde_json::to_writer_pretty(&mut *out, &detail).map_err(std::io::Error::other)?;
+                let mut v = serde_json::to_value(&detail).map_err(std::io::Error::other)?;
+                if let Some((a, approved)) = &answer {
+                    v["answer"] = serde_json::json!({"text": a.text, "legal_basis": a.legal_basis, "doc_no": a.doc_no, "answered_by": a.answered_by, "on_spot": a.on_spot, "approved": approved});
+                }
+                serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
                 writeln!(out)?;
             } else {
                 print_detail(out, &detail, &reg, lang)?;
+                if let Some((a, approved)) = answer {
+                    writeln!(
+                        out,
+                        "{}{}: {}",
+                        lang.pick("Trả lời của phường", "The ward's answer"),
+                        if approved {
+                            ""
+                        } else {
+                            lang.pick(" (chưa duyệt)", " (not yet approved)")
+                        },
+                        a.text
+                    )?;
+                    if !a.answered_by.is_empty() || !a.doc_no.is_empty() {
+                        writeln!(
+                            out,
+                            "  {} {} {}",
+                            lang.pick("Người trả lời:", "Answered by:"),
+                            a.answered_by,
+                            a.doc_no
+                        )?;
+                    }
+                    if !a.legal_basis.is_empty() {
+                        writeln!(
+                            out,
+                            "  {} {}",
+                            lang.pick("Căn cứ:", "Legal basis:"),
+                            a.legal_basis
+                        )?;
+                    }
+                }
             }
             Ok(())
         }
