@@ -53,7 +53,8 @@ pub enum PlanCmd {
     /// Thêm một cuộc đối thoại vào kế hoạch năm.
     ///
     /// Ví dụ: doithoai plan add --year 2026 --month 6 --kind dinh_ky
-    ///        doithoai plan add --year 2026 --month 10 --kind chuyen_de --topic "Giải phóng mặt bằng đường vành đai"
+    ///
+    /// doithoai plan add --year 2026 --month 10 --kind chuyen_de --topic "Giải phóng mặt bằng đường vành đai"
     Add {
         /// Năm.
         #[arg(long)]
@@ -181,7 +182,8 @@ pub enum SessionCmd {
     ///
     /// Thành phần: thuong_truc, mttq, can_bo, co_so, nhan_dan, khac.
     /// Ví dụ: doithoai session attend --category nhan_dan --invited 120 --present 97
-    ///        doithoai session attend --category can_bo --name "Phạm Văn Dũng" --unit "Địa chính"
+    ///
+    /// doithoai session attend --category can_bo --name "Phạm Văn Dũng" --unit "Địa chính"
     Attend(AttendArgs),
     /// Người đăng ký phát biểu.
     #[command(subcommand)]
@@ -190,7 +192,8 @@ pub enum SessionCmd {
     /// phát biểu, 4 trả lời, 5 trao đổi thêm, 6 kết luận); mặc định là giờ hiện tại.
     ///
     /// Ví dụ: doithoai session step 1 --by "Nguyễn Văn Bình - Trưởng khối Dân vận"
-    ///        doithoai session step 3 --at 08:40
+    ///
+    /// doithoai session step 3 --at 08:40
     Step {
         /// Bước (1-6).
         n: u8,
@@ -229,13 +232,16 @@ pub enum SessionCmd {
     /// Ghi chép của thư ký và biên bản hội nghị.
     ///
     /// Ví dụ: doithoai session minutes --append "Đại biểu MTTQ đề nghị công khai kết quả giải quyết."
-    ///        doithoai session minutes --format docx --output bien-ban.docx
-    ///        doithoai session minutes          (in biên bản ra màn hình)
+    ///
+    /// doithoai session minutes --format docx --output bien-ban.docx
+    ///
+    /// doithoai session minutes          (in biên bản ra màn hình)
     Minutes(MinutesArgs),
     /// Báo cáo kết quả tiếp xúc, đối thoại (DOCX theo thể thức văn bản hành chính, hoặc văn bản thường).
     ///
     /// Ví dụ: doithoai session report --format docx --output bao-cao.docx --number "25/BC-UBND"
-    ///        doithoai session report --format text
+    ///
+    /// doithoai session report --format text
     Report(ReportArgs),
 }
 
@@ -401,7 +407,8 @@ pub enum SpeechCmd {
     ///
     /// Ví dụ: doithoai session speech add --speaker 1 --summary "Đèn ngõ 12 hỏng hai tháng"
     ///   --on-spot --answered-by "Đồng chí Trần Văn Nam, Chủ tịch UBND" --answer "Thay trong tuần"
-    ///        doithoai session speech add --name "Đào Văn Hùng" --unit "TDP 2" --summary "Ngập úng" --petition 5e6f7a8b
+    ///
+    /// doithoai session speech add --name "Đào Văn Hùng" --unit "TDP 2" --summary "Ngập úng" --petition 5e6f7a8b
     Add {
         /// Người đã đăng ký (số thứ tự hoặc mã).
         #[arg(long)]
@@ -874,9 +881,10 @@ fn print_compliance(out: &mut dyn Write, c: &Compliance, lang: Lang) -> Result<(
         .collect();
     writeln!(
         out,
-        "{}: {} ({})",
+        "{}: {} {} ({})",
         lang.pick("Đã tổ chức", "Held"),
         c.held.len(),
+        lang.pick("cuộc", "sessions"),
         by_kind.join(", ")
     )?;
     let mark = |ok: bool| if ok { "✓" } else { "✗" };

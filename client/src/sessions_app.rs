@@ -24,18 +24,16 @@ use doithoai_documents::{
     AdminDoc, DocumentError, MinutesOptions, ReportOptions, minutes_defaults, report_defaults,
     session_minutes, session_report,
 };
-use doithoai_model::handling::{
-    self, AnswerInput, AssignInput, ClassifyInput, Competence, Ctx, HandlingError, Op,
-};
+use doithoai_model::handling::{Ctx, HandlingError, Op};
 use doithoai_model::session::{
     self, Category, Compliance, NewConclusion, NewPlanned, NewSession, NewSpeaker, NewSpeech,
-    PetitionFact, PlannedSession, Session, SessionEdit, SessionEntry, SessionError, SessionKind,
-    SpeakerSource, Summary,
+    PetitionFact, PetitionRef, PlannedSession, Session, SessionEdit, SessionEntry, SessionError,
+    SessionKind, SpeakerSource, Summary,
 };
-use doithoai_model::time::{format_date, ward_now};
+use doithoai_model::time::ward_now;
 use doithoai_model::workdays::Calendar;
 use doithoai_model::{
-    ChangeMeta, Lang, Localize, NewPetition, PetitionKind, Registry, Resident, Status, ward,
+    ChangeMeta, Lang, Localize, NewPetition, PetitionKind, Resident, Status, ward,
 };
 use doithoai_store::{PetitionFilter, PetitionRow};
 use doithoai_sync::{DocHandle, parse_doc_id, read};
@@ -166,22 +164,7 @@ pub struct SessionView {
     pub statuses: BTreeMap<Uuid, Status>,
 }
 
-/// What became of one petition when a session was concluded.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
-pub enum ApplyResult {
-    /// Marked answered on the spot (straight to notified).
-    AnsweredOnSpot,
-    /// Assigned to a department.
-    Assigned {
-        department: String,
-        deadline: NaiveDate,
-    },
-    /// Already done (by an earlier conclusion here or on another laptop).
-    Already { what: String },
-    /// Not done, and why.
-    Skipped { vi: String, en: String },
-}
+pub use doithoai_model::session::ApplyResult;
 
 /// One petition's line in the conclusion report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -687,8 +670,7 @@ impl App {
     ) -> Result<(Session, String, Option<Uuid>), SessionsError> {
         self.ensure_secretary()?;
         // Check the session exists before recording anything.
-        let (_, h) = self.resolve_session(typed).await?;
-        let place = read(&h, session::read)?.place;
+        self.resolve_session(typed).await?;
         let mut pids = self.petition_ids(petitions)?;
         let mut created = None;
         if let Some(c) = content.map(str::trim).filter(|c| !c.is_empty())
@@ -705,7 +687,6 @@ impl App {
                     }],
                     field,
                     content: c.to_owned(),
-                    place,
                     wants_to_speak: true,
                     ..Default::default()
                 })
@@ -765,7 +746,7 @@ impl App {
         Ok(s)
     }
 
-    /// Records a step of the proceedings (at the current time when none is given).
+    /// Records a step of the proceedings; during a session held today the time defaults to now.
     pub async fn record_step(
         &self,
         typed: Option<&str>,
@@ -774,9 +755,22 @@ impl App {
         by: Option<String>,
         note: Option<String>,
     ) -> Result<Session, SessionsError> {
-        let at = at.or_else(|| Some(ward_now().format("%H:%M").to_string()));
+        let now = ward_now();
         let (_, _, s) = self
-            .session_op(typed, "step", |tx, ctx, _| {
+            .session_op(typed, "step", |tx, ctx, cur| {
+                if !(1..=session::STEPS as u8).contains(&n) {
+                    return Err(SessionError::BadStep {
+                        value: n.to_string(),
+                    });
+                }
+                let at = match at {
+                    Some(a) => Some(a),
+                    None if cur.date == now.date_naive() => Some(now.format("%H:%M").to_string()),
+                    None if by.is_none() && note.is_none() => {
+                        return Err(SessionError::Required { what: "time" });
+                    }
+                    None => None,
+                };
                 session::set_step(tx, ctx, n, at.as_deref(), by.as_deref(), note.as_deref())
             })
             .await?;
@@ -807,11 +801,13 @@ impl App {
     ) -> Result<(Session, String), SessionsError> {
         let pids = self.petition_ids(petitions)?;
         let registry = self.registry().await?;
-        if speech.at.is_none() {
-            speech.at = Some(ward_now().format("%H:%M").to_string());
-        }
+        let now = ward_now();
         let (_, id, s) = self
             .session_op(typed, "speech.add", |tx, ctx, cur| {
+                // Recorded live: the time is now; recorded afterwards: only if given.
+                if speech.at.is_none() && cur.date == now.date_naive() {
+                    speech.at = Some(now.format("%H:%M").to_string());
+                }
                 if let Some(sp) = speaker {
                     let keys: Vec<String> = cur.speakers.iter().map(|s| s.key.clone()).collect();
                     speech.speaker = Some(session::find_ref("speaker", &keys, sp)?);
@@ -948,8 +944,25 @@ impl App {
         })
     }
 
+    /// What the office knows of a petition, for concluding: from the index (this laptop must
+    /// hold the petition's intake document).
+    fn petition_ref(&self, pid: Uuid) -> Result<Option<PetitionRef>, SessionsError> {
+        let Some(row) = self.store.index_get(&pid.to_string())? else {
+            return Ok(None);
+        };
+        Ok(Some(PetitionRef {
+            id: pid,
+            point: row.point.clone(),
+            collected: row_date(&row).unwrap_or_else(|| ward_now().date_naive()),
+            kind: PetitionKind::parse(&row.kind).unwrap_or(PetitionKind::KienNghi),
+            field: row.field.clone(),
+        }))
+    }
+
     /// Concludes the session: carries the on-the-spot answers and the conclusions into the
-    /// handling document, records what was done, marks the session concluded.
+    /// handling document ([`session::conclusion_work`], [`session::apply_work`]: one handling
+    /// transaction per petition, each decided from what the handling document says), records
+    /// what was done in the session, and marks it concluded.
     pub async fn conclude_session(
         &self,
         typed: Option<&str>,
@@ -973,87 +986,71 @@ impl App {
         let handling_id = hh.document_id().to_string();
         let registry = self.registry().await?;
         let cal = Calendar::of(&registry);
-        let on_spot: BTreeSet<Uuid> = s.answered_on_spot();
+        let work = session::conclusion_work(&s, &cal);
         let mut lines: Vec<ApplyLine> = Vec::new();
-        // On-the-spot answers first: a petition answered in the hall is not assigned.
-        for (i, sp) in s.speeches.iter().enumerate() {
-            if !sp.on_spot {
-                continue;
-            }
-            for pid in &sp.petitions {
-                if lines.iter().any(|l| l.pid == *pid) {
-                    continue;
+        for w in &work {
+            let pid = w.pid();
+            let result = match self.petition_ref(pid)? {
+                None => ApplyResult::Skipped {
+                    vi: "ý kiến chưa có trên máy này; hãy đồng bộ rồi kết luận lại".into(),
+                    en: "the petition is not on this laptop; sync and conclude again".into(),
+                },
+                Some(p) => {
+                    let op = match w {
+                        session::Work::OnSpot { .. } => Op::AnswerOnSpot,
+                        session::Work::Assign { .. } => Op::Assign,
+                    };
+                    let meta = ctx.meta(op, &[pid]);
+                    transact(&hh, &meta, |tx| {
+                        session::apply_work(tx, &ctx, &registry, &s, w, &p)
+                    })
+                    .unwrap_or_else(|e| ApplyResult::Skipped {
+                        vi: e.localize(Lang::Vi),
+                        en: e.localize(Lang::En),
+                    })
                 }
-                let result = self.apply_on_spot(&hh, &ctx, &s, sp, *pid).await?;
-                lines.push(ApplyLine {
-                    pid: *pid,
-                    source: "speech".into(),
-                    position: i + 1,
-                    register_no: None,
-                    result,
-                });
-            }
+            };
+            lines.push(ApplyLine {
+                pid,
+                source: match w {
+                    session::Work::OnSpot { .. } => "speech".into(),
+                    session::Work::Assign { .. } => "conclusion".into(),
+                },
+                position: w.position(),
+                register_no: None,
+                result,
+            });
         }
-        let mut without = Vec::new();
-        for (i, c) in s.conclusions.iter().enumerate() {
-            let Some(dept) = &c.department else { continue };
-            let pids = s.conclusion_petitions(c);
-            if pids.is_empty() {
-                without.push(i + 1);
-            }
-            let deadline = c.effective_deadline(s.date, &cal);
-            for pid in pids {
-                if on_spot.contains(&pid) || lines.iter().any(|l| l.pid == pid) {
-                    continue;
-                }
-                let result = self
-                    .apply_assign(&hh, &ctx, &registry, &s, c, dept, deadline, pid)
-                    .await?;
-                lines.push(ApplyLine {
-                    pid,
-                    source: "conclusion".into(),
-                    position: i + 1,
-                    register_no: None,
-                    result,
-                });
-            }
-        }
-        // Record in the session what was done, and that it is concluded.
-        let sources: BTreeMap<Uuid, String> = s
-            .speeches
+        let without: Vec<usize> = s
+            .conclusions
             .iter()
-            .filter(|sp| sp.on_spot)
-            .flat_map(|sp| sp.petitions.iter().map(move |p| (*p, sp.id.clone())))
+            .enumerate()
+            .filter(|(_, c)| c.department.is_some() && s.conclusion_petitions(c).is_empty())
+            .map(|(i, _)| i + 1)
             .collect();
+        // Record in the session what was done, and that it is concluded.
         transact(
             &sh,
             &session::meta(&ctx, "conclude", vec![s.id.clone()]),
             |tx| -> Result<(), SessionError> {
-                for l in &lines {
-                    let (op, outcome) = match &l.result {
-                        ApplyResult::AnsweredOnSpot => ("answer_on_spot", "notified".to_owned()),
+                for (w, l) in work.iter().zip(&lines) {
+                    let outcome = match &l.result {
+                        ApplyResult::AnsweredOnSpot => "notified".to_owned(),
                         ApplyResult::Assigned {
                             department,
                             deadline,
-                        } => (
-                            "assign",
-                            format!("{department}; {}", deadline.format("%Y-%m-%d")),
-                        ),
-                        ApplyResult::Already { what } => ("none", format!("already: {what}")),
-                        ApplyResult::Skipped { en, .. } => ("none", format!("skipped: {en}")),
+                        } => format!("{department}; {}", deadline.format("%Y-%m-%d")),
+                        _ => continue,
                     };
-                    if op == "none" {
-                        continue;
-                    }
-                    let source = if l.source == "speech" {
-                        sources.get(&l.pid).cloned().unwrap_or_default()
-                    } else {
-                        s.conclusions
-                            .get(l.position - 1)
-                            .map(|c| c.id.clone())
-                            .unwrap_or_default()
-                    };
-                    session::record_applied(tx, &ctx, &handling_id, op, &source, &l.pid, &outcome)?;
+                    session::record_applied(
+                        tx,
+                        &ctx,
+                        &handling_id,
+                        w.op(),
+                        w.source(),
+                        &l.pid,
+                        &outcome,
+                    )?;
                 }
                 session::mark_concluded(tx, &ctx, end.as_deref())
             },
@@ -1073,236 +1070,6 @@ impl App {
             doc_id,
             lines,
             without_petitions: without,
-        })
-    }
-
-    /// Enters a petition in the register if it is not there yet; returns the receipt date.
-    fn ensure_received(
-        tx: &mut Transaction<'_>,
-        ctx: &Ctx,
-        row: &PetitionRow,
-        pid: Uuid,
-        session_date: NaiveDate,
-    ) -> Result<NaiveDate, HandlingError> {
-        if let Some(item) = handling::item(&*tx, &pid)? {
-            return Ok(item
-                .received
-                .as_ref()
-                .map(|r| r.date)
-                .unwrap_or(session_date));
-        }
-        let collected = row_date(row).unwrap_or(session_date);
-        let date = collected.max(session_date).min(ctx.today());
-        handling::receive(tx, ctx, pid, &row.point, collected.min(date), date)?;
-        Ok(date)
-    }
-
-    fn skipped(vi: String, en: String) -> ApplyResult {
-        ApplyResult::Skipped { vi, en }
-    }
-
-    async fn apply_on_spot(
-        &self,
-        hh: &DocHandle,
-        ctx: &Ctx,
-        s: &Session,
-        sp: &session::Speech,
-        pid: Uuid,
-    ) -> Result<ApplyResult, SessionsError> {
-        let Some(row) = self.store.index_get(&pid.to_string())? else {
-            return Ok(Self::skipped(
-                "ý kiến chưa có trên máy này; hãy đồng bộ rồi kết luận lại".into(),
-                "the petition is not on this laptop; sync and conclude again".into(),
-            ));
-        };
-        if let Some(item) = read(hh, |d| handling::item(d, &pid))? {
-            if item.answered_on_spot() {
-                return Ok(ApplyResult::Already {
-                    what: "answered_on_spot".into(),
-                });
-            }
-            match item.status {
-                Status::Received | Status::Classified | Status::Assigned => {}
-                Status::Notified | Status::Closed => {
-                    return Ok(ApplyResult::Already {
-                        what: item.status.code().into(),
-                    });
-                }
-                st => {
-                    return Ok(Self::skipped(
-                        format!(
-                            "đang ở trạng thái «{}», không ghi trả lời tại chỗ",
-                            st.label(Lang::Vi)
-                        ),
-                        format!(
-                            "in status {:?}, not marked answered on the spot",
-                            st.label(Lang::En)
-                        ),
-                    ));
-                }
-            }
-            if item.is_flagged() {
-                return Ok(Self::skipped(
-                    "khiếu nại/tố cáo: xử lý theo luật riêng".into(),
-                    "a complaint or denunciation: handled under its own law".into(),
-                ));
-            }
-        }
-        if PetitionKind::parse(&row.kind).is_some_and(PetitionKind::is_flagged) {
-            return Ok(Self::skipped(
-                "khiếu nại/tố cáo: xử lý theo luật riêng".into(),
-                "a complaint or denunciation: handled under its own law".into(),
-            ));
-        }
-        let text = if sp.answer.trim().is_empty() {
-            format!(
-                "Đã trả lời tại hội nghị tiếp xúc, đối thoại ngày {}.",
-                format_date(s.date)
-            )
-        } else {
-            sp.answer.clone()
-        };
-        let meta = ctx.meta(Op::AnswerOnSpot, &[pid]);
-        let res = transact(hh, &meta, |tx| -> Result<(), HandlingError> {
-            let received = Self::ensure_received(tx, ctx, &row, pid, s.date)?;
-            handling::answer(
-                tx,
-                ctx,
-                pid,
-                &AnswerInput {
-                    text: text.clone(),
-                    answered_by: sp.answered_by.clone(),
-                    on_spot: true,
-                    date: Some(s.date.max(received).min(ctx.today())),
-                    ..Default::default()
-                },
-            )?;
-            Ok(())
-        });
-        Ok(match res {
-            Ok(()) => ApplyResult::AnsweredOnSpot,
-            Err(e) => Self::skipped(e.localize(Lang::Vi), e.localize(Lang::En)),
-        })
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn apply_assign(
-        &self,
-        hh: &DocHandle,
-        ctx: &Ctx,
-        registry: &Registry,
-        s: &Session,
-        c: &session::Conclusion,
-        dept: &str,
-        deadline: NaiveDate,
-        pid: Uuid,
-    ) -> Result<ApplyResult, SessionsError> {
-        let Some(row) = self.store.index_get(&pid.to_string())? else {
-            return Ok(Self::skipped(
-                "ý kiến chưa có trên máy này; hãy đồng bộ rồi kết luận lại".into(),
-                "the petition is not on this laptop; sync and conclude again".into(),
-            ));
-        };
-        let dept_name = |d: &str| {
-            registry
-                .department(d)
-                .map(|x| x.name.clone())
-                .unwrap_or_else(|| d.to_owned())
-        };
-        if let Some(item) = read(hh, |d| handling::item(d, &pid))? {
-            match item.status {
-                Status::Received | Status::Classified => {}
-                Status::Assigned | Status::Answered | Status::Approved => {
-                    let cur = item
-                        .assignment
-                        .as_ref()
-                        .map(|a| a.department.clone())
-                        .unwrap_or_default();
-                    if cur == dept {
-                        return Ok(ApplyResult::Already {
-                            what: "assigned".into(),
-                        });
-                    }
-                    return Ok(Self::skipped(
-                        format!(
-                            "đã giao cho «{}» từ trước; không giao lại (văn phòng quyết định: doithoai handle assign)",
-                            dept_name(&cur)
-                        ),
-                        format!(
-                            "already assigned to {:?}; not reassigned (the office decides: doithoai handle assign)",
-                            dept_name(&cur)
-                        ),
-                    ));
-                }
-                Status::Notified | Status::Closed => {
-                    return Ok(ApplyResult::Already {
-                        what: item.status.code().into(),
-                    });
-                }
-                st => {
-                    return Ok(Self::skipped(
-                        format!(
-                            "đang ở trạng thái «{}», không giao xử lý",
-                            st.label(Lang::Vi)
-                        ),
-                        format!("in status {:?}, not assigned", st.label(Lang::En)),
-                    ));
-                }
-            }
-        }
-        let kind = PetitionKind::parse(&row.kind).unwrap_or(PetitionKind::KienNghi);
-        let field = row
-            .field
-            .clone()
-            .filter(|f| registry.field(f).is_some())
-            .unwrap_or_else(|| "khac".to_owned());
-        let note = format!(
-            "Theo kết luận hội nghị tiếp xúc, đối thoại ngày {}: {}",
-            format_date(s.date),
-            truncate(&c.text, 300)
-        );
-        let meta = ctx.meta(Op::Assign, &[pid]);
-        let cal = Calendar::of(registry);
-        let res = transact(hh, &meta, |tx| -> Result<NaiveDate, HandlingError> {
-            let received = Self::ensure_received(tx, ctx, &row, pid, s.date)?;
-            let item = handling::item(&*tx, &pid)?;
-            if item.as_ref().is_some_and(|i| i.status == Status::Received) {
-                handling::classify(
-                    tx,
-                    ctx,
-                    registry,
-                    pid,
-                    &ClassifyInput {
-                        kind,
-                        field: field.clone(),
-                        competence: Competence::Ward,
-                        prior: String::new(),
-                    },
-                )?;
-            }
-            let dl = if deadline < received {
-                cal.ten_working_days(received)
-            } else {
-                deadline
-            };
-            handling::assign(
-                tx,
-                ctx,
-                registry,
-                pid,
-                &AssignInput {
-                    department: dept.to_owned(),
-                    deadline: Some(dl),
-                    note: note.clone(),
-                },
-            )
-        });
-        Ok(match res {
-            Ok(dl) => ApplyResult::Assigned {
-                department: dept.to_owned(),
-                deadline: dl,
-            },
-            Err(e) => Self::skipped(e.localize(Lang::Vi), e.localize(Lang::En)),
         })
     }
 

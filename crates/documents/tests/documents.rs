@@ -342,7 +342,7 @@ fn the_report_docx_opens_and_holds_the_counts_and_conclusions() {
     assert!(t.lines().all(|l| l.chars().count() <= 80), "{t}");
     let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("có 97 người dự/120 người được mời"), "{flat}");
-    assert!(flat.contains("xử lý dứt điểm rác thải"), "{flat}");
+    assert!(flat.contains("Giao bộ phận Địa chính - Xây"), "{flat}");
 }
 
 #[test]

@@ -62,10 +62,14 @@ use crate::doc::{
     put_strings,
 };
 use crate::error::ValidationError;
-use crate::handling::Ctx;
+use crate::handling::{
+    self, AnswerInput, AssignInput, ClassifyInput, Competence, Ctx, HandlingError,
+};
 use crate::lang::{Lang, Localize};
+use crate::petition::PetitionKind;
 use crate::petition::{MAX_SHORT_CHARS, MAX_TEXT_CHARS};
 use crate::registry::Registry;
+use crate::status::Status;
 use crate::text::fold;
 use crate::time::{format_date, to_stored};
 use crate::workdays::Calendar;
@@ -880,6 +884,10 @@ pub fn input_label(what: &str, lang: Lang) -> &str {
         "conclusion" => lang.pick("kết luận", "conclusion"),
         "attendee" => lang.pick("người dự", "attendee"),
         "session" => lang.pick("cuộc đối thoại", "session"),
+        "time" => lang.pick(
+            "giờ (--at HH:MM; cuộc đối thoại không diễn ra hôm nay)",
+            "the time (--at HH:MM; the session is not today)",
+        ),
         other => other,
     }
 }
@@ -2933,6 +2941,321 @@ pub fn summarize(
             })
             .collect(),
         opinions,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Carrying the conclusions into the handling document
+// ---------------------------------------------------------------------------------------------
+
+/// What concluding must do for one petition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "work", rename_all = "snake_case")]
+pub enum Work {
+    /// Mark it answered on the spot (speech at `position`, 1-based).
+    OnSpot {
+        pid: Uuid,
+        speech: String,
+        position: usize,
+    },
+    /// Assign it as conclusion `position` directs.
+    Assign {
+        pid: Uuid,
+        conclusion: String,
+        position: usize,
+        department: String,
+        deadline: NaiveDate,
+    },
+}
+
+impl Work {
+    pub fn pid(&self) -> Uuid {
+        match self {
+            Work::OnSpot { pid, .. } | Work::Assign { pid, .. } => *pid,
+        }
+    }
+    /// The speech or conclusion id.
+    pub fn source(&self) -> &str {
+        match self {
+            Work::OnSpot { speech, .. } => speech,
+            Work::Assign { conclusion, .. } => conclusion,
+        }
+    }
+    pub fn position(&self) -> usize {
+        match self {
+            Work::OnSpot { position, .. } | Work::Assign { position, .. } => *position,
+        }
+    }
+    /// `answer_on_spot` or `assign`.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Work::OnSpot { .. } => "answer_on_spot",
+            Work::Assign { .. } => "assign",
+        }
+    }
+}
+
+/// What concluding the session must do, in a fixed order (the same on every laptop): first the
+/// petitions answered on the spot (one of those is not assigned), then each conclusion's
+/// petitions; a petition is dealt with once.
+pub fn conclusion_work(s: &Session, cal: &Calendar) -> Vec<Work> {
+    let mut out: Vec<Work> = Vec::new();
+    let mut seen: BTreeSet<Uuid> = BTreeSet::new();
+    for (i, sp) in s.speeches.iter().enumerate() {
+        if !sp.on_spot {
+            continue;
+        }
+        for pid in &sp.petitions {
+            if seen.insert(*pid) {
+                out.push(Work::OnSpot {
+                    pid: *pid,
+                    speech: sp.id.clone(),
+                    position: i + 1,
+                });
+            }
+        }
+    }
+    for (i, c) in s.conclusions.iter().enumerate() {
+        let Some(dept) = &c.department else { continue };
+        let deadline = c.effective_deadline(s.date, cal);
+        for pid in s.conclusion_petitions(c) {
+            if seen.insert(pid) {
+                out.push(Work::Assign {
+                    pid,
+                    conclusion: c.id.clone(),
+                    position: i + 1,
+                    department: dept.clone(),
+                    deadline,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What the office knows of a petition when concluding: where and when it was collected, and
+/// what the collector said it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PetitionRef {
+    pub id: Uuid,
+    /// The collection point.
+    pub point: String,
+    /// The day it was collected.
+    pub collected: NaiveDate,
+    pub kind: PetitionKind,
+    /// The field the collector suggested.
+    pub field: Option<String>,
+}
+
+/// What became of one petition when the session was concluded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum ApplyResult {
+    /// Marked answered on the spot (straight to notified).
+    AnsweredOnSpot,
+    /// Assigned to a department.
+    Assigned {
+        department: String,
+        deadline: NaiveDate,
+    },
+    /// Already done (by an earlier conclusion here or on another laptop, or by the office).
+    Already { status: Status },
+    /// Not done, and why.
+    Skipped { vi: String, en: String },
+}
+
+fn skipped(vi: impl Into<String>, en: impl Into<String>) -> ApplyResult {
+    ApplyResult::Skipped {
+        vi: vi.into(),
+        en: en.into(),
+    }
+}
+
+fn flagged_skip() -> ApplyResult {
+    skipped(
+        "khiếu nại/tố cáo: xử lý theo luật riêng, không giao theo kết luận",
+        "a complaint or denunciation: handled under its own law, not assigned by the session",
+    )
+}
+
+/// Enters a petition in the register on the session's day (or when it was collected, if later)
+/// unless it is there; returns the receipt date.
+fn ensure_received<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    ctx: &Ctx,
+    p: &PetitionRef,
+    session_date: NaiveDate,
+) -> Result<NaiveDate, HandlingError> {
+    if let Some(item) = handling::item(&*tx, &p.id)? {
+        return Ok(item.received.as_ref().map_or(session_date, |r| r.date));
+    }
+    let date = p.collected.max(session_date).min(ctx.today());
+    handling::receive(tx, ctx, p.id, &p.point, p.collected.min(date), date)?;
+    Ok(date)
+}
+
+/// Carries one piece of [`Work`] into the handling document, deciding from what the document
+/// says now: what is already done is left alone, so concluding twice (or on two laptops, which
+/// then write the same values) assigns nothing twice. `Ok` with `Already` or `Skipped` writes
+/// nothing; an `Err` means the office's rules refused it midway, and the transaction must be
+/// dropped (the caller reports it as skipped).
+pub fn apply_work<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    ctx: &Ctx,
+    registry: &Registry,
+    s: &Session,
+    w: &Work,
+    p: &PetitionRef,
+) -> Result<ApplyResult, HandlingError> {
+    let item = handling::item(&*tx, &p.id)?;
+    if let Some(item) = &item {
+        match w {
+            Work::OnSpot { .. } if item.answered_on_spot() => {
+                return Ok(ApplyResult::Already {
+                    status: item.status,
+                });
+            }
+            Work::Assign { department, .. }
+                if matches!(
+                    item.status,
+                    Status::Assigned | Status::Answered | Status::Approved
+                ) =>
+            {
+                let cur = item
+                    .assignment
+                    .as_ref()
+                    .map(|a| a.department.clone())
+                    .unwrap_or_default();
+                if &cur == department {
+                    return Ok(ApplyResult::Already {
+                        status: item.status,
+                    });
+                }
+                let name = registry
+                    .department(&cur)
+                    .map_or(cur.clone(), |d| d.name.clone());
+                return Ok(skipped(
+                    format!(
+                        "đã giao cho «{name}» từ trước; không giao lại (văn phòng quyết định: doithoai handle assign)"
+                    ),
+                    format!(
+                        "already assigned to {name:?}; not reassigned (the office decides: doithoai handle assign)"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        match (w, item.status) {
+            (_, Status::Notified | Status::Closed) => {
+                return Ok(ApplyResult::Already {
+                    status: item.status,
+                });
+            }
+            (Work::OnSpot { .. }, Status::Received | Status::Classified | Status::Assigned) => {}
+            (Work::Assign { .. }, Status::Received | Status::Classified) => {}
+            (_, st) => {
+                return Ok(skipped(
+                    format!(
+                        "đang ở trạng thái «{}»: không ghi theo kết luận",
+                        st.label(Lang::Vi)
+                    ),
+                    format!(
+                        "in status {:?}: not changed by the session",
+                        st.label(Lang::En)
+                    ),
+                ));
+            }
+        }
+        if item.is_flagged() {
+            return Ok(flagged_skip());
+        }
+    }
+    if p.kind.is_flagged() && item.as_ref().is_none_or(|i| i.classification.is_none()) {
+        return Ok(flagged_skip());
+    }
+    let received = ensure_received(tx, ctx, p, s.date)?;
+    match w {
+        Work::OnSpot { speech, .. } => {
+            let sp = s.speech(speech);
+            let text = sp
+                .map(|x| x.answer.trim().to_owned())
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| {
+                    format!(
+                        "Đã trả lời tại hội nghị tiếp xúc, đối thoại ngày {}.",
+                        format_date(s.date)
+                    )
+                });
+            handling::answer(
+                tx,
+                ctx,
+                p.id,
+                &AnswerInput {
+                    text,
+                    answered_by: sp.map(|x| x.answered_by.clone()).unwrap_or_default(),
+                    on_spot: true,
+                    date: Some(s.date.max(received).min(ctx.today())),
+                    ..Default::default()
+                },
+            )?;
+            Ok(ApplyResult::AnsweredOnSpot)
+        }
+        Work::Assign {
+            conclusion,
+            department,
+            deadline,
+            ..
+        } => {
+            if handling::item(&*tx, &p.id)?.is_some_and(|i| i.status == Status::Received) {
+                let field = p
+                    .field
+                    .clone()
+                    .filter(|f| registry.field(f).is_some())
+                    .unwrap_or_else(|| "khac".to_owned());
+                handling::classify(
+                    tx,
+                    ctx,
+                    registry,
+                    p.id,
+                    &ClassifyInput {
+                        kind: p.kind,
+                        field,
+                        competence: Competence::Ward,
+                        prior: String::new(),
+                    },
+                )?;
+            }
+            let text = s
+                .conclusions
+                .iter()
+                .find(|c| &c.id == conclusion)
+                .map(|c| c.text.clone())
+                .unwrap_or_default();
+            let short: String = text.chars().take(300).collect();
+            let dl = if *deadline < received {
+                Calendar::of(registry).ten_working_days(received)
+            } else {
+                *deadline
+            };
+            let dl = handling::assign(
+                tx,
+                ctx,
+                registry,
+                p.id,
+                &AssignInput {
+                    department: department.clone(),
+                    deadline: Some(dl),
+                    note: format!(
+                        "Theo kết luận hội nghị tiếp xúc, đối thoại ngày {}: {short}",
+                        format_date(s.date)
+                    ),
+                },
+            )?;
+            Ok(ApplyResult::Assigned {
+                department: department.clone(),
+                deadline: dl,
+            })
+        }
     }
 }
 

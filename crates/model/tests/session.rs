@@ -847,3 +847,201 @@ fn the_report_counts_opinions_by_field_and_outcome() {
             deadline: day("28/06/2024")
         }));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Concluding: the work carried into the handling document, on one laptop twice and on two at once
+// ---------------------------------------------------------------------------------------------
+
+fn concluded_session() -> session::Session {
+    let reg = Registry::builtin();
+    let c = ctx("Hoa");
+    let mut doc = session::new_document(&c, "s-c", &new_session()).unwrap();
+    apply(&mut doc, |tx| {
+        session::add_speech(
+            tx,
+            &c,
+            &reg,
+            &NewSpeech {
+                name: "Nguyễn Văn Đức".into(),
+                summary: "Đèn đường".into(),
+                petitions: vec![pid(1)],
+                on_spot: true,
+                answer: "Thay trong tuần".into(),
+                answered_by: "Chủ tịch UBND phường".into(),
+                ..Default::default()
+            },
+        )?;
+        let s2 = session::add_speech(tx, &c, &reg, &speech("Mai", "Rác", vec![pid(2), pid(3)]))?;
+        session::add_conclusion(
+            tx,
+            &c,
+            &reg,
+            &NewConclusion {
+                text: "Giao Địa chính xử lý rác".into(),
+                department: Some("dia_chinh".into()),
+                // The on-the-spot petition named again is not assigned.
+                petitions: vec![pid(1)],
+                speeches: vec![s2],
+                ..Default::default()
+            },
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    session::read(&doc).unwrap()
+}
+
+fn petition_ref(id: Uuid) -> session::PetitionRef {
+    session::PetitionRef {
+        id,
+        point: "tdp-03".into(),
+        collected: day("10/06/2024"),
+        kind: doithoai_model::PetitionKind::KienNghi,
+        field: Some("moi_truong".into()),
+    }
+}
+
+fn conclude(
+    handling: &mut Automerge,
+    s: &session::Session,
+    who: &str,
+) -> Vec<session::ApplyResult> {
+    let reg = Registry::builtin();
+    let c = Ctx::new(who, &format!("{who}-laptop"), at("15/06/2024 11:30"));
+    let work = session::conclusion_work(s, &doithoai_model::Calendar::of(&reg));
+    work.iter()
+        .map(|w| {
+            handling
+                .transact_with(
+                    |_| automerge::transaction::CommitOptions::default(),
+                    |tx| session::apply_work(tx, &c, &reg, s, w, &petition_ref(w.pid())),
+                )
+                .map(|ok| ok.result)
+                .unwrap_or_else(|f| session::ApplyResult::Skipped {
+                    vi: f.error.localize(Lang::Vi),
+                    en: f.error.localize(Lang::En),
+                })
+        })
+        .collect()
+}
+
+fn office_received_p3() -> Automerge {
+    let reg = Registry::builtin();
+    let mut h = doithoai_model::handling::new_document("dinh-ke").unwrap();
+    let c = Ctx::new("Văn thư", "vt", at("12/06/2024 08:00"));
+    h.transact_with(
+        |_| automerge::transaction::CommitOptions::default(),
+        |tx| -> Result<(), doithoai_model::HandlingError> {
+            doithoai_model::handling::receive(
+                tx,
+                &c,
+                pid(3),
+                "tdp-03",
+                day("10/06/2024"),
+                day("12/06/2024"),
+            )?;
+            doithoai_model::handling::classify(
+                tx,
+                &c,
+                &reg,
+                pid(3),
+                &doithoai_model::handling::ClassifyInput {
+                    kind: doithoai_model::PetitionKind::PhanAnh,
+                    field: "moi_truong".into(),
+                    competence: doithoai_model::Competence::Ward,
+                    prior: String::new(),
+                },
+            )?;
+            Ok(())
+        },
+    )
+    .unwrap();
+    h
+}
+
+#[test]
+fn concluding_answers_on_the_spot_assigns_the_rest_and_twice_changes_nothing() {
+    let s = concluded_session();
+    let work = session::conclusion_work(&s, &doithoai_model::Calendar::of(&Registry::builtin()));
+    assert_eq!(work.len(), 3, "{work:?}");
+    assert!(matches!(work[0], session::Work::OnSpot { .. }));
+    let mut h = office_received_p3();
+    let first = conclude(&mut h, &s, "Hoa");
+    let deadline = day("28/06/2024");
+    assert_eq!(
+        first,
+        vec![
+            session::ApplyResult::AnsweredOnSpot,
+            session::ApplyResult::Assigned {
+                department: "dia_chinh".into(),
+                deadline
+            },
+            session::ApplyResult::Assigned {
+                department: "dia_chinh".into(),
+                deadline
+            },
+        ]
+    );
+    let heads = h.get_heads();
+    let second = conclude(&mut h, &s, "Hoa");
+    assert!(
+        second
+            .iter()
+            .all(|r| matches!(r, session::ApplyResult::Already { .. })),
+        "{second:?}"
+    );
+    assert_eq!(h.get_heads(), heads, "concluding again wrote nothing");
+    let state = doithoai_model::handling::read(&h).unwrap();
+    let p1 = state.get(&pid(1)).unwrap();
+    assert_eq!(p1.status, doithoai_model::Status::Notified);
+    assert!(p1.answered_on_spot());
+    // The office's own classification is kept; the new petition is classified from intake.
+    assert_eq!(
+        state.get(&pid(3)).unwrap().kind(),
+        Some(doithoai_model::PetitionKind::PhanAnh)
+    );
+    assert_eq!(state.get(&pid(2)).unwrap().field(), Some("moi_truong"));
+    for it in state.items.values() {
+        assert!(it.problems().is_empty(), "{:?}: {:?}", it.id, it.problems());
+    }
+}
+
+#[test]
+fn two_laptops_concluding_at_once_assign_each_petition_once() {
+    let s = concluded_session();
+    let base = office_received_p3();
+    let (mut a, mut b) = forks(&base);
+    let ra = conclude(&mut a, &s, "Hoa");
+    let rb = conclude(&mut b, &s, "Tâm");
+    assert_eq!(ra, rb);
+    let ab = merged(&a, &b);
+    let ba = merged(&b, &a);
+    let (x, y) = (
+        doithoai_model::handling::read(&ab).unwrap(),
+        doithoai_model::handling::read(&ba).unwrap(),
+    );
+    assert_eq!(x, y);
+    // The same decisions in the same order give the same register numbers and records: no
+    // conflict for a clerk to resolve, one assignment per petition.
+    assert!(x.conflicts().is_empty(), "{:?}", x.conflicts());
+    for n in [2u128, 3] {
+        let it = x.get(&pid(n)).unwrap();
+        assert_eq!(it.status, doithoai_model::Status::Assigned);
+        assert_eq!(it.assignment.as_ref().unwrap().department, "dia_chinh");
+        assert_eq!(it.numbers.len(), 1, "{:?}", it.numbers);
+        assert!(it.status_conflict.is_empty());
+        assert!(it.problems().is_empty(), "{:?}", it.problems());
+    }
+    assert_eq!(
+        x.get(&pid(1)).unwrap().status,
+        doithoai_model::Status::Notified
+    );
+    // Concluding on the merged document changes nothing.
+    let mut m = ab.fork();
+    let again = conclude(&mut m, &s, "Hoa");
+    assert!(
+        again
+            .iter()
+            .all(|r| matches!(r, session::ApplyResult::Already { .. }))
+    );
+}
