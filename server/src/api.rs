@@ -475,9 +475,11 @@ async fn sync(
         }
     }
     let opts = state.link_opts;
+    // The websocket layer's own limit sits a little above the link's, so that an oversized
+    // frame reaches the link's check and is refused with close code 1009 and a reason.
     let ws = ws
-        .max_message_size(opts.max_frame_bytes)
-        .max_frame_size(opts.max_frame_bytes);
+        .max_message_size(opts.max_frame_bytes + 4096)
+        .max_frame_size(opts.max_frame_bytes + 4096);
     let st = state.clone();
     Ok(ws.on_upgrade(move |socket| async move {
         match st

@@ -77,6 +77,8 @@ pub enum LinkError {
     TooLarge { size: usize, max: usize },
     #[error("text frames are not part of the protocol")]
     Text,
+    #[error("a message that is not an automerge-repo CBOR map")]
+    Malformed,
     #[error("websocket error: {0}")]
     Socket(String),
     #[error("closed: {0}")]
@@ -178,10 +180,34 @@ where
     M: WsMessage,
     E: std::fmt::Display + Send + 'static,
 {
+    link_labelled(ws, opts, stats, "server")
+}
+
+/// [`link`], naming the other end in logs (the peer id on the server).
+pub fn link_labelled<S, M, E>(
+    ws: S,
+    opts: LinkOptions,
+    stats: Arc<LinkStats>,
+    label: &str,
+) -> (Transport, LinkHandle)
+where
+    S: Stream<Item = Result<M, E>> + Sink<M> + Send + Unpin + 'static,
+    <S as Sink<M>>::Error: std::fmt::Display + Send,
+    M: WsMessage,
+    E: std::fmt::Display + Send + 'static,
+{
     let (in_tx, in_rx) = mpsc::channel::<Result<Vec<u8>, LinkError>>(16);
     let (out_tx, out_rx) = mpsc::channel::<Vec<u8>>(16);
     let (close_tx, close_rx) = watch::channel(None);
-    tokio::spawn(pump(ws, in_tx, out_rx, close_rx, opts, stats));
+    tokio::spawn(pump(
+        ws,
+        in_tx,
+        out_rx,
+        close_rx,
+        opts,
+        stats,
+        Arc::from(label),
+    ));
     let transport = Transport::new(in_rx, out_tx);
     (
         transport,
@@ -198,6 +224,7 @@ async fn pump<S, M, E>(
     mut close: watch::Receiver<Option<(u16, String)>>,
     opts: LinkOptions,
     stats: Arc<LinkStats>,
+    label: Arc<str>,
 ) where
     S: Stream<Item = Result<M, E>> + Sink<M> + Send + Unpin + 'static,
     <S as Sink<M>>::Error: std::fmt::Display + Send,
@@ -238,8 +265,10 @@ async fn pump<S, M, E>(
                         let err = e.to_string();
                         if err.contains("too long") || err.contains("Space limit") || err.contains("size") {
                             stats.refused_frames.fetch_add(1, Ordering::Relaxed);
+                            // Tell the other end why, if the socket still takes a frame.
+                            let _ = send!(M::close(1009, "khung tin quá lớn / frame too large"));
                         }
-                        tracing::info!(error = %err, "websocket receive failed");
+                        tracing::info!(peer = %label, error = %err, "websocket receive failed");
                         let _ = to_samod.try_send(Err(LinkError::Socket(err)));
                         break;
                     }
@@ -251,6 +280,15 @@ async fn pump<S, M, E>(
                             stats.refused_frames.fetch_add(1, Ordering::Relaxed);
                             let _ = send!(M::close(1009, "khung tin quá lớn / frame too large"));
                             let _ = to_samod.try_send(Err(LinkError::TooLarge { size: data.len(), max: opts.max_frame_bytes }));
+                            break;
+                        }
+                        // automerge-repo messages are CBOR maps: anything else is refused here,
+                        // with a reason, rather than dropped silently by the sync engine.
+                        if data.first().is_none_or(|b| b >> 5 != 5) {
+                            stats.refused_frames.fetch_add(1, Ordering::Relaxed);
+                            tracing::info!(peer = %label, bytes = data.len(), "malformed message refused");
+                            let _ = send!(M::close(1007, "tin nhắn không hợp lệ / malformed message"));
+                            let _ = to_samod.try_send(Err(LinkError::Malformed));
                             break;
                         }
                         stats.messages_in.fetch_add(1, Ordering::Relaxed);
@@ -279,7 +317,10 @@ async fn pump<S, M, E>(
                         }
                     }
                     None => {
-                        let _ = send!(M::close(1000, "bye"));
+                        // The sync engine ended the connection: a protocol violation (an
+                        // undecodable message, a handshake claiming another peer) or shutdown.
+                        tracing::info!(peer = %label, "the sync engine closed the connection");
+                        let _ = send!(M::close(1008, "kết nối bị đóng bởi máy chủ / closed by the sync engine"));
                         break;
                     }
                 }
@@ -332,7 +373,7 @@ impl Acceptor {
         opts: LinkOptions,
         stats: Arc<LinkStats>,
     ) -> Result<LinkHandle, crate::SyncError> {
-        let (transport, handle) = link(socket, opts, stats);
+        let (transport, handle) = link_labelled(socket, opts, stats, peer_id);
         self.inner
             .accept(transport.with_expected_peer_id(samod::PeerId::from(peer_id)))
             .map_err(|_| crate::SyncError::Stopped)?;
