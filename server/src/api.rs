@@ -35,6 +35,8 @@ pub struct AppState {
     pub links: Mutex<HashMap<String, Vec<LinkHandle>>>,
     /// The secret that guards the admin endpoint (a file in the data directory).
     pub admin_secret: String,
+    /// Re-evaluates live share decisions after a document is registered.
+    pub policy: doithoai_sync::policy::PolicyNotifier,
     pub refused_tokens: AtomicU64,
     pub refused_frames_http: AtomicU64,
 }
@@ -378,6 +380,7 @@ async fn register_document(
         created_at: doithoai_model::time::to_stored(&doithoai_model::time::ward_now()),
     };
     let stored = state.store.doc_register(&row)?;
+    state.policy.changed(&stored.doc_id);
     let access = crate::access::decide(&device, &stored);
     if access == doithoai_sync::policy::Access::None {
         return Err(ApiError::new(

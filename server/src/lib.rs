@@ -62,6 +62,13 @@ pub fn admin_secret(data_dir: &Path) -> std::io::Result<String> {
 /// Opens the server's repository with the role policy and a storage that stops the process on
 /// a write it cannot make.
 pub async fn open_repo(store: &Store) -> LocalRepo {
+    open_repo_with_notifier(store).await.0
+}
+
+/// [`open_repo`], with the handle that re-evaluates share decisions after a registration.
+pub async fn open_repo_with_notifier(
+    store: &Store,
+) -> (LocalRepo, doithoai_sync::policy::PolicyNotifier) {
     let access = Arc::new(access::RegistryAccess {
         store: store.clone(),
     });
@@ -71,7 +78,12 @@ pub async fn open_repo(store: &Store) -> LocalRepo {
             STORAGE_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             on_fatal(e)
         }));
-    LocalRepo::open_server(storage, RolePolicy::new(access), "doithoai-server").await
+    let policy = RolePolicy::new(access);
+    let notifier = policy.notifier();
+    (
+        LocalRepo::open_server(storage, policy, "doithoai-server").await,
+        notifier,
+    )
 }
 
 /// Everything `serve` needs.
@@ -111,7 +123,7 @@ pub async fn serve(
             source,
         })?;
     let addr = listener.local_addr()?;
-    let repo = open_repo(&store).await;
+    let (repo, policy) = open_repo_with_notifier(&store).await;
     let acceptor = repo.acceptor(&format!("ws://{addr}/sync"))?;
     let state = Arc::new(api::AppState {
         store: store.clone(),
@@ -121,6 +133,7 @@ pub async fn serve(
         stats: Arc::new(LinkStats::default()),
         links: Default::default(),
         admin_secret,
+        policy,
         refused_tokens: AtomicU64::new(0),
         refused_frames_http: AtomicU64::new(0),
     });

@@ -358,3 +358,72 @@ async fn a_collectors_write_to_the_ward_document_is_ignored() {
     link_o2.close();
     repo_o2.stop().await;
 }
+
+/// A document a device creates while connected is announced before it is registered; once
+/// registered, it syncs on the same connection (the share decision is re-evaluated).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_created_while_online_syncs_once_registered() {
+    use doithoai_sync::link::LinkOptions;
+    use doithoai_sync::{LocalRepo, parse_doc_id};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path().join("server"));
+    server.admin(&["ward", "create", "--id", "dk", "--name", "Phường Dĩnh Kế"]);
+    server.admin(&[
+        "point",
+        "add",
+        "--ward",
+        "dk",
+        "--kind",
+        "tdp",
+        "--id",
+        "tdp-a",
+        "--name",
+        "Tổ dân phố A",
+    ]);
+    let e = doithoai_e2e::enroll_raw(
+        &server.url(),
+        &server.add_device("dk", "collector", Some("tdp-a"), "A"),
+    );
+    let token = e["token"].as_str().unwrap().to_owned();
+    let store = doithoai_store::Store::open(
+        &tmp.path().join("a.sqlite3"),
+        doithoai_store::Durability::Full,
+    )
+    .unwrap();
+    let repo = LocalRepo::open(store, Some(e["peer_id"].as_str().unwrap().to_owned())).await;
+    let link = repo
+        .dial_server(&server.url(), &token, LinkOptions::default(), Some(2))
+        .unwrap();
+    link.established().await.unwrap();
+    let root = parse_doc_id(e["documents"]["intake"].as_str().unwrap()).unwrap();
+    let volume = repo
+        .create(doithoai_model::intake::new_volume_document("tdp-a", &root.to_string()).unwrap())
+        .await
+        .unwrap();
+    // Announced before registration: refused for now.
+    assert!(
+        !link
+            .in_step(&volume, true, Duration::from_millis(800))
+            .await
+    );
+    let body = serde_json::json!({"doc_id": volume.document_id().to_string(), "kind": "intake"})
+        .to_string();
+    let (status, _) = doithoai_sync::http::request(
+        &server.url(),
+        "POST",
+        "/api/v1/documents",
+        Some(&token),
+        Some(&body),
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        link.in_step(&volume, true, Duration::from_secs(10)).await,
+        "the registered volume did not sync on the live connection"
+    );
+    link.close();
+    repo.stop().await;
+}

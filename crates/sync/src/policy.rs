@@ -23,14 +23,50 @@ pub trait AccessControl: Send + Sync + 'static {
 
 /// A samod share policy that asks an [`AccessControl`]. The server never announces documents:
 /// devices ask for what they use, and get changes to what they have asked for.
+///
+/// samod keeps one decision per active document and peer; a device that creates a document
+/// while connected announces it before it can register it, and the first decision is "none".
+/// Each decision is therefore a stream that is re-evaluated whenever a document is registered
+/// ([`PolicyNotifier::changed`]), so access granted later takes effect on the live connection.
 #[derive(Clone)]
 pub struct RolePolicy {
     access: Arc<dyn AccessControl>,
+    changes: tokio::sync::broadcast::Sender<String>,
+}
+
+/// Tells the policy that a document's access may have changed.
+#[derive(Clone)]
+pub struct PolicyNotifier {
+    changes: tokio::sync::broadcast::Sender<String>,
+}
+
+impl PolicyNotifier {
+    pub fn changed(&self, doc_id: &str) {
+        let _ = self.changes.send(doc_id.to_owned());
+    }
 }
 
 impl RolePolicy {
     pub fn new(access: Arc<dyn AccessControl>) -> Self {
-        RolePolicy { access }
+        RolePolicy {
+            access,
+            changes: tokio::sync::broadcast::channel(1024).0,
+        }
+    }
+
+    /// The handle that re-evaluates decisions after a registration.
+    pub fn notifier(&self) -> PolicyNotifier {
+        PolicyNotifier {
+            changes: self.changes.clone(),
+        }
+    }
+}
+
+fn config_of(decision: Access) -> ShareConfig {
+    match decision {
+        Access::ReadWrite => ShareConfig::read_write().with_announce(false),
+        Access::ReadOnly => ShareConfig::read_only().with_announce(false),
+        Access::None => ShareConfig::none(),
     }
 }
 
@@ -40,15 +76,30 @@ impl SharePolicy for RolePolicy {
         doc_id: DocumentId,
         peer_id: PeerId,
     ) -> impl Stream<Item = ShareConfig> + Send + 'static {
-        let decision = self
-            .access
-            .access(&doc_id.to_string(), &peer_id.to_string());
-        tracing::debug!(doc = %doc_id, peer = %peer_id, ?decision, "share decision");
-        let config = match decision {
-            Access::ReadWrite => ShareConfig::read_write().with_announce(false),
-            Access::ReadOnly => ShareConfig::read_only().with_announce(false),
-            Access::None => ShareConfig::none(),
-        };
-        futures::stream::iter([config])
+        let (doc, peer) = (doc_id.to_string(), peer_id.to_string());
+        let decision = self.access.access(&doc, &peer);
+        tracing::debug!(doc = %doc, peer = %peer, ?decision, "share decision");
+        let first = futures::stream::iter([config_of(decision)]);
+        let access = self.access.clone();
+        let rx = self.changes.subscribe();
+        let later = futures::stream::unfold(
+            (rx, access, doc, peer, decision),
+            |(mut rx, access, doc, peer, last)| async move {
+                loop {
+                    match rx.recv().await {
+                        Ok(changed) if changed == doc => {
+                            let now = access.access(&doc, &peer);
+                            if now != last {
+                                tracing::debug!(%doc, %peer, ?now, "share decision changed");
+                                return Some((config_of(now), (rx, access, doc, peer, now)));
+                            }
+                        }
+                        Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                    }
+                }
+            },
+        );
+        futures::StreamExt::chain(first, later)
     }
 }
