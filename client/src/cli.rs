@@ -19,7 +19,12 @@ use crate::app::{App, AppError, PetitionDetail, PetitionEdit};
 ///
 /// Làm việc được khi không có mạng: dữ liệu lưu trên máy, đồng bộ với máy chủ của phường khi có mạng.
 #[derive(Debug, Parser)]
-#[command(name = "doithoai", version, about, long_about = None)]
+#[command(
+    name = "doithoai",
+    version,
+    about = "doithoai — sổ theo dõi ý kiến, kiến nghị của nhân dân và các cuộc tiếp xúc, đối thoại của phường. Làm việc được khi không có mạng.",
+    long_about = None
+)]
 pub struct Cli {
     /// Thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng).
     #[arg(long, global = true, env = "DOITHOAI_DATA_DIR")]

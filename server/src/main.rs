@@ -14,7 +14,11 @@ use doithoai_sync::link::LinkOptions;
 ///
 /// Chạy không cần cấu hình: dữ liệu trong ./data (SQLite), nghe tại 127.0.0.1:8800.
 #[derive(Debug, Parser)]
-#[command(name = "doithoai-server", version, about)]
+#[command(
+    name = "doithoai-server",
+    version,
+    about = "doithoai-server — máy chủ đồng bộ của phường. Chạy không cần cấu hình: dữ liệu trong ./data (SQLite), nghe tại 127.0.0.1:8800."
+)]
 struct Cli {
     /// Thư mục dữ liệu / data directory.
     #[arg(
