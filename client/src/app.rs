@@ -477,6 +477,16 @@ impl App {
     pub fn index_document(&self, handle: &DocHandle) -> Result<usize, AppError> {
         let doc_id = handle.document_id().to_string();
         let known = self.store.index_heads(&doc_id)?.map(|b| decode_heads(&b));
+        // The index may have been written by another process (a CLI command while this one
+        // syncs) from changes this process has not loaded: merge what is on disk first, so that
+        // the index is not mistaken for stale and rows are not dropped.
+        if let Some(k) = &known
+            && !read(handle, |doc| {
+                k.iter().all(|x| doc.get_change_by_hash(x).is_some())
+            })
+        {
+            doithoai_sync::client::refresh_from_store(&self.repo, handle)?;
+        }
         let (heads, rows, removed) = read(handle, |doc| -> Result<_, DocError> {
             if doithoai_model::doc::doc_type(doc).as_deref() != Some(intake::TYPE) {
                 return Ok((doc.get_heads(), Vec::new(), Vec::new()));

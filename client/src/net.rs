@@ -290,6 +290,14 @@ impl App {
             progress(i, queue.len());
         }
         report.documents = queue.len();
+        // Changes that arrived after a document was indexed in this pass are indexed now.
+        for d in queue.iter().filter(|d| d.kind == "intake") {
+            if let Ok(id) = parse_doc_id(&d.id)
+                && let Some(h) = self.repo.find(&id).await?
+            {
+                self.index_document(&h)?;
+            }
+        }
         self.flush_index()?;
         // The office's handling (statuses, answers) shows in this device's lists at once.
         if let Err(e) = self.refresh_handling().await {
@@ -514,7 +522,10 @@ pub async fn serve(
     let mut poll = tokio::time::interval(Duration::from_millis(300));
     let mut data_version = app.store.data_version()?;
     let mut held: BTreeMap<String, DocHandle> = BTreeMap::new();
-    let mut pass_needed = false;
+    // Every document this device uses is held from the start, so that what the CLI writes to any
+    // of them while serve runs (petitions, office handling, sessions) is merged and sent.
+    hold_all(app, &mut held).await?;
+    let mut pass_needed = true;
     let mut last_line = String::new();
     tokio::pin!(stop);
     loop {
@@ -539,9 +550,7 @@ pub async fn serve(
                 if v != data_version {
                     data_version = v;
                     // Another process (the CLI) wrote documents: merge what it wrote.
-                    for h in app.intake_documents().await? {
-                        held.entry(h.document_id().to_string()).or_insert(h);
-                    }
+                    hold_all(app, &mut held).await?;
                     for h in held.values() {
                         if refresh_from_store(&app.repo, h)? {
                             pass_needed = true;
@@ -553,7 +562,12 @@ pub async fn serve(
                 }
                 if pass_needed && link.is_connected() {
                     pass_needed = false;
-                    match app.sync_pass(&link, &mut |_, _| {}).await {
+                    let mut quiet = |_: usize, _: usize| {};
+                    let pass = tokio::select! {
+                        r = app.sync_pass(&link, &mut quiet) => r,
+                        _ = &mut stop => break,
+                    };
+                    match pass {
                         Ok(r) => {
                             for d in app.server_docs()? {
                                 if let Ok(id) = parse_doc_id(&d.id)
@@ -592,6 +606,42 @@ pub async fn serve(
         }
     }
     link.close();
+    Ok(())
+}
+
+/// Adds to `held` every document this device uses: its intake documents, the documents the
+/// server listed, and those it created and has yet to register.
+async fn hold_all(app: &App, held: &mut BTreeMap<String, DocHandle>) -> Result<(), AppError> {
+    for h in app.intake_documents().await? {
+        held.entry(h.document_id().to_string()).or_insert(h);
+    }
+    let mut ids: Vec<String> = app.server_docs()?.into_iter().map(|d| d.id).collect();
+    ids.extend(
+        [
+            &app.device.ward,
+            &app.device.handling,
+            &app.device.monitoring,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned(),
+    );
+    let created: Vec<CreatedDoc> = app
+        .store
+        .meta_get(CREATED_KEY)?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    ids.extend(created.into_iter().map(|c| c.id));
+    for id in ids {
+        if held.contains_key(&id) {
+            continue;
+        }
+        if let Ok(doc_id) = parse_doc_id(&id)
+            && let Some(h) = app.repo.find(&doc_id).await?
+        {
+            held.insert(id, h);
+        }
+    }
     Ok(())
 }
 

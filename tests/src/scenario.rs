@@ -1557,10 +1557,13 @@ impl<'s> World<'s> {
                     index_before[usize::from(who == "O-fresh")]
                 ));
             }
-            if let Some(m) = compare(before, after, &HANDLING_FIELDS) {
-                self.count("stale handling index before rebuild");
+            // (Rows missing altogether were reported just above.)
+            if before.keys().eq(after.keys())
+                && let Some(m) = compare(before, after, &HANDLING_FIELDS)
+            {
+                self.count("stale handling overlay");
                 self.warn(format!(
-                    "{who}'s index was behind its handling document until `index rebuild`: {m}"
+                    "{who}'s list showed older handling than its handling document until a `doithoai handle` command refreshed it: {m}"
                 ));
             }
         }
