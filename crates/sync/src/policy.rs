@@ -77,11 +77,13 @@ impl SharePolicy for RolePolicy {
         peer_id: PeerId,
     ) -> impl Stream<Item = ShareConfig> + Send + 'static {
         let (doc, peer) = (doc_id.to_string(), peer_id.to_string());
+        // Subscribe before deciding: a registration between the two would otherwise be missed
+        // and the document refused for the life of the connection.
+        let rx = self.changes.subscribe();
         let decision = self.access.access(&doc, &peer);
         tracing::debug!(doc = %doc, peer = %peer, ?decision, "share decision");
         let first = futures::stream::iter([config_of(decision)]);
         let access = self.access.clone();
-        let rx = self.changes.subscribe();
         let later = futures::stream::unfold(
             (rx, access, doc, peer, decision),
             |(mut rx, access, doc, peer, last)| async move {
