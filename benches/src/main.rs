@@ -531,9 +531,17 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
             left -= take;
             i += take;
         }
+        // A connection may be dropped and redialled while the history pushes (samod closes a
+        // connection whose queues overflow): wait again on the new connection.
         for d in &docs {
-            if !link.in_step(d, true, Duration::from_secs(600)).await {
-                bail!("history did not reach the server");
+            let mut tries = 0;
+            while !link.in_step(d, true, Duration::from_secs(120)).await {
+                tries += 1;
+                if tries > 10 {
+                    bail!("history did not reach the server");
+                }
+                link.established().await?;
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
         }
         link.close();
