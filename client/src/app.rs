@@ -518,7 +518,11 @@ impl App {
                 ps.iter().map(|p| p.id.to_string()).collect();
             let mut removed: Vec<String> =
                 ids.into_iter().filter(|i| !present.contains(i)).collect();
-            if full {
+            // A full re-index after the index's heads turned out unknown to this document
+            // (another process indexed changes it has not persisted yet) must not drop rows:
+            // they are petitions this process has not seen, not petitions that were lost. Rows
+            // are dropped only on a first index of the document (no heads recorded at all).
+            if full && known.is_none() {
                 removed.push(String::new()); // marker: drop rows this document no longer holds
             }
             Ok((doc.get_heads(), ps, removed))
