@@ -275,6 +275,22 @@ pub fn default_data_dir() -> PathBuf {
 pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
     let lang_flag = cli.lang;
+    // Opens the data directory, runs a command with its output buffered, closes (every write on
+    // disk), and only then prints: nothing is reported before it is saved.
+    macro_rules! buffered {
+        (|$app:ident, $lang:ident, $buf:ident| $call:expr) => {{
+            let $app = App::open(&data_dir).await?;
+            let $lang = lang_flag.unwrap_or($app.device.lang);
+            let mut buffer = Vec::new();
+            let result = {
+                let ($app, $buf) = (&$app, &mut buffer);
+                $call.await
+            };
+            $app.close().await?;
+            out.write_all(&buffer)?;
+            result
+        }};
+    }
     match cli.command {
         Command::Init { name, point, role } => {
             let lang = lang_flag.unwrap_or_default();
@@ -311,14 +327,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             Ok(())
         }
         Command::Petition(cmd) => {
-            let app = App::open(&data_dir).await?;
-            let lang = lang_flag.unwrap_or(app.device.lang);
-            // Nothing is reported before it is on disk: output waits for close().
-            let mut buf = Vec::new();
-            let result = petition(&app, *cmd, lang, &mut buf).await;
-            app.close().await?;
-            out.write_all(&buf)?;
-            result
+            buffered!(|app, lang, buf| petition(app, *cmd, lang, buf))
         }
         Command::Join { url, code, name } => {
             let lang = lang_flag.unwrap_or_default();
@@ -435,42 +444,16 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             Ok(())
         }
         Command::Handle(cmd) => {
-            let app = App::open(&data_dir).await?;
-            let lang = lang_flag.unwrap_or(app.device.lang);
-            // Nothing is reported before it is on disk: output waits for close().
-            let mut buf = Vec::new();
-            let result = crate::office::run_handle(&app, *cmd, lang, &mut buf).await;
-            app.close().await?;
-            out.write_all(&buf)?;
-            result
+            buffered!(|app, lang, buf| crate::office::run_handle(app, *cmd, lang, buf))
         }
         Command::Report(cmd) => {
-            let app = App::open(&data_dir).await?;
-            let lang = lang_flag.unwrap_or(app.device.lang);
-            // Nothing is reported before it is on disk: output waits for close().
-            let mut buf = Vec::new();
-            let result = crate::office::run_report(&app, *cmd, lang, &mut buf).await;
-            app.close().await?;
-            out.write_all(&buf)?;
-            result
+            buffered!(|app, lang, buf| crate::office::run_report(app, *cmd, lang, buf))
         }
         Command::Plan(cmd) => {
-            let app = App::open(&data_dir).await?;
-            let lang = lang_flag.unwrap_or(app.device.lang);
-            let mut buf = Vec::new();
-            let result = crate::sessions::run_plan(&app, *cmd, lang, &mut buf).await;
-            app.close().await?;
-            out.write_all(&buf)?;
-            result
+            buffered!(|app, lang, buf| crate::sessions::run_plan(app, *cmd, lang, buf))
         }
         Command::Session(cmd) => {
-            let app = App::open(&data_dir).await?;
-            let lang = lang_flag.unwrap_or(app.device.lang);
-            let mut buf = Vec::new();
-            let result = crate::sessions::run_session(&app, *cmd, lang, &mut buf).await;
-            app.close().await?;
-            out.write_all(&buf)?;
-            result
+            buffered!(|app, lang, buf| crate::sessions::run_session(app, *cmd, lang, buf))
         }
         Command::Index(IndexCmd::Rebuild) => {
             let app = App::open(&data_dir).await?;
