@@ -166,6 +166,19 @@ impl Server {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Creates the test ward `dk` ("Phường Dĩnh Kế") with TDP collection points `tdp-<x>` named
+    /// "Tổ dân phố <X>", one per letter in `points`.
+    pub fn setup_ward(&self, points: &[&str]) {
+        self.admin(&["ward", "create", "--id", "dk", "--name", "Phường Dĩnh Kế"]);
+        for p in points {
+            let id = format!("tdp-{p}");
+            let name = format!("Tổ dân phố {}", p.to_uppercase());
+            self.admin(&[
+                "point", "add", "--ward", "dk", "--kind", "tdp", "--id", &id, "--name", &name,
+            ]);
+        }
+    }
+
     /// Adds a device and returns its one-time enrolment code.
     pub fn add_device(&self, ward: &str, role: &str, point: Option<&str>, name: &str) -> String {
         let mut args = vec![
@@ -253,4 +266,14 @@ pub fn enroll_raw(server: &str, code: &str) -> serde_json::Value {
     s.read_to_string(&mut buf).expect("read");
     let json = buf.split("\r\n\r\n").nth(1).unwrap_or("");
     serde_json::from_str(json).unwrap_or_else(|_| panic!("bad enroll answer {buf:?}"))
+}
+
+/// A background process (`doithoai serve`) that is killed when the test ends.
+pub struct Background(pub std::process::Child);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

@@ -2,19 +2,11 @@
 //! open) is noticed by the keepalive and redialled; a 2G-class link with long latency still
 //! delivers; connections cut in the middle of messages, and refused for a while, lose nothing.
 
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use doithoai_e2e::proxy::Proxy;
-use doithoai_e2e::{Client, Server};
-
-struct Bg(Child);
-impl Drop for Bg {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use doithoai_e2e::{Background, Client, Server};
 
 fn arrives(o: &Client, n: usize, within: Duration) -> Duration {
     let log = o.dir.with_file_name("serve.log");
@@ -46,19 +38,7 @@ fn keepalive_redial_and_slow_links_lose_nothing() {
             ("DOITHOAI_IDLE_SECS".into(), "10".into()),
         ],
     );
-    server.admin(&["ward", "create", "--id", "dk", "--name", "Phường Dĩnh Kế"]);
-    server.admin(&[
-        "point",
-        "add",
-        "--ward",
-        "dk",
-        "--kind",
-        "tdp",
-        "--id",
-        "tdp-a",
-        "--name",
-        "Tổ dân phố A",
-    ]);
+    server.setup_ward(&["a"]);
     let proxy = Proxy::start(format!("127.0.0.1:{}", server.port).parse().unwrap());
     let a = Client::new(tmp.path().join("a"));
     let o = Client::new(tmp.path().join("o"));
@@ -76,19 +56,20 @@ fn keepalive_redial_and_slow_links_lose_nothing() {
         "--name",
         "Văn phòng",
     ]);
-    let _serve = Bg(a
-        .cmd()
-        .arg("serve")
-        .env("DOITHOAI_PING_SECS", "1")
-        .env("DOITHOAI_IDLE_SECS", "6")
-        .env(
-            "DOITHOAI_LOG",
-            "info,doithoai_sync=debug,doithoai_client=debug",
-        )
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(tmp.path().join("serve.log")).unwrap())
-        .spawn()
-        .unwrap());
+    let _serve = Background(
+        a.cmd()
+            .arg("serve")
+            .env("DOITHOAI_PING_SECS", "1")
+            .env("DOITHOAI_IDLE_SECS", "6")
+            .env(
+                "DOITHOAI_LOG",
+                "info,doithoai_sync=debug,doithoai_client=debug",
+            )
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(tmp.path().join("serve.log")).unwrap())
+            .spawn()
+            .unwrap(),
+    );
     std::thread::sleep(Duration::from_millis(500));
     a.ok(&[
         "petition",

@@ -1,18 +1,10 @@
 //! `doithoai serve` and the CLI share a data directory: a petition added with the CLI while
 //! `serve` runs reaches the server without restarting anything, also across a server outage.
 
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use doithoai_e2e::{Client, Server};
-
-struct Bg(Child);
-impl Drop for Bg {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use doithoai_e2e::{Background, Client, Server};
 
 fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
@@ -29,19 +21,7 @@ fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
 fn cli_writes_reach_the_server_through_a_running_serve() {
     let tmp = tempfile::tempdir().unwrap();
     let mut server = Server::start(tmp.path().join("server"));
-    server.admin(&["ward", "create", "--id", "dk", "--name", "Phường Dĩnh Kế"]);
-    server.admin(&[
-        "point",
-        "add",
-        "--ward",
-        "dk",
-        "--kind",
-        "tdp",
-        "--id",
-        "tdp-a",
-        "--name",
-        "Tổ dân phố A",
-    ]);
+    server.setup_ward(&["a"]);
     let a = Client::new(tmp.path().join("a"));
     let o = Client::new(tmp.path().join("o"));
     a.ok(&[
@@ -59,15 +39,16 @@ fn cli_writes_reach_the_server_through_a_running_serve() {
         "Văn phòng",
     ]);
 
-    let _serve = Bg(a
-        .cmd()
-        .arg("serve")
-        .env("DOITHOAI_PING_SECS", "0.5")
-        .env("DOITHOAI_IDLE_SECS", "2")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap());
+    let _serve = Background(
+        a.cmd()
+            .arg("serve")
+            .env("DOITHOAI_PING_SECS", "0.5")
+            .env("DOITHOAI_IDLE_SECS", "2")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     std::thread::sleep(Duration::from_millis(500));
 
     // Added with the CLI while serve runs: it reaches the office with no manual sync on A.

@@ -25,31 +25,7 @@ fn intake_of(server: &Server, point: &str) -> String {
 fn office_and_two_tdps() {
     let tmp = tempfile::tempdir().unwrap();
     let mut server = Server::start(tmp.path().join("server"));
-    server.admin(&["ward", "create", "--id", "dk", "--name", "Phường Dĩnh Kế"]);
-    server.admin(&[
-        "point",
-        "add",
-        "--ward",
-        "dk",
-        "--kind",
-        "tdp",
-        "--id",
-        "tdp-a",
-        "--name",
-        "Tổ dân phố A",
-    ]);
-    server.admin(&[
-        "point",
-        "add",
-        "--ward",
-        "dk",
-        "--kind",
-        "tdp",
-        "--id",
-        "tdp-b",
-        "--name",
-        "Tổ dân phố B",
-    ]);
+    server.setup_ward(&["a", "b"]);
     let a = Client::new(tmp.path().join("a"));
     let b = Client::new(tmp.path().join("b"));
     let o = Client::new(tmp.path().join("o"));
@@ -268,19 +244,7 @@ async fn a_collectors_write_to_the_ward_document_is_ignored() {
 
     let tmp = tempfile::tempdir().unwrap();
     let mut server = Server::start(tmp.path().join("server"));
-    server.admin(&["ward", "create", "--id", "dk", "--name", "Phường Dĩnh Kế"]);
-    server.admin(&[
-        "point",
-        "add",
-        "--ward",
-        "dk",
-        "--kind",
-        "tdp",
-        "--id",
-        "tdp-a",
-        "--name",
-        "Tổ dân phố A",
-    ]);
+    server.setup_ward(&["a"]);
 
     async fn device(
         server: &Server,
@@ -368,19 +332,7 @@ async fn a_document_created_while_online_syncs_once_registered() {
 
     let tmp = tempfile::tempdir().unwrap();
     let server = Server::start(tmp.path().join("server"));
-    server.admin(&["ward", "create", "--id", "dk", "--name", "Phường Dĩnh Kế"]);
-    server.admin(&[
-        "point",
-        "add",
-        "--ward",
-        "dk",
-        "--kind",
-        "tdp",
-        "--id",
-        "tdp-a",
-        "--name",
-        "Tổ dân phố A",
-    ]);
+    server.setup_ward(&["a"]);
     let e = doithoai_e2e::enroll_raw(
         &server.url(),
         &server.add_device("dk", "collector", Some("tdp-a"), "A"),
