@@ -487,9 +487,27 @@ impl App {
         {
             doithoai_sync::client::refresh_from_store(&self.repo, handle)?;
         }
-        let (heads, rows, removed) = read(handle, |doc| -> Result<_, DocError> {
+        /// What re-reading the document found.
+        enum Read {
+            /// The index is at the document's heads already.
+            Unchanged,
+            /// Changed petitions, and the ids to remove; `drop_absent` when every row of this
+            /// document that it no longer holds must go (its first index).
+            Changed {
+                heads: Vec<automerge::ChangeHash>,
+                petitions: Vec<Petition>,
+                removed: Vec<String>,
+                drop_absent: bool,
+            },
+        }
+        let found = read(handle, |doc| -> Result<Read, DocError> {
             if doithoai_model::doc::doc_type(doc).as_deref() != Some(intake::TYPE) {
-                return Ok((doc.get_heads(), Vec::new(), Vec::new()));
+                return Ok(Read::Changed {
+                    heads: doc.get_heads(),
+                    petitions: Vec::new(),
+                    removed: Vec::new(),
+                    drop_absent: false,
+                });
             }
             if known.as_ref().is_some_and(|k| {
                 let mut cur = doc.get_heads();
@@ -498,17 +516,12 @@ impl App {
                 k.sort();
                 cur == k
             }) {
-                return Ok((
-                    doc.get_heads(),
-                    Vec::new(),
-                    vec!["\u{0}unchanged".to_owned()],
-                ));
+                return Ok(Read::Unchanged);
             }
             let before = match &known {
                 Some(h) if h.iter().all(|x| doc.get_change_by_hash(x).is_some()) => h.clone(),
                 _ => Vec::new(),
             };
-            let full = before.is_empty();
             let ids = intake::changed_ids(doc, &before)?;
             let (ps, bad) = intake::petitions_by_ids(doc, ids.iter().cloned())?;
             for (key, e) in bad {
@@ -516,22 +529,27 @@ impl App {
             }
             let present: std::collections::BTreeSet<String> =
                 ps.iter().map(|p| p.id.to_string()).collect();
-            let mut removed: Vec<String> =
-                ids.into_iter().filter(|i| !present.contains(i)).collect();
-            // A full re-index after the index's heads turned out unknown to this document
-            // (another process indexed changes it has not persisted yet) must not drop rows:
-            // they are petitions this process has not seen, not petitions that were lost. Rows
-            // are dropped only on a first index of the document (no heads recorded at all).
-            if full && known.is_none() {
-                removed.push(String::new()); // marker: drop rows this document no longer holds
-            }
-            Ok((doc.get_heads(), ps, removed))
+            Ok(Read::Changed {
+                heads: doc.get_heads(),
+                removed: ids.into_iter().filter(|i| !present.contains(i)).collect(),
+                petitions: ps,
+                // A full re-index after the index's heads turned out unknown to this document
+                // (another process indexed changes it has not persisted yet) must not drop
+                // rows: they are petitions this process has not seen, not petitions that were
+                // lost. Rows are dropped only on a first index of the document.
+                drop_absent: before.is_empty() && known.is_none(),
+            })
         })?;
-        if removed.first().is_some_and(|r| r == "\u{0}unchanged") {
+        let Read::Changed {
+            heads,
+            petitions: rows,
+            mut removed,
+            drop_absent,
+        } = found
+        else {
             return Ok(0);
-        }
-        let mut removed = removed;
-        if removed.last().is_some_and(String::is_empty) {
+        };
+        if drop_absent {
             let present: std::collections::BTreeSet<String> =
                 rows.iter().map(|p| p.id.to_string()).collect();
             removed = self
