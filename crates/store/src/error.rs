@@ -203,6 +203,20 @@ pub(crate) fn failure_kind(e: &rusqlite::Error) -> Failure {
 }
 
 /// Maps a SQLite error on the database at `path` to the most specific [`StoreError`].
+impl StoreError {
+    /// Whether another connection held the lock: trying again later may succeed.
+    pub fn is_busy(&self) -> bool {
+        let source = match self {
+            StoreError::Open { source, .. } | StoreError::Sqlite(source) => source,
+            _ => return false,
+        };
+        matches!(
+            source.sqlite_error_code(),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
 pub(crate) fn classify(path: &std::path::Path, e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::DiskFull) => StoreError::DiskFull {

@@ -101,6 +101,35 @@ impl Store {
                 }
             })?;
         }
+        // Another process (the CLI beside `doithoai serve`) may be opening, migrating or
+        // switching the same new file to WAL at this moment. SQLite does not always wait on its
+        // busy handler there (changing the journal mode, upgrading a read to a write), so the
+        // whole setup is retried on a busy or locked database until `busy_timeout` has passed.
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(5);
+        let conn = loop {
+            match Self::connect(path, &options) {
+                Ok(conn) => break conn,
+                Err(e) if e.is_busy() && started.elapsed() < options.busy_timeout => {
+                    tracing::debug!(path = %path.display(), error = %e, "database busy while opening; retrying");
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(200));
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        tracing::debug!(path = %path.display(), ?options.durability, "store opened");
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                options,
+                conn: Mutex::new(conn),
+            }),
+        })
+    }
+
+    /// Opens a connection to `path` and sets it up: WAL, durability, schema.
+    fn connect(path: &Path, options: &StoreOptions) -> Result<Connection, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -139,14 +168,7 @@ impl Store {
         conn.pragma_update(None, "cache_size", -16_384)
             .map_err(open_err)?;
         schema::migrate(&mut conn, path)?;
-        tracing::debug!(path = %path.display(), ?options.durability, "store opened");
-        Ok(Store {
-            inner: Arc::new(Inner {
-                path: path.to_path_buf(),
-                options,
-                conn: Mutex::new(conn),
-            }),
-        })
+        Ok(conn)
     }
 
     /// The database file.

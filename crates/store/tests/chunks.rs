@@ -214,10 +214,15 @@ fn two_handles_on_one_file_see_each_other() {
 fn concurrent_writers_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("busy.sqlite");
+    // All start at once on a file that does not exist yet: opening, creating the schema and
+    // switching to WAL race each other, as `doithoai serve` and a CLI command can.
+    let start = std::sync::Arc::new(std::sync::Barrier::new(4));
     let threads: Vec<_> = (0..4)
         .map(|t| {
             let path = path.clone();
+            let start = start.clone();
             std::thread::spawn(move || {
+                start.wait();
                 // each thread its own handle (its own connection), as separate processes would
                 let store = Store::open(&path, Durability::Full).unwrap();
                 for i in 0..50 {
