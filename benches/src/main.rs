@@ -8,6 +8,10 @@
 //!   makes 10 edits offline and reconnects: bytes each way and messages (round trips), against
 //!   the floor (the encoded size of those 10 changes).
 //!
+//! - `loadgen w3 --wards 40 --collectors 24 --rate 20 --secs 60`: many wards in one server
+//!   process, a thousand connected devices, petitions arriving at a steady rate: p50 and p99 from
+//!   `add` on a device to visibility on its ward's office client, and the server's RSS.
+//!
 //! See benches/README.md for the commands and how to read the figures.
 
 use std::path::{Path, PathBuf};
@@ -43,7 +47,21 @@ enum Cmd {
         #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
         history: Vec<usize>,
     },
+    W3 {
+        #[arg(long, default_value_t = 40)]
+        wards: usize,
+        /// Collector devices per ward; each ward also has one office device.
+        #[arg(long, default_value_t = 24)]
+        collectors: usize,
+        /// Petitions per second over all devices.
+        #[arg(long, default_value_t = 20.0)]
+        rate: f64,
+        #[arg(long, default_value_t = 60)]
+        secs: u64,
+    },
 }
+
+mod w3;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
 enum Target {
@@ -74,15 +92,23 @@ impl Proc {
     fn pid(&self) -> u32 {
         self.child.id()
     }
-    /// Peak resident set (VmHWM) in MiB.
-    fn peak_rss_mib(&self) -> f64 {
+    /// A memory figure of /proc/PID/status (`VmHWM`, `VmRSS`) in MiB.
+    fn status_mib(&self, field: &str) -> f64 {
         let s = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
         s.lines()
-            .find(|l| l.starts_with("VmHWM:"))
+            .find(|l| l.starts_with(field))
             .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|k| k.parse::<f64>().ok())
             .map(|k| k / 1024.0)
             .unwrap_or(0.0)
+    }
+    /// Peak resident set (VmHWM) in MiB.
+    fn peak_rss_mib(&self) -> f64 {
+        self.status_mib("VmHWM:")
+    }
+    /// Resident set now (VmRSS) in MiB.
+    fn rss_mib(&self) -> f64 {
+        self.status_mib("VmRSS:")
     }
     /// User + system CPU seconds so far.
     fn cpu_secs(&self) -> f64 {
@@ -233,7 +259,9 @@ fn code_of(out: &str) -> anyhow::Result<String> {
         .context("no enrolment code")
 }
 
-async fn our_ward(root: &Path, n: usize) -> anyhow::Result<OurWard> {
+/// Starts `doithoai-server` on a fresh data directory under `root`: the process, its URL, its
+/// port and its data directory.
+fn start_our_server(root: &Path) -> anyhow::Result<(Proc, String, u16, PathBuf)> {
     let data = root.join("server");
     let port = free_port();
     let child = Command::new(bin_dir().join("doithoai-server"))
@@ -245,10 +273,14 @@ async fn our_ward(root: &Path, n: usize) -> anyhow::Result<OurWard> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .context("start doithoai-server")?;
+        .context("start doithoai-server (build it: cargo build --release --bins)")?;
     let server = Proc { child };
     wait_port(port)?;
-    let url = format!("http://127.0.0.1:{port}");
+    Ok((server, format!("http://127.0.0.1:{port}"), port, data))
+}
+
+async fn our_ward(root: &Path, n: usize) -> anyhow::Result<OurWard> {
+    let (server, url, port, data) = start_our_server(root)?;
     admin(
         &data,
         port,
@@ -593,5 +625,19 @@ async fn main() -> anyhow::Result<()> {
             petitions,
         } => w1(target, devices, petitions).await,
         Cmd::W2 { history } => w2(&history).await,
+        Cmd::W3 {
+            wards,
+            collectors,
+            rate,
+            secs,
+        } => {
+            w3::w3(w3::W3Opts {
+                wards,
+                collectors_per_ward: collectors,
+                rate,
+                secs,
+            })
+            .await
+        }
     }
 }

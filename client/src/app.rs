@@ -113,6 +113,7 @@ impl Localize for AppError {
                 doithoai_sync::http::HttpError::Unreachable { addr, reason } => format!("Không kết nối được máy chủ {addr} ({reason}). Dữ liệu vẫn an toàn trên máy; hãy thử lại khi có mạng."),
                 doithoai_sync::http::HttpError::Timeout => "Máy chủ không trả lời kịp. Hãy thử lại khi mạng ổn định hơn.".into(),
                 doithoai_sync::http::HttpError::Malformed => "Máy chủ trả lời không đúng định dạng.".into(),
+                doithoai_sync::http::HttpError::BadHeader(h) => format!("Tiêu đề yêu cầu «{h}» chứa ký tự xuống dòng."),
                 doithoai_sync::http::HttpError::Status { status, body } => format!("Máy chủ trả lời {status}: {body}"),
             },
             (AppError::Http(e), Lang::En) => e.to_string(),

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -113,6 +113,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/admin/ward", post(admin_ward))
         .route("/api/v1/admin/point", post(admin_point))
+        .route(
+            "/api/v1/admin/device",
+            get(admin_device_list).post(admin_device_add),
+        )
+        .route(
+            "/api/v1/admin/device/{id}/revoke",
+            post(admin_device_revoke),
+        )
         .route("/sync", get(sync))
         .with_state(state)
 }
@@ -455,6 +463,51 @@ async fn admin_point(
         )
         .await?,
     ))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AdminDevice {
+    pub ward: String,
+    pub role: String,
+    #[serde(default)]
+    pub point: Option<String>,
+    pub name: String,
+}
+
+/// Adds a device; the answer holds its one-time enrolment code.
+async fn admin_device_add(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Json(req): Json<AdminDevice>,
+) -> Result<Json<admin::NewDevice>, ApiError> {
+    check_admin(&state, &headers)?;
+    Ok(Json(admin::add_device(
+        &state.store,
+        &req.ward,
+        &req.role,
+        req.point.as_deref(),
+        &req.name,
+    )?))
+}
+
+/// Every device of every ward, enrolled or not, revoked or not.
+async fn admin_device_list(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    check_admin(&state, &headers)?;
+    let devices = state.store.devices().map_err(admin::AdminError::from)?;
+    Ok(Json(json!({ "devices": devices })))
+}
+
+/// Revokes a device: its token is refused from now on and its open links are closed.
+async fn admin_device_revoke(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<doithoai_store::DeviceRow>, ApiError> {
+    check_admin(&state, &headers)?;
+    Ok(Json(admin::revoke_device(&state.store, &id)?))
 }
 
 async fn sync(

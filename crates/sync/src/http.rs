@@ -12,6 +12,8 @@ use tokio::net::TcpStream;
 pub enum HttpError {
     #[error("bad server URL {0:?}")]
     BadUrl(String),
+    #[error("header {0:?} holds a line break")]
+    BadHeader(String),
     #[error("cannot reach the server at {addr}: {reason}")]
     Unreachable { addr: String, reason: String },
     #[error("the server did not answer in time")]
@@ -41,6 +43,24 @@ pub async fn request(
     body: Option<&str>,
     timeout: Duration,
 ) -> Result<(u16, String), HttpError> {
+    let auth = bearer.map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = auth
+        .as_deref()
+        .map(|a| ("Authorization", a))
+        .into_iter()
+        .collect();
+    request_with(base, method, path, &headers, body, timeout).await
+}
+
+/// [`request`] with the given extra headers (the admin API's `x-admin-secret`).
+pub async fn request_with(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+    timeout: Duration,
+) -> Result<(u16, String), HttpError> {
     let (addr, _) = split_url(base)?;
     let fut = async {
         let mut s = TcpStream::connect(&addr)
@@ -54,8 +74,12 @@ pub async fn request(
             "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: application/json\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
             body.len()
         );
-        if let Some(t) = bearer {
-            req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        for (name, value) in headers {
+            // A header value cannot carry a line break into the request.
+            if value.contains(['\r', '\n']) || name.contains(['\r', '\n', ':']) {
+                return Err(HttpError::BadHeader((*name).to_owned()));
+            }
+            req.push_str(&format!("{name}: {value}\r\n"));
         }
         req.push_str("\r\n");
         req.push_str(body);
