@@ -528,7 +528,11 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
         link.established().await?;
         let root_id = parse_doc_id(e["documents"]["intake"].as_str().unwrap_or_default())?;
         let root_doc = repo.find(&root_id).await?.context("intake")?;
+        link.in_step(&root_doc, true, Duration::from_secs(60)).await;
+        // The history is written offline (as a TDP laptop writes it), then pushed in one go.
+        link.close();
         // History laid out as the client lays it out: the root, then volumes of 400.
+        let seeding = Instant::now();
         let mut docs = vec![root_doc.clone()];
         let mut left = n;
         let mut i = 0;
@@ -563,6 +567,14 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
             left -= take;
             i += take;
         }
+        eprintln!(
+            "W2: {n} petitions written offline in {} documents in {:.1} s; pushing the history ...",
+            docs.len(),
+            seeding.elapsed().as_secs_f64()
+        );
+        let pushing = Instant::now();
+        let link = repo.dial_server(&w.url, &s(e, "token"), LinkOptions::default(), Some(5))?;
+        link.established().await?;
         // A connection may be dropped and redialled while the history pushes (samod closes a
         // connection whose queues overflow): wait again on the new connection.
         for d in &docs {
@@ -576,6 +588,10 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
         }
+        eprintln!(
+            "W2: history on the server in {:.1} s",
+            pushing.elapsed().as_secs_f64()
+        );
         link.close();
         // Offline: 10 new petitions in the current volume.
         let last = docs.last().context("docs")?.clone();
