@@ -147,17 +147,23 @@ fn wait_port(port: u16) -> anyhow::Result<()> {
     bail!("server on port {port} did not start")
 }
 
-fn dir_size(p: &Path) -> u64 {
-    let Ok(rd) = std::fs::read_dir(p) else {
-        return 0;
-    };
-    rd.flatten()
+/// The data under `p`: the files' lengths added up, and the disk space the files and
+/// directories occupy (allocated blocks; a small file still takes a whole block).
+fn dir_size(p: &Path) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::read_dir(p)
+        .into_iter()
+        .flatten()
+        .flatten()
         .map(|e| match e.metadata() {
-            Ok(m) if m.is_dir() => dir_size(&e.path()),
-            Ok(m) => m.len(),
-            Err(_) => 0,
+            Ok(m) if m.is_dir() => {
+                let (len, blocks) = dir_size(&e.path());
+                (len, blocks + m.blocks() * 512)
+            }
+            Ok(m) => (m.len(), m.blocks() * 512),
+            Err(_) => (0, 0),
         })
-        .sum()
+        .fold((0, 0), |(a, b), (c, d)| (a + c, b + d))
 }
 
 fn petition(i: usize, point: &str, reg: &Registry) -> anyhow::Result<Petition> {
@@ -478,7 +484,7 @@ async fn w1(target: Target, devices: usize, per_device: usize) -> anyhow::Result
     }
     olink.close();
     server.stop();
-    let disk = dir_size(&data);
+    let (disk, disk_blocks) = dir_size(&data);
     if let Some(keep) = std::env::var_os("LOADGEN_KEEP_DATA") {
         let _ = Command::new("cp").arg("-r").arg(&data).arg(&keep).status();
     }
@@ -498,7 +504,7 @@ async fn w1(target: Target, devices: usize, per_device: usize) -> anyhow::Result
         );
     }
     println!(
-        "W1 {target:?}: {devices} devices × {per_device} petitions | server holds all {:.3} s | office has all {:.3} s | server CPU {:.3} s | peak RSS {:.1} MiB | wire {:.1} KiB up / {:.1} KiB down ({} / {} messages) | disk {:.1} KiB",
+        "W1 {target:?}: {devices} devices × {per_device} petitions | server holds all {:.3} s | office has all {:.3} s | server CPU {:.3} s | peak RSS {:.1} MiB | wire {:.1} KiB up / {:.1} KiB down ({} / {} messages) | disk {:.1} KiB in files, {:.1} KiB allocated",
         t_server.as_secs_f64(),
         t_office.as_secs_f64(),
         cpu,
@@ -507,7 +513,8 @@ async fn w1(target: Target, devices: usize, per_device: usize) -> anyhow::Result
         in_b as f64 / 1024.0,
         out_m,
         in_m,
-        disk as f64 / 1024.0
+        disk as f64 / 1024.0,
+        disk_blocks as f64 / 1024.0
     );
     for (repo, _, _) in devs {
         repo.stop().await;
