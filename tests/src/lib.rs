@@ -150,6 +150,14 @@ impl Server {
         c
     }
 
+    /// Runs an admin subcommand and returns its output, whether it succeeded or not.
+    pub fn admin_run(&self, args: &[&str]) -> std::process::Output {
+        self.admin_cmd()
+            .args(args)
+            .output()
+            .expect("run doithoai-server")
+    }
+
     /// Runs an admin subcommand and returns stdout (fails the test on error).
     pub fn admin(&self, args: &[&str]) -> String {
         let out = self
