@@ -422,6 +422,17 @@ fn assert_refused(case: &str, ended: &Ended, said: &[RepoMsg]) {
     }
 }
 
+/// The link refused the frame itself: a 1007 close with its reason in Vietnamese.
+fn assert_malformed(case: &str, ended: &Ended) {
+    match ended {
+        Ended::Close(1007, reason) => assert!(
+            reason.contains("tin nhắn không hợp lệ"),
+            "{case}: close reason {reason:?}"
+        ),
+        other => panic!("{case}: ended with {other:?}, not a 1007 close"),
+    }
+}
+
 /// Asks for a document and returns the server's answer about it.
 async fn request(j: &mut Joined, doc: &str) -> Result<RepoMsg, Ended> {
     send(
@@ -630,17 +641,18 @@ fn a_text_frame_or_random_bytes_close_the_connection() {
             send(&mut ws, Message::binary(noise.clone())).await;
             let (ended, said) = closed_within(&mut ws, WAIT, case).await;
             assert_refused(case, &ended, &said);
+            assert_malformed(case, &ended);
             w.assert_serving(&mut bystander, case).await;
         }
 
-        // The server logs both (samod's words; the version is pinned).
+        // The server logs both.
         let log = w.server.log();
         assert!(
             log.contains("err=Text"),
             "the server log does not mention the text frames:\n{log}"
         );
         assert!(
-            log.contains("failed to decode message"),
+            log.contains("malformed message refused"),
             "the server log does not mention the undecodable frames:\n{log}"
         );
     });
@@ -671,17 +683,28 @@ fn garbage_cbor_closes_the_connection() {
         bare_join.str("senderId").unwrap().u64(7).unwrap();
         let mut array = minicbor::Encoder::new(Vec::new());
         array.array(2).unwrap().u8(1).unwrap().u8(2).unwrap();
-        let cases: Vec<(&str, Vec<u8>)> = vec![
-            ("bytes ff 00 13", vec![0xff, 0x00, 0x13]),
-            ("a map without a type", no_type.into_writer()),
-            ("a map with an unknown type", unknown.into_writer()),
-            ("a request without its fields", bare_request.into_writer()),
-            ("a join with a numeric sender", bare_join.into_writer()),
-            ("a CBOR array", array.into_writer()),
-            ("a truncated map", vec![0xa5, 0x64, b't', b'y']),
-            ("an empty binary frame", Vec::new()),
+        // Frames that are not a well-formed CBOR map with a text type are refused by the link
+        // (1007, "malformed message"); well-formed ones that the sync engine cannot use are
+        // closed by it (1008).
+        let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+            ("bytes ff 00 13", vec![0xff, 0x00, 0x13], 1007),
+            ("a map without a type", no_type.into_writer(), 1007),
+            ("a map with an unknown type", unknown.into_writer(), 1008),
+            (
+                "a request without its fields",
+                bare_request.into_writer(),
+                1008,
+            ),
+            (
+                "a join with a numeric sender",
+                bare_join.into_writer(),
+                1007,
+            ),
+            ("a CBOR array", array.into_writer(), 1007),
+            ("a truncated map", vec![0xa5, 0x64, b't', b'y'], 1007),
+            ("an empty binary frame", Vec::new(), 1007),
         ];
-        for (case, bytes) in &cases {
+        for (case, bytes, code) in &cases {
             for handshake_first in [false, true] {
                 let label = format!(
                     "{case} ({} the handshake)",
@@ -696,13 +719,20 @@ fn garbage_cbor_closes_the_connection() {
                 send(&mut ws, Message::binary(bytes.clone())).await;
                 let (ended, said) = closed_within(&mut ws, WAIT, &label).await;
                 assert_refused(&label, &ended, &said);
+                match (&ended, code) {
+                    (Ended::Close(1007, reason), 1007) => {
+                        assert!(reason.contains("không hợp lệ"), "{label}: {reason:?}")
+                    }
+                    (Ended::Close(1008, _), 1008) => {}
+                    _ => panic!("{label}: ended with {ended:?}, expected a {code} close"),
+                }
                 w.assert_serving(&mut bystander, &label).await;
             }
         }
         let log = w.server.log();
         assert!(
-            log.contains("failed to decode message"),
-            "the server log does not mention the undecodable frames:\n{log}"
+            log.contains("malformed message refused") && log.contains("failed to decode message"),
+            "the server log does not mention the refused frames:\n{log}"
         );
     });
 }

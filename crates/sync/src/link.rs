@@ -282,9 +282,10 @@ async fn pump<S, M, E>(
                             let _ = to_samod.try_send(Err(LinkError::TooLarge { size: data.len(), max: opts.max_frame_bytes }));
                             break;
                         }
-                        // automerge-repo messages are CBOR maps: anything else is refused here,
-                        // with a reason, rather than dropped silently by the sync engine.
-                        if data.first().is_none_or(|b| b >> 5 != 5) {
+                        // automerge-repo messages are CBOR maps with a text `type` (and sender):
+                        // anything else is refused here with a specific reason (1007), rather
+                        // than closed by the sync engine with none.
+                        if !well_formed(&data) {
                             stats.refused_frames.fetch_add(1, Ordering::Relaxed);
                             tracing::info!(peer = %label, bytes = data.len(), "malformed message refused");
                             let _ = send!(M::close(1007, "tin nhắn không hợp lệ / malformed message"));
@@ -378,5 +379,87 @@ impl Acceptor {
             .accept(transport.with_expected_peer_id(samod::PeerId::from(peer_id)))
             .map_err(|_| crate::SyncError::Stopped)?;
         Ok(handle)
+    }
+}
+
+/// Whether `data` is one whole, well-formed CBOR map with a text `type`, as every automerge-repo
+/// message is; a `senderId`, where present, must be text too (every message but `error` has one).
+pub fn well_formed(data: &[u8]) -> bool {
+    let mut d = minicbor::Decoder::new(data);
+    let Ok(Some(entries)) = d.map() else {
+        // Not a map, or an indefinite-length one (automerge-repo never writes those).
+        return false;
+    };
+    let mut has_type = false;
+    for _ in 0..entries {
+        if !matches!(d.datatype(), Ok(minicbor::data::Type::String)) {
+            // A key that is not text is skipped with its value, but must be well-formed.
+            if d.skip().is_err() || d.skip().is_err() {
+                return false;
+            }
+            continue;
+        }
+        let Ok(key) = d.str() else {
+            return false;
+        };
+        let text_required = matches!(key, "type" | "senderId");
+        has_type |= key == "type";
+        let value_ok = if text_required {
+            d.str().is_ok()
+        } else {
+            d.skip().is_ok()
+        };
+        if !value_ok {
+            return false;
+        }
+    }
+    has_type && d.position() == data.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::well_formed;
+
+    fn map(entries: &[(&str, &str)]) -> Vec<u8> {
+        let mut e = minicbor::Encoder::new(Vec::new());
+        e.map(entries.len() as u64).expect("map");
+        for (k, v) in entries {
+            e.str(k).expect("key").str(v).expect("value");
+        }
+        e.into_writer()
+    }
+
+    #[test]
+    fn automerge_repo_messages_pass_and_malformed_frames_do_not() {
+        let join = map(&[("type", "join"), ("senderId", "peer-a")]);
+        assert!(well_formed(&join));
+        // Other fields, bytes included, are allowed in any order.
+        let mut e = minicbor::Encoder::new(Vec::new());
+        e.map(4).expect("map");
+        e.str("documentId").expect("k").str("abc").expect("v");
+        e.str("data").expect("k").bytes(&[1, 2, 3]).expect("v");
+        e.str("senderId").expect("k").str("p").expect("v");
+        e.str("type").expect("k").str("sync").expect("v");
+        assert!(well_formed(&e.into_writer()));
+
+        assert!(!well_formed(&[]), "empty");
+        assert!(!well_formed(&[0xff, 0x00, 0x13]), "not CBOR");
+        assert!(!well_formed(&map(&[("hello", "world")])), "no type");
+        assert!(
+            well_formed(&map(&[("type", "error"), ("message", "x")])),
+            "samod's error message has no sender"
+        );
+        assert!(!well_formed(&[0xa5, 0x64, b't', b'y']), "truncated");
+        let mut extra = join.clone();
+        extra.push(0);
+        assert!(!well_formed(&extra), "trailing bytes");
+        let mut numeric = minicbor::Encoder::new(Vec::new());
+        numeric.map(2).expect("map");
+        numeric.str("type").expect("k").str("join").expect("v");
+        numeric.str("senderId").expect("k").u64(7).expect("v");
+        assert!(!well_formed(&numeric.into_writer()), "numeric sender");
+        let mut array = minicbor::Encoder::new(Vec::new());
+        array.array(1).expect("array").u8(1).expect("item");
+        assert!(!well_formed(&array.into_writer()), "array");
     }
 }
