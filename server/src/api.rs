@@ -13,7 +13,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use doithoai_model::{Lang, Localize};
 use doithoai_store::{CodeCheck, DeviceRow, DocRow, Store};
-use doithoai_sync::LocalRepo;
 use doithoai_sync::link::{LinkHandle, LinkOptions, LinkStats};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -27,16 +26,14 @@ pub const MAX_LINKS_PER_DEVICE: usize = 4;
 /// Everything the handlers share.
 pub struct AppState {
     pub store: Store,
-    pub repo: LocalRepo,
-    pub acceptor: doithoai_sync::link::Acceptor,
+    /// One samod repository per ward (see `wards.rs`).
+    pub wards: crate::wards::WardRepos,
     pub link_opts: LinkOptions,
     pub stats: Arc<LinkStats>,
     /// Live links by device id.
     pub links: Mutex<HashMap<String, Vec<LinkHandle>>>,
     /// The secret that guards the admin endpoint (a file in the data directory).
     pub admin_secret: String,
-    /// Re-evaluates live share decisions after a document is registered.
-    pub policy: doithoai_sync::policy::PolicyNotifier,
     pub refused_tokens: AtomicU64,
     pub refused_frames_http: AtomicU64,
 }
@@ -83,6 +80,18 @@ impl From<doithoai_store::StoreError> for ApiError {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "storage",
+            e.localize(Lang::Vi),
+            e.localize(Lang::En),
+        )
+    }
+}
+
+impl From<doithoai_sync::SyncError> for ApiError {
+    fn from(e: doithoai_sync::SyncError) -> Self {
+        tracing::error!(error = %e, "sync engine error in request");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "sync",
             e.localize(Lang::Vi),
             e.localize(Lang::En),
         )
@@ -388,7 +397,12 @@ async fn register_document(
         created_at: doithoai_model::time::to_stored(&doithoai_model::time::ward_now()),
     };
     let stored = state.store.doc_register(&row)?;
-    state.policy.changed(&stored.doc_id);
+    state
+        .wards
+        .get(&device.ward_id)
+        .await?
+        .policy
+        .changed(&stored.doc_id);
     let access = crate::access::decide(&device, &stored);
     if access == doithoai_sync::policy::Access::None {
         return Err(ApiError::new(
@@ -434,7 +448,13 @@ async fn admin_ward(
 ) -> Result<Json<doithoai_store::WardRow>, ApiError> {
     check_admin(&state, &headers)?;
     Ok(Json(
-        admin::create_ward(&state.store, &state.repo, &req.id, &req.name).await?,
+        admin::create_ward(
+            &state.store,
+            &state.wards.get(&req.id).await?.repo,
+            &req.id,
+            &req.name,
+        )
+        .await?,
     ))
 }
 
@@ -455,7 +475,7 @@ async fn admin_point(
     Ok(Json(
         admin::add_point(
             &state.store,
-            &state.repo,
+            &state.wards.get(&req.ward).await?.repo,
             &req.ward,
             &req.kind,
             &req.id,
@@ -530,6 +550,7 @@ async fn sync(
             ));
         }
     }
+    let ward = state.wards.get(&device.ward_id).await?;
     let opts = state.link_opts;
     // The websocket layer's own limit sits a little above the link's, so that an oversized
     // frame reaches the link's check and is refused with close code 1009 and a reason.
@@ -538,7 +559,7 @@ async fn sync(
         .max_frame_size(opts.max_frame_bytes + 4096);
     let st = state.clone();
     Ok(ws.on_upgrade(move |socket| async move {
-        match st
+        match ward
             .acceptor
             .accept_axum(socket, &device.peer_id, opts, st.stats.clone())
         {

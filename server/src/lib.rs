@@ -12,6 +12,7 @@ pub mod access;
 pub mod admin;
 pub mod api;
 pub mod secret;
+pub mod wards;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -123,29 +124,29 @@ pub async fn serve(
             source,
         })?;
     let addr = listener.local_addr()?;
-    let (repo, policy) = open_repo_with_notifier(&store).await;
-    let acceptor = repo.acceptor(&format!("ws://{addr}/sync"))?;
     let state = Arc::new(api::AppState {
         store: store.clone(),
-        repo: repo.clone(),
-        acceptor,
+        wards: wards::WardRepos::new(store.clone(), format!("ws://{addr}/sync")),
         link_opts: cfg.link,
         stats: Arc::new(LinkStats::default()),
         links: Default::default(),
         admin_secret,
-        policy,
         refused_tokens: AtomicU64::new(0),
         refused_frames_http: AtomicU64::new(0),
     });
     tokio::spawn(api::enforce_revocations(state.clone()));
+    // The wards' repositories open now rather than on their first connection.
+    for w in store.wards()? {
+        state.wards.get(&w.id).await?;
+    }
     std::fs::write(cfg.data_dir.join(ADDR_FILE), addr.to_string())?;
     tracing::info!(%addr, "doithoai-server listening");
-    let app = api::router(state);
+    let app = api::router(state.clone());
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     let _ = std::fs::remove_file(cfg.data_dir.join(ADDR_FILE));
-    repo.stop().await;
+    state.wards.stop().await;
     result?;
     Ok(())
 }

@@ -540,6 +540,59 @@ fn wrong_and_missing_tokens_are_refused_with_a_clear_message() {
 }
 
 #[test]
+fn another_wards_documents_are_not_revealed() {
+    run(Duration::from_secs(60), async {
+        let w = Ward::start(&[]);
+        // A second ward on the same server, with its own TDP and collector.
+        let out = w.server.admin(&[
+            "ward",
+            "create",
+            "--id",
+            "hb",
+            "--name",
+            "Phường Hoàng Văn Thụ",
+        ]);
+        let other_ward_doc = doc_id_in(&out);
+        w.server.admin(&[
+            "point", "add", "--ward", "hb", "--kind", "tdp", "--id", "tdp-1", "--name", "TDP 1",
+        ]);
+        let code = w
+            .server
+            .add_device("hb", "collector", Some("tdp-1"), "Laptop HB");
+        let j = enroll_raw(&w.server.url(), &code);
+        let token = j["token"].as_str().expect("token").to_owned();
+        let d = Device {
+            id: j["device_id"].as_str().expect("id").to_owned(),
+            token,
+            peer: j["peer_id"].as_str().expect("peer").to_owned(),
+            intake: String::new(),
+        };
+        let mut hb = w.join(&d).await;
+        // Its own ward's document: served.
+        let reply = request(&mut hb, &other_ward_doc).await;
+        assert!(
+            matches!(&reply, Ok(m) if m.kind == "sync" && m.document == other_ward_doc && m.data_len > 0),
+            "its own ward document: {reply:?}"
+        );
+        // The first ward's documents: as if they did not exist.
+        for (what, doc) in [("ward", &w.ward_doc), ("intake", &w.intake_b)] {
+            let reply = request(&mut hb, doc).await;
+            assert!(
+                matches!(&reply, Ok(m) if m.kind == "doc-unavailable" && &m.document == doc),
+                "the other ward's {what} document: {reply:?}"
+            );
+        }
+        // And the first ward's devices do not see the second's.
+        let mut dk = w.join(&w.device("dk device")).await;
+        let reply = request(&mut dk, &other_ward_doc).await;
+        assert!(
+            matches!(&reply, Ok(m) if m.kind == "doc-unavailable"),
+            "the second ward's document from the first: {reply:?}"
+        );
+    });
+}
+
+#[test]
 fn a_revoked_device_is_cut_off_and_refused() {
     run(Duration::from_secs(60), async {
         let w = Ward::start(&[]);
