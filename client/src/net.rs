@@ -587,15 +587,7 @@ pub async fn serve(
                     }
                     // Live changes from the server reach held documents directly; index them.
                 }
-                for h in held.values() {
-                    if read(h, |d| d.get_heads().is_empty()) {
-                        continue;
-                    }
-                    if read(h, doithoai_model::doc::doc_type).as_deref() == Some(intake::TYPE) {
-                        app.index_document(h)?;
-                    }
-                }
-                app.flush_index()?;
+                index_held(app, &held)?;
                 let line = status_line(app, link.is_connected(), lang).await?;
                 if line != last_line {
                     writeln!(out, "{line}").ok();
@@ -606,7 +598,24 @@ pub async fn serve(
         }
     }
     link.close();
+    // Changes that arrived since the last tick (or during a pass that stop interrupted) are in
+    // the documents but not yet in the index: index them now, so that the lists are up to date
+    // when the next command runs.
+    index_held(app, &held)?;
     Ok(())
+}
+
+/// Brings the index up to date with every held intake document.
+fn index_held(app: &App, held: &BTreeMap<String, DocHandle>) -> Result<(), AppError> {
+    for h in held.values() {
+        if read(h, |d| d.get_heads().is_empty()) {
+            continue;
+        }
+        if read(h, doithoai_model::doc::doc_type).as_deref() == Some(intake::TYPE) {
+            app.index_document(h)?;
+        }
+    }
+    app.flush_index()
 }
 
 /// Adds to `held` every document this device uses: its intake documents, the documents the
