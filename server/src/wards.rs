@@ -63,11 +63,6 @@ impl WardRepos {
         Ok(r)
     }
 
-    /// How many wards have an open repository.
-    pub async fn open_count(&self) -> usize {
-        self.repos.lock().await.len()
-    }
-
     /// Stops every repository once its pending writes have reached the store.
     pub async fn stop(&self) {
         let repos: Vec<WardRepo> = self.repos.lock().await.drain().map(|(_, r)| r).collect();

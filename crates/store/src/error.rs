@@ -202,7 +202,6 @@ pub(crate) fn failure_kind(e: &rusqlite::Error) -> Failure {
     }
 }
 
-/// Maps a SQLite error on the database at `path` to the most specific [`StoreError`].
 impl StoreError {
     /// Whether another connection held the lock: trying again later may succeed.
     pub fn is_busy(&self) -> bool {
@@ -217,6 +216,7 @@ impl StoreError {
     }
 }
 
+/// Maps a SQLite error on the database at `path` to the most specific [`StoreError`].
 pub(crate) fn classify(path: &std::path::Path, e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::DiskFull) => StoreError::DiskFull {

@@ -399,15 +399,14 @@ pub fn well_formed(data: &[u8]) -> bool {
             }
             continue;
         }
-        let Ok(key) = d.str() else {
-            return false;
-        };
-        let text_required = matches!(key, "type" | "senderId");
-        has_type |= key == "type";
-        let value_ok = if text_required {
-            d.str().is_ok()
-        } else {
-            d.skip().is_ok()
+        let value_ok = match d.str() {
+            Ok("type") => {
+                has_type = true;
+                d.str().is_ok()
+            }
+            Ok("senderId") => d.str().is_ok(),
+            Ok(_) => d.skip().is_ok(),
+            Err(_) => false,
         };
         if !value_ok {
             return false;

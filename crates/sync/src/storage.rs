@@ -79,19 +79,30 @@ fn parts(key: &StorageKey) -> Vec<String> {
     key.into_iter().cloned().collect()
 }
 
+/// Runs `op` on tokio's blocking pool. When the runtime is shutting down and cancels it before it
+/// ran (samod does not wait for every storage task when it stops), runs it here instead, so that
+/// no read or write is dropped.
+async fn blocking<T: Send + 'static>(
+    op: impl Fn() -> T + Send + Sync + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    let op = Arc::new(op);
+    let pooled = op.clone();
+    match tokio::task::spawn_blocking(move || pooled()).await {
+        Err(e) if e.is_cancelled() => {
+            tracing::debug!("storage task cancelled by shutdown; running it inline");
+            Ok(op())
+        }
+        other => other,
+    }
+}
+
 impl Storage for SqliteStorage {
     fn load(&self, key: StorageKey) -> impl Future<Output = Option<Vec<u8>>> + Send {
         let store = self.store.clone();
         let on_fatal = self.on_fatal.clone();
         async move {
             let k = parts(&key);
-            let (s, k2) = (store.clone(), k.clone());
-            let loaded = match tokio::task::spawn_blocking(move || s.chunk_load(&k2)).await {
-                // Shutting down before the blocking pool ran it: read here.
-                Err(e) if e.is_cancelled() => Ok(store.chunk_load(&k)),
-                other => other,
-            };
-            match loaded {
+            match blocking(move || store.chunk_load(&k)).await {
                 Ok(Ok(v)) => v,
                 Ok(Err(e)) => {
                     // A read that fails could make samod believe a document is absent and
@@ -115,12 +126,7 @@ impl Storage for SqliteStorage {
         let on_fatal = self.on_fatal.clone();
         async move {
             let p = parts(&prefix);
-            let (s, p2) = (store.clone(), p.clone());
-            let loaded = match tokio::task::spawn_blocking(move || s.chunk_load_range(&p2)).await {
-                Err(e) if e.is_cancelled() => Ok(store.chunk_load_range(&p)),
-                other => other,
-            };
-            match loaded {
+            match blocking(move || store.chunk_load_range(&p)).await {
                 Ok(Ok(rows)) => rows
                     .into_iter()
                     .filter_map(|(k, v)| StorageKey::from_parts(k).ok().map(|k| (k, v)))
@@ -141,20 +147,10 @@ impl Storage for SqliteStorage {
         let store = self.store.clone();
         let on_fatal = self.on_fatal.clone();
         async move {
-            let k = Arc::new(parts(&key));
-            let data = Arc::new(data);
-            let (s, k2, d2) = (store.clone(), k.clone(), data.clone());
-            match tokio::task::spawn_blocking(move || s.chunk_put(&k2, &d2)).await {
+            let k = parts(&key);
+            match blocking(move || store.chunk_put(&k, &data)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => on_fatal(&FatalError::Store(e)),
-                Err(e) if e.is_cancelled() => {
-                    // The runtime is shutting down before the blocking pool ran the write: write
-                    // it here rather than lose it.
-                    tracing::debug!("storage put cancelled by shutdown; writing inline");
-                    if let Err(e) = store.chunk_put(&k, &data) {
-                        on_fatal(&FatalError::Store(e));
-                    }
-                }
                 Err(e) => {
                     tracing::error!(error = %e, "storage task failed");
                     on_fatal(&FatalError::Task(e.to_string()));
