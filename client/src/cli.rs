@@ -32,6 +32,10 @@ pub struct Cli {
     /// Ngôn ngữ hiển thị: vi (mặc định) hoặc en.
     #[arg(long, global = true, env = "DOITHOAI_LANG")]
     pub lang: Option<Lang>,
+    /// In nhật ký ra màn hình (-v: thông tin, -vv: chi tiết); mặc định nhật ký ghi vào tệp
+    /// doithoai.log trong thư mục dữ liệu.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }
