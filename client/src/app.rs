@@ -110,7 +110,7 @@ impl Localize for AppError {
             (AppError::Connect(e), l) => e.localize(l),
             (AppError::Http(e), Lang::Vi) => match e {
                 doithoai_sync::http::HttpError::BadUrl(u) => format!("Địa chỉ máy chủ «{u}» không hợp lệ (ví dụ: http://192.168.1.10:8800)."),
-                doithoai_sync::http::HttpError::Unreachable { addr, reason } => format!("Không kết nối được máy chủ {addr} ({reason}). Dữ liệu vẫn an toàn trên máy; hãy thử lại khi có mạng."),
+                doithoai_sync::http::HttpError::Unreachable { addr, kind, .. } => format!("Không kết nối được máy chủ {addr} ({}). Dữ liệu vẫn an toàn trên máy; hãy thử lại khi có mạng.", doithoai_model::lang::io_reason(*kind, Lang::Vi)),
                 doithoai_sync::http::HttpError::Timeout => "Máy chủ không trả lời kịp. Hãy thử lại khi mạng ổn định hơn.".into(),
                 doithoai_sync::http::HttpError::Malformed => "Máy chủ trả lời không đúng định dạng.".into(),
                 doithoai_sync::http::HttpError::BadHeader(h) => format!("Tiêu đề yêu cầu «{h}» chứa ký tự xuống dòng."),

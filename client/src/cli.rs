@@ -254,7 +254,7 @@ impl Localize for CliError {
             CliError::App(e) => e.localize(lang),
             CliError::Usage { vi, en } => lang.pick(vi, en).to_owned(),
             CliError::Io(e) => match lang {
-                Lang::Vi => format!("Lỗi đọc/ghi: {e}"),
+                Lang::Vi => format!("Lỗi đọc/ghi: {}", doithoai_model::lang::io_error(e, lang)),
                 Lang::En => format!("Input/output error: {e}"),
             },
         }

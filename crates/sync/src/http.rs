@@ -15,7 +15,13 @@ pub enum HttpError {
     #[error("header {0:?} holds a line break")]
     BadHeader(String),
     #[error("cannot reach the server at {addr}: {reason}")]
-    Unreachable { addr: String, reason: String },
+    Unreachable {
+        addr: String,
+        /// What the operating system said (English, for the log).
+        reason: String,
+        /// Its kind, for telling the user in their language.
+        kind: std::io::ErrorKind,
+    },
     #[error("the server did not answer in time")]
     Timeout,
     #[error("malformed answer from the server")]
@@ -68,6 +74,7 @@ pub async fn request_with(
             .map_err(|e| HttpError::Unreachable {
                 addr: addr.clone(),
                 reason: e.to_string(),
+                kind: e.kind(),
             })?;
         let body = body.unwrap_or("");
         let mut req = format!(
@@ -86,6 +93,7 @@ pub async fn request_with(
         let io = |e: std::io::Error| HttpError::Unreachable {
             addr: addr.clone(),
             reason: e.to_string(),
+            kind: e.kind(),
         };
         s.write_all(req.as_bytes()).await.map_err(io)?;
         let mut buf = Vec::new();
