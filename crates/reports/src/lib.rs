@@ -367,7 +367,8 @@ impl<'a> Ctx<'a> {
                 self.pick("Trùng nội dung, gộp vào số", "Duplicate, merged into"),
                 self.status(&root).label(l).to_lowercase()
             ));
-            if item.status == Status::Closed {
+            // Closed with the original: said once, in the brackets.
+            if item.status == Status::Closed && self.status(&root) != Status::Closed {
                 parts.push(self.pick("đã kết thúc", "closed").to_owned());
             }
             return parts.join("; ");
@@ -395,6 +396,14 @@ impl<'a> Ctx<'a> {
                 .to_owned(),
             ),
             _ => {}
+        }
+        // Filed, then told why.
+        if told
+            && item.answer.is_none()
+            && item.forwarded.is_none()
+            && let Some(f) = &item.filed
+        {
+            parts.push(format!("{}: {}", Status::Filed.label(l), f.reason));
         }
         if item.answer.is_none()
             && let Some(f) = &item.forwarded
