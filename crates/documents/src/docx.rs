@@ -164,14 +164,15 @@ fn para_xml(p: &P, runs: &str) -> String {
 
 /// A horizontal line `length` twips long, centred in a space `room` twips wide.
 fn centred_rule(room: u32, length: u32) -> String {
-    rule_xml(room.saturating_sub(length) / 2)
+    rule_xml(room.saturating_sub(length) / 2, 0)
 }
 
-/// A short horizontal line: an empty paragraph with a top border, narrowed by indents.
-fn rule_xml(indent: u32) -> String {
+/// A short horizontal line: an empty paragraph with a top border, narrowed by indents, `gap`
+/// twips below the text above it.
+fn rule_xml(indent: u32, gap: u32) -> String {
     format!(
         "<w:p><w:pPr><w:pBdr><w:top w:val=\"single\" w:sz=\"6\" w:space=\"1\" w:color=\"auto\"/></w:pBdr>\
-<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"120\" w:lineRule=\"exact\"/>\
+<w:spacing w:before=\"{gap}\" w:after=\"0\" w:line=\"120\" w:lineRule=\"exact\"/>\
 <w:ind w:left=\"{indent}\" w:right=\"{indent}\"/></w:pPr></w:p>"
     )
 }
@@ -360,7 +361,8 @@ fn title_xml(d: &AdminDoc) -> String {
             ),
         ));
     }
-    s.push_str(&rule_xml(TEXT_W * 3 / 8));
+    // Clear of the subtitle's marks below the line (ị, ạ).
+    s.push_str(&rule_xml(TEXT_W * 3 / 8, 80));
     s.push_str(&para_xml(&P::center(), ""));
     s
 }
