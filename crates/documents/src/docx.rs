@@ -468,10 +468,14 @@ fn body_xml(d: &AdminDoc) -> String {
                         ..P::body()
                     },
                 };
+                // A line that introduces what follows ("3. Kết luận …:") stays with it.
+                let introduces = runs
+                    .last()
+                    .is_some_and(|r| r.text.trim_end().ends_with(':'));
                 if Some(i) == last {
                     p.keep_next = true;
                     p.keep_lines = true;
-                } else if Some(i) == before_last {
+                } else if Some(i) == before_last || introduces {
                     p.keep_next = true;
                 }
                 s.push_str(&para_xml(&p, &runs_xml(runs, BODY)));

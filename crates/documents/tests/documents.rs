@@ -498,6 +498,9 @@ fn the_docx_is_laid_out_for_print() {
         "rule {length} twips, motto {motto}"
     );
 
+    // A line introducing a table is kept with it.
+    let intro = para_props(xml, "3. Kết luận của chủ trì và phân công thực hiện:");
+    assert!(intro.contains("<w:keepNext/>"), "{intro}");
     // The last paragraph is kept whole and with the signatures; the one before with it.
     let last = para_props(xml, "Trên đây là báo cáo");
     assert!(

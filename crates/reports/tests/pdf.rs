@@ -707,6 +707,15 @@ fn printed_reports_are_readable_on_a4() {
         }
         // One spelling of the department, the registry's.
         assert!(!text.contains("Văn hóa - Xã hội"), "{name}:\n{text}");
+        // No page ends on a line that introduces what follows.
+        for p in 1..sizes.len() {
+            let t = page_text(&pdf, p);
+            let end = t.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+            assert!(
+                !end.trim_end().ends_with(':'),
+                "{name} page {p} ends on {end:?}"
+            );
+        }
         // The signatures are not alone on the last page.
         let last = page_text(&pdf, sizes.len());
         let lines = last.lines().filter(|l| !l.trim().is_empty()).count();
