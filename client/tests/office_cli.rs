@@ -260,12 +260,12 @@ fn office_handles_a_petition_from_receipt_to_the_register() {
     );
     assert_eq!(
         cell(5, 11),
-        "Đã kết thúc; văn bản trả lời số 45/UBND-ĐC; đã thông báo ngày 04/03/2026 (qua tổ trưởng tổ dân phố)"
+        "Kết quả: Phường đã thay bóng đèn ngõ 12 (văn bản trả lời số 45/UBND-ĐC, ngày 02/03/2026); đã thông báo ngày 04/03/2026 (qua tổ trưởng tổ dân phố); đã kết thúc"
     );
     assert_eq!(cell(6, 0), "2");
     assert_eq!(
         cell(6, 11),
-        "Trùng nội dung, gộp vào số 1/2026 (đã kết thúc); Đã kết thúc"
+        "Trùng nội dung, gộp vào số 1/2026 (đã kết thúc)"
     );
 
     // The summary as CSV with a byte-order mark, and English on demand.

@@ -8,6 +8,7 @@ use std::io::{Cursor, Write};
 use zip::CompressionMethod;
 use zip::write::SimpleFileOptions;
 
+use crate::metrics::{longest_word, text_width};
 use crate::{AdminDoc, Align, Block, DocumentError, Run, Signature, date_line, national_name};
 
 /// A4, portrait.
@@ -27,6 +28,30 @@ const RECIPIENTS_TITLE: u32 = 24;
 const RECIPIENTS: u32 = 22;
 /// First-line indent of body paragraphs: 1 cm.
 const INDENT: u32 = 567;
+/// The national name: 12 pt bold.
+const NATION: u32 = 24;
+/// Page numbers: 14 pt, centred in the top margin.
+const PAGE_NUMBER: u32 = 28;
+/// The left and right padding of table cells.
+const CELL_MARGIN: u32 = 80;
+/// Room for the differences between word processors' text layouts, in twips.
+const SLACK: u32 = 120;
+/// How far the letterhead may reach into the left margin when its lines are too long for the
+/// text width, in twips (1 cm).
+const LETTERHEAD_OVERHANG: u32 = 567;
+
+/// The width of `text` in twips at `half_points`.
+fn twips(text: &str, half_points: u32, bold: bool) -> u32 {
+    (text_width(text, f64::from(half_points) / 2.0, bold) * 20.0).ceil() as u32
+}
+
+/// The width of the longest of the lines of `text`, in twips.
+fn widest_line(text: &str, half_points: u32, bold: bool) -> u32 {
+    text.lines()
+        .map(|l| twips(l.trim(), half_points, bold))
+        .max()
+        .unwrap_or(0)
+}
 
 /// Escapes text for XML and drops the characters XML 1.0 cannot hold.
 pub(crate) fn esc(s: &str) -> String {
@@ -86,6 +111,8 @@ struct P {
     before: u32,
     after: u32,
     keep_next: bool,
+    /// The paragraph's lines kept on one page.
+    keep_lines: bool,
 }
 
 impl P {
@@ -96,6 +123,7 @@ impl P {
             before: 0,
             after: 0,
             keep_next: false,
+            keep_lines: false,
         }
     }
     fn body() -> P {
@@ -105,6 +133,7 @@ impl P {
             before: 0,
             after: 120,
             keep_next: false,
+            keep_lines: false,
         }
     }
 }
@@ -119,6 +148,9 @@ fn para_xml(p: &P, runs: &str) -> String {
     if p.keep_next {
         pp.push_str("<w:keepNext/>");
     }
+    if p.keep_lines {
+        pp.push_str("<w:keepLines/>");
+    }
     pp.push_str(&format!(
         "<w:spacing w:before=\"{}\" w:after=\"{}\" w:line=\"288\" w:lineRule=\"auto\"/>",
         p.before, p.after
@@ -130,11 +162,17 @@ fn para_xml(p: &P, runs: &str) -> String {
     format!("<w:p><w:pPr>{pp}</w:pPr>{runs}</w:p>")
 }
 
-/// A short horizontal line: an empty paragraph with a top border, narrowed by indents.
-fn rule_xml(indent: u32) -> String {
+/// A horizontal line `length` twips long, centred in a space `room` twips wide.
+fn centred_rule(room: u32, length: u32) -> String {
+    rule_xml(room.saturating_sub(length) / 2, 0)
+}
+
+/// A short horizontal line: an empty paragraph with a top border, narrowed by indents, `gap`
+/// twips below the text above it.
+fn rule_xml(indent: u32, gap: u32) -> String {
     format!(
         "<w:p><w:pPr><w:pBdr><w:top w:val=\"single\" w:sz=\"6\" w:space=\"1\" w:color=\"auto\"/></w:pBdr>\
-<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"120\" w:lineRule=\"exact\"/>\
+<w:spacing w:before=\"{gap}\" w:after=\"0\" w:line=\"120\" w:lineRule=\"exact\"/>\
 <w:ind w:left=\"{indent}\" w:right=\"{indent}\"/></w:pPr></w:p>"
     )
 }
@@ -153,16 +191,33 @@ fn borders(on: bool) -> String {
 
 /// A table; `cells[row][col]` is the XML of the cell's paragraphs.
 fn table_xml(widths: &[u32], cells: &[Vec<String>], bordered: bool, header_rows: usize) -> String {
+    table_xml_at(widths, cells, bordered, header_rows, None)
+}
+
+/// A table, centred, or starting `indent` twips left of the text (a negative indent) when given.
+fn table_xml_at(
+    widths: &[u32],
+    cells: &[Vec<String>],
+    bordered: bool,
+    header_rows: usize,
+    overhang: Option<u32>,
+) -> String {
     let mut s = String::from("<w:tbl><w:tblPr>");
     s.push_str(&format!(
-        "<w:tblW w:w=\"{}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/>",
+        "<w:tblW w:w=\"{}\" w:type=\"dxa\"/>",
         widths.iter().sum::<u32>()
     ));
+    match overhang {
+        Some(o) => s.push_str(&format!(
+            "<w:jc w:val=\"left\"/><w:tblInd w:w=\"-{o}\" w:type=\"dxa\"/>"
+        )),
+        None => s.push_str("<w:jc w:val=\"center\"/>"),
+    }
     s.push_str(&borders(bordered));
     s.push_str("<w:tblLayout w:type=\"fixed\"/>");
-    s.push_str(
-        "<w:tblCellMar><w:left w:w=\"80\" w:type=\"dxa\"/><w:right w:w=\"80\" w:type=\"dxa\"/></w:tblCellMar>",
-    );
+    s.push_str(&format!(
+        "<w:tblCellMar><w:left w:w=\"{CELL_MARGIN}\" w:type=\"dxa\"/><w:right w:w=\"{CELL_MARGIN}\" w:type=\"dxa\"/></w:tblCellMar>"
+    ));
     s.push_str("</w:tblPr><w:tblGrid>");
     for w in widths {
         s.push_str(&format!("<w:gridCol w:w=\"{w}\"/>"));
@@ -197,21 +252,66 @@ fn centered(text: &str, bold: bool, italic: bool, size: u32) -> String {
     para_xml(&P::center(), &run_xml(text, &Fmt { bold, italic, size }))
 }
 
+/// The widths of the letterhead's two columns, and how far it reaches into the left margin:
+/// each column as wide as its longest line (the parent body "UBND THÀNH PHỐ BẮC GIANG" and the
+/// national name on one line each), what is left shared between them.
+fn letterhead_widths(d: &AdminDoc) -> (u32, u32, Option<u32>) {
+    let lh = &d.letterhead;
+    let (nation, motto) = national_name(d.lang);
+    let pad = 2 * CELL_MARGIN + SLACK;
+    let left_need = [
+        widest_line(lh.parent.trim(), HEADER, false),
+        widest_line(lh.issuer.trim(), HEADER, true),
+        twips(&crate::number_line(&lh.number, d.lang), HEADER, false),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0)
+        + pad;
+    let right_need = [
+        twips(nation, NATION, true),
+        twips(motto, HEADER, true),
+        twips(&date_line(&lh.place, lh.date, d.lang), BODY, false),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0)
+        + pad;
+    let need = left_need + right_need;
+    if need <= TEXT_W {
+        // Two fifths on the left as the form has it, unless a column needs more.
+        let left = (TEXT_W * 2 / 5).max(left_need).min(TEXT_W - right_need);
+        (left, TEXT_W - left, None)
+    } else {
+        let overhang = (need - TEXT_W).min(LETTERHEAD_OVERHANG);
+        let total = TEXT_W + overhang;
+        let left = left_need
+            .min(total.saturating_sub(right_need))
+            .max(total * 2 / 5);
+        (left, total - left, Some(overhang))
+    }
+}
+
 fn header_xml(d: &AdminDoc) -> String {
     let lh = &d.letterhead;
     let (nation, motto) = national_name(d.lang);
-    let left_w = TEXT_W * 2 / 5;
-    let right_w = TEXT_W - left_w;
+    let (left_w, right_w, overhang) = letterhead_widths(d);
     let mut left = String::new();
     if !lh.parent.trim().is_empty() {
         left.push_str(&centered(lh.parent.trim(), false, false, HEADER));
     }
     left.push_str(&centered(lh.issuer.trim(), true, false, HEADER));
-    left.push_str(&rule_xml(left_w / 3));
+    // Under the issuer, a rule 1/3 to 1/2 as long as its line (NĐ 30/2020, Phụ lục I).
+    let issuer_w = widest_line(lh.issuer.trim(), HEADER, true);
+    left.push_str(&centred_rule(left_w - 2 * CELL_MARGIN, issuer_w * 2 / 5));
     let mut right = String::new();
-    right.push_str(&centered(nation, true, false, 24));
+    right.push_str(&centered(nation, true, false, NATION));
     right.push_str(&centered(motto, true, false, HEADER));
-    right.push_str(&rule_xml(right_w / 4));
+    // Under the motto, a rule as long as the motto.
+    right.push_str(&centred_rule(
+        right_w - 2 * CELL_MARGIN,
+        twips(motto, HEADER, true),
+    ));
     let number = centered(
         &crate::number_line(&lh.number, d.lang),
         false,
@@ -219,11 +319,12 @@ fn header_xml(d: &AdminDoc) -> String {
         HEADER,
     );
     let date = centered(&date_line(&lh.place, lh.date, d.lang), false, true, BODY);
-    table_xml(
+    table_xml_at(
         &[left_w, right_w],
         &[vec![left, right], vec![number, date]],
         false,
         0,
+        overhang,
     )
 }
 
@@ -260,7 +361,8 @@ fn title_xml(d: &AdminDoc) -> String {
             ),
         ));
     }
-    s.push_str(&rule_xml(TEXT_W * 3 / 8));
+    // Clear of the subtitle's marks below the line (ị, ạ).
+    s.push_str(&rule_xml(TEXT_W * 3 / 8, 80));
     s.push_str(&para_xml(&P::center(), ""));
     s
 }
@@ -288,6 +390,7 @@ fn cell_para(text: &str, bold: bool, align: Align) -> String {
             before: 40,
             after: 40,
             keep_next: false,
+            keep_lines: false,
         },
         &run_xml(
             text,
@@ -300,9 +403,46 @@ fn cell_para(text: &str, bold: bool, align: Align) -> String {
     )
 }
 
+/// A table's column widths in twips from its relative `widths`, each column wide enough for the
+/// longest word of its heading ("STT" does not break as "ST/T"), the room taken from the widest
+/// columns.
+fn column_widths(widths: &[u32], header: &[String]) -> Vec<u32> {
+    let sum: u32 = widths.iter().sum::<u32>().max(1);
+    let mut abs: Vec<u32> = widths.iter().map(|w| w * TEXT_W / sum).collect();
+    let need: Vec<u32> = (0..abs.len())
+        .map(|i| {
+            let word = header
+                .get(i)
+                .map_or(0.0, |h| longest_word(h, f64::from(TABLE) / 2.0, true));
+            (word * 20.0).ceil() as u32 + 2 * CELL_MARGIN + SLACK
+        })
+        .collect();
+    for i in 0..abs.len() {
+        while abs[i] < need[i] {
+            // Take from the column with the most to spare.
+            let Some(j) = (0..abs.len())
+                .filter(|&j| j != i && abs[j] > need[j])
+                .max_by_key(|&j| abs[j] - need[j])
+            else {
+                break;
+            };
+            let give = (need[i] - abs[i]).min(abs[j] - need[j]);
+            abs[j] -= give;
+            abs[i] += give;
+        }
+    }
+    abs
+}
+
 fn body_xml(d: &AdminDoc) -> String {
     let mut s = String::new();
-    for b in &d.body {
+    // The last paragraph is kept whole with the signatures, and the one before it with the last
+    // (NĐ 30/2020: the signatures never stand alone on the last page).
+    let n = d.body.len();
+    let is_para = |i: usize| matches!(d.body.get(i), Some(Block::Para { .. }));
+    let last = n.checked_sub(1).filter(|&i| is_para(i));
+    let before_last = last.and_then(|i| i.checked_sub(1)).filter(|&i| is_para(i));
+    for (i, b) in d.body.iter().enumerate() {
         match b {
             Block::Heading(t) => s.push_str(&para_xml(
                 &P {
@@ -320,7 +460,7 @@ fn body_xml(d: &AdminDoc) -> String {
                 ),
             )),
             Block::Para { runs, align } => {
-                let p = match align {
+                let mut p = match align {
                     Align::Justify => P::body(),
                     a => P {
                         align: *a,
@@ -328,6 +468,16 @@ fn body_xml(d: &AdminDoc) -> String {
                         ..P::body()
                     },
                 };
+                // A line that introduces what follows ("3. Kết luận …:") stays with it.
+                let introduces = runs
+                    .last()
+                    .is_some_and(|r| r.text.trim_end().ends_with(':'));
+                if Some(i) == last {
+                    p.keep_next = true;
+                    p.keep_lines = true;
+                } else if Some(i) == before_last || introduces {
+                    p.keep_next = true;
+                }
                 s.push_str(&para_xml(&p, &runs_xml(runs, BODY)));
             }
             Block::Table {
@@ -336,8 +486,7 @@ fn body_xml(d: &AdminDoc) -> String {
                 rows,
                 total,
             } => {
-                let sum: u32 = widths.iter().sum::<u32>().max(1);
-                let abs: Vec<u32> = widths.iter().map(|w| w * TEXT_W / sum).collect();
+                let abs = column_widths(widths, header);
                 let mut cells: Vec<Vec<String>> = Vec::new();
                 cells.push(
                     header
@@ -415,7 +564,13 @@ fn recipients_xml(d: &AdminDoc) -> String {
 
 fn footer_xml(d: &AdminDoc) -> String {
     let half = TEXT_W / 2;
-    let mut s = para_xml(&P::center(), "");
+    let mut s = para_xml(
+        &P {
+            keep_next: true,
+            ..P::center()
+        },
+        "",
+    );
     match d.signatures.as_slice() {
         [one] => {
             let left = if d.recipients.is_empty() {
@@ -460,10 +615,14 @@ fn document_xml(d: &AdminDoc) -> String {
     s.push_str(&title_xml(d));
     s.push_str(&body_xml(d));
     s.push_str(&footer_xml(d));
+    // Page numbers from page 2, centred in the top margin (NĐ 30/2020): the default header
+    // holds the PAGE field, the first page has its own, empty, header.
     s.push_str(&format!(
-        "<w:sectPr><w:pgSz w:w=\"{PAGE_W}\" w:h=\"{PAGE_H}\"/>\
+        "<w:sectPr><w:headerReference w:type=\"default\" r:id=\"rId3\"/>\
+<w:headerReference w:type=\"first\" r:id=\"rId4\"/>\
+<w:pgSz w:w=\"{PAGE_W}\" w:h=\"{PAGE_H}\"/>\
 <w:pgMar w:top=\"{MARGIN_TOP}\" w:right=\"{MARGIN_RIGHT}\" w:bottom=\"{MARGIN_BOTTOM}\" w:left=\"{MARGIN_LEFT}\" \
-w:header=\"567\" w:footer=\"567\" w:gutter=\"0\"/></w:sectPr>"
+w:header=\"567\" w:footer=\"567\" w:gutter=\"0\"/><w:titlePg/></w:sectPr>"
     ));
     s.push_str("</w:body></w:document>");
     s
@@ -501,6 +660,8 @@ const CONTENT_TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone
 <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
 <Override PartName=\"/word/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/>\
 <Override PartName=\"/word/settings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml\"/>\
+<Override PartName=\"/word/header1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml\"/>\
+<Override PartName=\"/word/header2.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml\"/>\
 <Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>\
 <Override PartName=\"/docProps/app.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.extended-properties+xml\"/>\
 </Types>";
@@ -516,7 +677,33 @@ const DOC_RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"ye
 <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
 <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>\
 <Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings\" Target=\"settings.xml\"/>\
+<Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"header1.xml\"/>\
+<Relationship Id=\"rId4\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"header2.xml\"/>\
 </Relationships>";
+
+/// The header of every page but the first: the page number, centred.
+fn page_header_xml() -> String {
+    let run = |inner: &str| {
+        format!(
+            "<w:r><w:rPr><w:sz w:val=\"{PAGE_NUMBER}\"/><w:szCs w:val=\"{PAGE_NUMBER}\"/></w:rPr>{inner}</w:r>"
+        )
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:hdr {NS}><w:p><w:pPr><w:jc w:val=\"center\"/></w:pPr>{}{}{}{}{}</w:p></w:hdr>",
+        run("<w:fldChar w:fldCharType=\"begin\"/>"),
+        run("<w:instrText xml:space=\"preserve\"> PAGE </w:instrText>"),
+        run("<w:fldChar w:fldCharType=\"separate\"/>"),
+        run("<w:t>2</w:t>"),
+        run("<w:fldChar w:fldCharType=\"end\"/>"),
+    )
+}
+
+/// The first page's header: empty (its number is not shown).
+fn first_header_xml() -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:hdr {NS}><w:p/></w:hdr>"
+    )
+}
 
 const APP: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
 <Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\">\
@@ -542,13 +729,15 @@ xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
 pub(crate) fn write(d: &AdminDoc) -> Result<Vec<u8>, DocumentError> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let opts = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-    let parts: [(&str, String); 8] = [
+    let parts: [(&str, String); 10] = [
         ("[Content_Types].xml", CONTENT_TYPES.to_owned()),
         ("_rels/.rels", ROOT_RELS.to_owned()),
         ("word/document.xml", document_xml(d)),
         ("word/_rels/document.xml.rels", DOC_RELS.to_owned()),
         ("word/styles.xml", styles_xml(d.lang)),
         ("word/settings.xml", SETTINGS.to_owned()),
+        ("word/header1.xml", page_header_xml()),
+        ("word/header2.xml", first_header_xml()),
         ("docProps/core.xml", core_xml(d)),
         ("docProps/app.xml", APP.to_owned()),
     ];

@@ -15,6 +15,7 @@
 //! [`AdminDoc::to_text`]; both renderings come from the same blocks, so they say the same.
 
 mod docx;
+pub mod metrics;
 mod session;
 mod text;
 
@@ -221,7 +222,109 @@ pub fn number_line(number: &str, lang: Lang) -> String {
     }
 }
 
+/// Where an unfinal "oa", "oe" or "uy" carries its tone mark: on the second vowel in the older
+/// spelling ("hoá", "thuỷ"), on the first in the newer one ("hóa", "thủy"). Both are correct
+/// and both are in use, so one document can end up with both: the registry's "Văn hoá - Xã hội"
+/// in one column and "Văn hóa - Xã hội" as the chair dictated the conclusion in the next.
+const TONE_PLACEMENT: [(&str, &str); 15] = [
+    ("oá", "óa"),
+    ("oà", "òa"),
+    ("oả", "ỏa"),
+    ("oã", "õa"),
+    ("oạ", "ọa"),
+    ("oé", "óe"),
+    ("oè", "òe"),
+    ("oẻ", "ỏe"),
+    ("oẽ", "õe"),
+    ("oẹ", "ọe"),
+    ("uý", "úy"),
+    ("uỳ", "ùy"),
+    ("uỷ", "ủy"),
+    ("uỹ", "ũy"),
+    ("uỵ", "ụy"),
+];
+
+/// `name` with the tone of each word-final "oa", "oe", "uy" moved to the other vowel: the
+/// other spelling of the same name.
+fn other_tone_placement(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let end = chars.get(i + 2).is_none_or(|c| !c.is_alphabetic());
+        if end && i + 1 < chars.len() {
+            let pair: String = chars[i..i + 2].iter().collect();
+            let lower = pair.to_lowercase();
+            let swapped = TONE_PLACEMENT.iter().find_map(|(old, new)| {
+                if lower == *old {
+                    Some(*new)
+                } else if lower == *new {
+                    Some(*old)
+                } else {
+                    None
+                }
+            });
+            if let Some(sw) = swapped {
+                // Keep the case of each letter.
+                for (orig, s) in pair.chars().zip(sw.chars()) {
+                    if orig.is_uppercase() {
+                        out.extend(s.to_uppercase());
+                    } else {
+                        out.push(s);
+                    }
+                }
+                i += 2;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// `text` with every name of `names` written in another tone placement ("Văn hóa - Xã hội")
+/// spelt as in `names` ("Văn hoá - Xã hội").
+pub fn follow_spelling(text: &str, names: &[&str]) -> String {
+    let mut out = text.to_owned();
+    for name in names {
+        let other = other_tone_placement(name);
+        if other != *name && out.contains(&other) {
+            out = out.replace(&other, name);
+        }
+    }
+    out
+}
+
 impl AdminDoc {
+    /// The document with the names of the ward's departments and fields spelt everywhere as the
+    /// ward's registry spells them (see [`follow_spelling`]).
+    pub fn in_registry_spelling(mut self, reg: &doithoai_model::Registry) -> AdminDoc {
+        let mut names: Vec<&str> = reg.departments.iter().map(|d| d.name.as_str()).collect();
+        names.extend(reg.fields.iter().map(|f| f.label_vi.as_str()));
+        let fix = |s: &mut String| *s = follow_spelling(s, &names);
+        fix(&mut self.title);
+        fix(&mut self.subtitle);
+        for b in &mut self.body {
+            match b {
+                Block::Heading(t) => fix(t),
+                Block::Para { runs, .. } => runs.iter_mut().for_each(|r| fix(&mut r.text)),
+                Block::Table {
+                    header,
+                    rows,
+                    total,
+                    ..
+                } => {
+                    header.iter_mut().for_each(fix);
+                    rows.iter_mut().flatten().for_each(fix);
+                    total.iter_mut().flatten().for_each(fix);
+                }
+            }
+        }
+        self.recipients.iter_mut().for_each(fix);
+        self
+    }
+
     /// The document as a DOCX file (WordprocessingML).
     pub fn to_docx(&self) -> Result<Vec<u8>, DocumentError> {
         docx::write(self)
@@ -230,5 +333,35 @@ impl AdminDoc {
     /// The document as plain text (UTF-8), 80 columns wide.
     pub fn to_text(&self) -> String {
         text::write(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_spelling_of_a_department() {
+        let names = [
+            "Văn hoá - Xã hội",
+            "Địa chính - Xây dựng - Đô thị và Môi trường",
+        ];
+        assert_eq!(
+            follow_spelling("Giao Văn hóa - Xã hội khảo sát, sửa chữa", &names),
+            "Giao Văn hoá - Xã hội khảo sát, sửa chữa"
+        );
+        // The newer spelling in the registry wins the other way round too.
+        assert_eq!(
+            follow_spelling("Phòng Văn hoá - Xã hội", &["Văn hóa - Xã hội"]),
+            "Phòng Văn hóa - Xã hội"
+        );
+        // Only word-final pairs: "hoàn", "thuyền" have one spelling and are left alone.
+        assert_eq!(other_tone_placement("hoàn thuyền"), "hoàn thuyền");
+        assert_eq!(other_tone_placement("Thuỷ lợi, HOÁ"), "Thủy lợi, HÓA");
+        // Other words are not touched.
+        assert_eq!(
+            follow_spelling("Văn hóa quần chúng", &names),
+            "Văn hóa quần chúng"
+        );
     }
 }

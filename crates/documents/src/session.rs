@@ -556,6 +556,7 @@ pub fn session_report(s: &Session, sum: &Summary, reg: &Registry, o: &ReportOpti
         signatures: vec![o.signer.clone()],
         lang,
     }
+    .in_registry_spelling(reg)
 }
 
 /// The minutes of the session.
@@ -789,4 +790,5 @@ pub fn session_minutes(s: &Session, sum: &Summary, reg: &Registry, o: &MinutesOp
         signatures: vec![o.secretary.clone(), o.chair.clone()],
         lang,
     }
+    .in_registry_spelling(reg)
 }

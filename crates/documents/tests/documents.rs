@@ -402,3 +402,150 @@ fn the_date_line_follows_the_rules() {
     assert!(t.contains("UBND THÀNH PHỐ BẮC GIANG"));
     assert!(t.contains("Số: 25/BC-UBND"));
 }
+
+/// The widths of the columns of each table of `xml`, with the text of the table.
+fn tables(xml: &str) -> Vec<(Vec<u32>, String)> {
+    xml.split("<w:tbl>")
+        .skip(1)
+        .map(|t| {
+            let t = &t[..t.find("</w:tbl>").unwrap_or(t.len())];
+            let widths = t
+                .split("<w:gridCol w:w=\"")
+                .skip(1)
+                .map(|g| g[..g.find('"').unwrap()].parse().unwrap())
+                .collect();
+            (
+                widths,
+                document_text(&format!("<w:document>{t}</w:document>")),
+            )
+        })
+        .collect()
+}
+
+/// The paragraph properties of the paragraph of `xml` holding `text`.
+fn para_props<'a>(xml: &'a str, text: &str) -> &'a str {
+    let at = xml.find(text).unwrap_or_else(|| panic!("{text} not found"));
+    let start = xml[..at].rfind("<w:p>").unwrap();
+    let end = xml[start..].find("</w:pPr>").unwrap() + start;
+    &xml[start..end]
+}
+
+/// What a printed page needs (NĐ 30/2020): the page number centred in the top margin from page
+/// 2, no heading broken inside a word, the parent body on one line, the motto's rule as long as
+/// the motto, the last paragraph kept with the signatures.
+#[test]
+fn the_docx_is_laid_out_for_print() {
+    use doithoai_documents::metrics::{longest_word, text_width};
+    let (s, sum, reg) = known_session();
+    let mut opts = report_defaults(&s, &reg, day("17/06/2024"), Lang::Vi);
+    opts.letterhead.parent = "UBND THÀNH PHỐ BẮC GIANG".into();
+    let doc = session_report(&s, &sum, &reg, &opts);
+    let parts = unzip(&doc.to_docx().unwrap());
+    let xml = &parts["word/document.xml"];
+
+    // Page numbers: a header with the PAGE field, an empty one for the first page.
+    assert!(xml.contains("<w:titlePg/>"), "different first page");
+    assert!(xml.contains("<w:headerReference w:type=\"default\" r:id=\"rId3\"/>"));
+    assert!(xml.contains("<w:headerReference w:type=\"first\" r:id=\"rId4\"/>"));
+    let rels = &parts["word/_rels/document.xml.rels"];
+    assert!(rels.contains("Id=\"rId3\"") && rels.contains("Target=\"header1.xml\""));
+    let header = &parts["word/header1.xml"];
+    assert!(header.contains("<w:instrText xml:space=\"preserve\"> PAGE </w:instrText>"));
+    assert!(header.contains("<w:jc w:val=\"center\"/>"));
+    assert!(!parts["word/header2.xml"].contains("PAGE"));
+    assert!(parts["[Content_Types].xml"].contains("/word/header1.xml"));
+
+    // Each table's columns hold the longest word of their heading, bold 13 pt, within the
+    // cell's padding (80 twips each side).
+    let ts = tables(xml);
+    let stt: Vec<&(Vec<u32>, String)> = ts.iter().filter(|t| t.1.starts_with("STT")).collect();
+    assert!(stt.len() >= 2, "{ts:?}");
+    let need = (text_width("STT", 13.0, true) * 20.0) as u32 + 160;
+    for (widths, text) in &stt {
+        assert!(
+            widths[0] >= need,
+            "STT in {} twips ({need} needed): {text}",
+            widths[0]
+        );
+        let heading: Vec<&str> = text.lines().next().unwrap().split(" | ").collect();
+        for (h, w) in heading.iter().zip(widths) {
+            let word = (longest_word(h, 13.0, true) * 20.0) as u32 + 160;
+            assert!(*w >= word, "{h:?} in {w} twips");
+        }
+    }
+
+    // The letterhead: the parent body fits its column on one line.
+    let (lh, lh_text) = &ts[0];
+    assert!(lh_text.contains("UBND THÀNH PHỐ BẮC GIANG"), "{lh_text}");
+    let parent = (text_width("UBND THÀNH PHỐ BẮC GIANG", 13.0, false) * 20.0) as u32;
+    assert!(lh[0] >= parent + 160, "{} < {parent}", lh[0]);
+    let nation = (text_width("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12.0, true) * 20.0) as u32;
+    assert!(lh[1] >= nation + 160, "{} < {nation}", lh[1]);
+    // The rule under the motto: the paragraph after the motto, its indents leaving the
+    // motto's width.
+    let motto_at = xml.find("Độc lập - Tự do - Hạnh phúc").unwrap();
+    let rule = &xml[motto_at..];
+    let rule = &rule[rule.find("<w:pBdr>").unwrap()..];
+    let ind: u32 = rule
+        .split("w:left=\"")
+        .nth(1)
+        .map(|r| r[..r.find('"').unwrap()].parse().unwrap())
+        .unwrap();
+    let length = lh[1] - 160 - 2 * ind;
+    let motto = (text_width("Độc lập - Tự do - Hạnh phúc", 13.0, true) * 20.0) as u32;
+    assert!(
+        length.abs_diff(motto) <= 20,
+        "rule {length} twips, motto {motto}"
+    );
+
+    // A line introducing a table is kept with it.
+    let intro = para_props(xml, "3. Kết luận của chủ trì và phân công thực hiện:");
+    assert!(intro.contains("<w:keepNext/>"), "{intro}");
+    // The last paragraph is kept whole and with the signatures; the one before with it.
+    let last = para_props(xml, "Trên đây là báo cáo");
+    assert!(
+        last.contains("<w:keepNext/>") && last.contains("<w:keepLines/>"),
+        "{last}"
+    );
+}
+
+/// A department typed with the other tone placement ("Văn hóa") is spelt as the ward's
+/// registry spells it ("Văn hoá"), so the two never stand side by side.
+#[test]
+fn departments_are_spelt_as_the_registry_spells_them() {
+    use doithoai_documents::{AdminDoc, Block, Signature};
+    let reg = registry();
+    assert!(reg.departments.iter().any(|d| d.name == "Văn hoá - Xã hội"));
+    let doc = AdminDoc {
+        letterhead: Letterhead {
+            parent: String::new(),
+            issuer: "ỦY BAN NHÂN DÂN".into(),
+            number: String::new(),
+            place: "Dĩnh Kế".into(),
+            date: day("17/06/2024"),
+        },
+        title: "BÁO CÁO".into(),
+        subtitle: String::new(),
+        body: vec![
+            Block::para("Giao Văn hóa - Xã hội khảo sát nhà văn hóa TDP 5."),
+            Block::Table {
+                widths: vec![1, 1],
+                header: vec!["Nội dung".into(), "Bộ phận".into()],
+                rows: vec![vec![
+                    "Giao Văn hóa - Xã hội khảo sát".into(),
+                    "Văn hoá - Xã hội".into(),
+                ]],
+                total: None,
+            },
+        ],
+        recipients: Vec::new(),
+        signatures: vec![Signature::default()],
+        lang: Lang::Vi,
+    }
+    .in_registry_spelling(&reg);
+    let text = doc.to_text();
+    assert!(!text.contains("Văn hóa - Xã hội"), "{text}");
+    assert!(text.contains("Giao Văn hoá - Xã hội khảo sát"), "{text}");
+    // "nhà văn hóa" is not the department's name and is left as written.
+    assert!(text.contains("nhà văn hóa TDP 5"), "{text}");
+}

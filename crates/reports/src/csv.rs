@@ -9,7 +9,7 @@
 use doithoai_model::Lang;
 use doithoai_model::time::format_date;
 
-use crate::{Register, Summary, register_headings, summary_headings};
+use crate::{Register, Summary, register_headings, summary_headings, ward_title};
 
 /// The UTF-8 byte-order mark.
 pub const BOM: &str = "\u{feff}";
@@ -57,12 +57,45 @@ pub fn rows_to_csv<S: AsRef<str>>(rows: &[Vec<S>], sep: char) -> String {
     out
 }
 
+/// A cell of digits (an ID card number, or several separated by "; ") written as the formula
+/// `="024123456789"`, which Excel and LibreOffice both show as the text 024123456789: read as
+/// a plain number, the leading zero would be dropped and a 12-digit number shown as 2.41E+10.
+/// Only digits, spaces and semicolons go inside the quotes, so nothing a resident typed can
+/// become a formula; any other text goes through the usual guard.
+fn digits_as_text(cell: &str, sep: char) -> String {
+    let digits_only = cell.chars().any(|c| c.is_ascii_digit())
+        && cell
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == ';');
+    if digits_only {
+        // The formula holds quotes, so the CSV field is quoted and its quotes doubled.
+        format!("\"=\"\"{cell}\"\"\"")
+    } else {
+        field(cell, sep)
+    }
+}
+
+/// The column of the register that holds ID card numbers (Mẫu 03, column 4).
+const ID_NUMBER_COLUMN: usize = 3;
+
 /// The register: one heading line with the 12 columns, then one line per petition.
 pub fn register_csv(r: &Register, sep: char) -> Vec<u8> {
     let mut out = String::from(BOM);
     line(&mut out, &register_headings(r.lang), sep);
     for row in &r.rows {
-        line(&mut out, &Register::cells(row), sep);
+        let parts: Vec<String> = Register::cells(row)
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| {
+                if c == ID_NUMBER_COLUMN {
+                    digits_as_text(cell, sep)
+                } else {
+                    field(cell, sep)
+                }
+            })
+            .collect();
+        out.push_str(&parts.join(&sep.to_string()));
+        out.push_str("\r\n");
     }
     out.into_bytes()
 }
@@ -74,8 +107,8 @@ pub fn summary_csv(s: &Summary, sep: char) -> Vec<u8> {
     let mut out = String::from(BOM);
     line(&mut out, &[s.title()], sep);
     let mut heading = s.period.label(l);
-    if !s.ward.is_empty() {
-        heading = format!("{} — {heading}", s.ward);
+    if !s.ward.trim().is_empty() {
+        heading = format!("{} — {heading}", ward_title(&s.ward, l));
     }
     line(&mut out, &[heading], sep);
     out.push_str("\r\n");
@@ -145,7 +178,7 @@ pub fn summary_csv(s: &Summary, sep: char) -> Vec<u8> {
                 (i + 1).to_string(),
                 o.register_no.map(|n| n.to_string()).unwrap_or_default(),
                 o.content.clone(),
-                o.kind.label(l).to_owned(),
+                o.reason.clone(),
                 format_date(o.due),
                 o.days_late.to_string(),
                 o.body.clone(),
@@ -185,5 +218,24 @@ mod tests {
         assert_eq!(field("- Đèn hỏng", ','), "'- Đèn hỏng");
         assert_eq!(field("-x", ','), "'-x");
         assert_eq!(field("Đường Lê Lợi", ','), "Đường Lê Lợi");
+    }
+
+    #[test]
+    fn id_numbers_keep_their_leading_zero() {
+        assert_eq!(
+            digits_as_text("024123456789", ','),
+            "\"=\"\"024123456789\"\"\""
+        );
+        assert_eq!(
+            digits_as_text("024123456789; 001203004005", ';'),
+            "\"=\"\"024123456789; 001203004005\"\"\""
+        );
+        assert_eq!(digits_as_text("", ','), "");
+        // Anything but digits is guarded as any other cell, never made a formula.
+        assert_eq!(digits_as_text("=1+1", ','), "'=1+1");
+        assert_eq!(
+            digits_as_text("0241\"+HYPERLINK(1)", ','),
+            "\"0241\"\"+HYPERLINK(1)\""
+        );
     }
 }

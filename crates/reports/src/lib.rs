@@ -354,7 +354,9 @@ impl<'a> Ctx<'a> {
         )
     }
 
-    /// The tracking of the result (Mẫu 03, column 12).
+    /// The tracking of the result (Mẫu 03, column 12): what became of the petition, said once,
+    /// with the ward's answer when there is one. The department and deadline are in column 9,
+    /// the addressee and letter of a guidance or a forwarding in columns 10 and 11.
     fn tracking(&self, item: &Item) -> String {
         let l = self.lang;
         let mut parts: Vec<String> = Vec::new();
@@ -365,28 +367,65 @@ impl<'a> Ctx<'a> {
                 self.pick("Trùng nội dung, gộp vào số", "Duplicate, merged into"),
                 self.status(&root).label(l).to_lowercase()
             ));
-            if item.status == Status::Closed {
-                parts.push(Status::Closed.label(l).to_owned());
+            // Closed with the original: said once, in the brackets.
+            if item.status == Status::Closed && self.status(&root) != Status::Closed {
+                parts.push(self.pick("đã kết thúc", "closed").to_owned());
             }
             return parts.join("; ");
         }
+        let told = matches!(item.status, Status::Notified | Status::Closed);
         match item.status {
+            Status::Collected | Status::Received => {
+                parts.push(self.pick("Chưa phân loại", "Not yet classified").to_owned())
+            }
+            Status::Classified => parts.push(
+                self.pick("Đã phân loại, chưa thụ lý", "Classified, not yet accepted")
+                    .to_owned(),
+            ),
+            Status::Merged => parts.push(Status::Merged.label(l).to_owned()),
             Status::Filed => parts.push(format!(
                 "{}: {}",
-                item.status.label(l),
+                Status::Filed.label(l),
                 item.filed.as_ref().map(|f| f.reason.as_str()).unwrap_or("")
             )),
-            s => parts.push(s.label(l).to_owned()),
+            Status::Assigned => parts.push(
+                self.pick(
+                    "Đang giải quyết, chưa có kết quả",
+                    "Being handled, no result yet",
+                )
+                .to_owned(),
+            ),
+            _ => {}
         }
-        if matches!(
-            item.status,
-            Status::Assigned | Status::Answered | Status::Approved
-        ) && let Some(a) = &item.assignment
+        // Filed, then told why.
+        if told
+            && item.answer.is_none()
+            && item.forwarded.is_none()
+            && let Some(f) = &item.filed
+        {
+            parts.push(format!("{}: {}", Status::Filed.label(l), f.reason));
+        }
+        if item.answer.is_none()
+            && let Some(f) = &item.forwarded
+            && matches!(
+                item.status,
+                Status::Forwarded | Status::Notified | Status::Closed
+            )
         {
             parts.push(format!(
                 "{} {}",
-                self.pick("hạn", "due"),
-                format_date(a.deadline)
+                match f.mode {
+                    doithoai_model::ForwardMode::Guide => {
+                        self.pick(
+                            "Đã trả lại đơn và hướng dẫn ngày",
+                            "Returned with guidance on",
+                        )
+                    }
+                    doithoai_model::ForwardMode::Forward => {
+                        self.pick("Đã chuyển đơn ngày", "Forwarded on")
+                    }
+                },
+                format_date(f.date)
             ));
         }
         if matches!(
@@ -394,29 +433,53 @@ impl<'a> Ctx<'a> {
             Status::Answered | Status::Approved | Status::Notified | Status::Closed
         ) && let Some(a) = &item.answer
         {
-            if a.on_spot {
-                parts.push(
-                    self.pick("trả lời tại chỗ", "answered on the spot")
-                        .to_owned(),
-                );
-            } else if !a.doc_no.is_empty() {
-                parts.push(format!(
-                    "{} {}",
+            let text = a.text.trim().trim_end_matches('.');
+            let mut s = if a.on_spot {
+                format!(
+                    "{}: {text}",
+                    self.pick("Trả lời tại chỗ", "Answered on the spot")
+                )
+            } else {
+                format!("{}: {text}", self.pick("Kết quả", "Result"))
+            };
+            if !a.on_spot && !a.doc_no.is_empty() {
+                s.push_str(&format!(
+                    " ({} {}, {} {})",
                     self.pick("văn bản trả lời số", "answer document no."),
-                    a.doc_no
+                    a.doc_no,
+                    self.pick("ngày", "dated"),
+                    format_date(a.date)
                 ));
             }
+            parts.push(s);
+            match item.status {
+                Status::Answered => {
+                    parts.push(self.pick("chờ duyệt", "awaiting approval").to_owned())
+                }
+                Status::Approved => parts.push(
+                    self.pick(
+                        "đã duyệt, chưa thông báo",
+                        "approved, resident not yet told",
+                    )
+                    .to_owned(),
+                ),
+                _ => {}
+            }
         }
-        if matches!(item.status, Status::Notified | Status::Closed)
+        if told
             && let Some(n) = &item.notification
             && n.channel != doithoai_model::Channel::OnSpot
+            && !item.answered_on_spot()
         {
             parts.push(format!(
                 "{} {} ({})",
-                self.pick("đã thông báo ngày", "notified on"),
+                self.pick("đã thông báo ngày", "resident told on"),
                 format_date(n.date),
                 n.channel.label(l).to_lowercase()
             ));
+        }
+        if item.status == Status::Closed {
+            parts.push(self.pick("đã kết thúc", "closed").to_owned());
         }
         if item.numbers.len() > 1
             || item
@@ -432,7 +495,45 @@ impl<'a> Ctx<'a> {
                 .to_owned(),
             );
         }
-        parts.join("; ")
+        let mut out = parts.join("; ");
+        // The first letter of the cell in capitals ("đã thông báo…" when nothing comes before).
+        if let Some(first) = out.chars().next()
+            && first.is_lowercase()
+        {
+            out = first.to_uppercase().chain(out.chars().skip(1)).collect();
+        }
+        out
+    }
+
+    /// Why a petition is late, said as its state is: a classified petition is not "not
+    /// classified".
+    fn overdue_reason(&self, o: &doithoai_model::handling::Overdue) -> String {
+        match (o.kind, self.status(&o.id)) {
+            (OverdueKind::Acceptance, Status::Classified) => self
+                .pick(
+                    "Đã phân loại, chưa thụ lý quá 10 ngày làm việc",
+                    "Classified, not accepted or routed within 10 working days",
+                )
+                .to_owned(),
+            (k, _) => k.label(self.lang).to_owned(),
+        }
+    }
+}
+
+/// The ward's name with its kind in front, once: "Dĩnh Kế" → "Phường Dĩnh Kế", and "Phường Dĩnh
+/// Kế" (as the ward's registry usually holds it) stays as it is; a commune ("Xã …"), a town
+/// ("Thị trấn …") or a special zone ("Đặc khu …") keeps its own word.
+pub fn ward_title(ward: &str, lang: Lang) -> String {
+    let ward = ward.trim();
+    let folded = doithoai_model::text::fold(ward);
+    let has_kind = ["phuong ", "xa ", "thi tran ", "dac khu ", "ward "]
+        .iter()
+        .any(|k| folded.starts_with(k))
+        || folded.ends_with(" ward");
+    if ward.is_empty() || has_kind {
+        ward.to_owned()
+    } else {
+        format!("{} {ward}", lang.pick("Phường", "Ward"))
     }
 }
 
@@ -505,6 +606,20 @@ fn letter(to: &str, letter_no: &str, lang: Lang) -> String {
         format!(
             "{to} ({} {letter_no})",
             lang.pick("văn bản số", "letter no.")
+        )
+    }
+}
+
+/// "To (văn bản số N ngày d)": the addressee and the letter of a guidance or a forwarding.
+fn letter_dated(to: &str, letter_no: &str, date: NaiveDate, lang: Lang) -> String {
+    if letter_no.is_empty() {
+        format!("{to} ({} {})", lang.pick("ngày", "on"), format_date(date))
+    } else {
+        format!(
+            "{to} ({} {letter_no} {} {})",
+            lang.pick("văn bản số", "letter no."),
+            lang.pick("ngày", "dated"),
+            format_date(date)
         )
     }
 }
@@ -650,7 +765,7 @@ pub fn register(data: Dataset<'_>, period: &Period, lang: Lang) -> Register {
         };
         let (mut guided, mut forwarded) = (String::new(), String::new());
         if let Some(f) = &item.forwarded {
-            let text = letter(&f.to, &f.letter_no, lang);
+            let text = letter_dated(&f.to, &f.letter_no, f.date, lang);
             match f.mode {
                 doithoai_model::ForwardMode::Guide => guided = text,
                 doithoai_model::ForwardMode::Forward => forwarded = text,
@@ -827,6 +942,8 @@ pub struct OverdueRow {
     pub id: Uuid,
     pub register_no: Option<RegisterNo>,
     pub kind: OverdueKind,
+    /// Why it is late, in words that agree with its state.
+    pub reason: String,
     pub due: NaiveDate,
     pub days_late: i64,
     pub content: String,
@@ -1038,7 +1155,7 @@ pub fn summary(data: Dataset<'_>, period: &Period, as_of: NaiveDate, lang: Lang)
             totals.overdue += 1;
             notes.push(format!(
                 "{} ({} {})",
-                o.kind.label(lang),
+                cx.overdue_reason(o),
                 lang.pick("hạn", "due"),
                 format_date(o.due)
             ));
@@ -1066,6 +1183,7 @@ pub fn summary(data: Dataset<'_>, period: &Period, as_of: NaiveDate, lang: Lang)
                 id: o.id,
                 register_no: cx.number_of(&o.id),
                 kind: o.kind,
+                reason: cx.overdue_reason(o),
                 due: o.due,
                 days_late: o.days_late,
                 content: p.map(|p| truncate(&p.content, 200)).unwrap_or_default(),

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use doithoai_model::time::format_date;
 
-use crate::{Register, Summary, register_headings};
+use crate::{Register, Summary, register_headings, ward_title};
 
 /// The register, one block per petition, empty columns left out.
 pub fn register_text(r: &Register) -> String {
@@ -15,10 +15,10 @@ pub fn register_text(r: &Register) -> String {
     let _ = writeln!(
         out,
         "{}{} — {} {}",
-        if r.ward.is_empty() {
+        if r.ward.trim().is_empty() {
             String::new()
         } else {
-            format!("{} — ", r.ward)
+            format!("{} — ", ward_title(&r.ward, l))
         },
         r.period.label(l),
         r.rows.len(),
@@ -53,10 +53,10 @@ pub fn summary_text(s: &Summary) -> String {
     let _ = writeln!(
         out,
         "{}{} ({} {})",
-        if s.ward.is_empty() {
+        if s.ward.trim().is_empty() {
             String::new()
         } else {
-            format!("{} — ", s.ward)
+            format!("{} — ", ward_title(&s.ward, l))
         },
         s.period.label(l),
         l.pick("quá hạn tính đến ngày", "overdue as of"),
@@ -115,7 +115,7 @@ pub fn summary_text(s: &Summary) -> String {
                 o.register_no
                     .map(|n| n.to_string())
                     .unwrap_or_else(|| "—".into()),
-                o.kind.label(l),
+                o.reason,
                 l.pick("hạn", "due"),
                 format_date(o.due),
                 o.days_late,

@@ -365,7 +365,7 @@ fn expected_register() -> Vec<Vec<&'static str>> {
             "Địa chính - Xây dựng - Đô thị và Môi trường, hạn 17/11/2026",
             "",
             "",
-            "Đã kết thúc; văn bản trả lời số 45/UBND-ĐC; đã thông báo ngày 12/11/2026 (qua tổ trưởng tổ dân phố)",
+            "Kết quả: Đã thay bóng đèn ngày 10/11/2026 (văn bản trả lời số 45/UBND-ĐC, ngày 10/11/2026); đã thông báo ngày 12/11/2026 (qua tổ trưởng tổ dân phố); đã kết thúc",
         ],
         vec![
             "2",
@@ -391,9 +391,9 @@ fn expected_register() -> Vec<Vec<&'static str>> {
             "1",
             "UBND phường đã trả lời tháng 5/2026",
             "",
-            "Chủ tịch UBND thành phố (văn bản số 15/HD-UBND)",
+            "Chủ tịch UBND thành phố (văn bản số 15/HD-UBND ngày 06/11/2026)",
             "",
-            "Đã chuyển đơn",
+            "Đã trả lại đơn và hướng dẫn ngày 06/11/2026",
         ],
         vec![
             "4",
@@ -407,7 +407,7 @@ fn expected_register() -> Vec<Vec<&'static str>> {
             "Địa chính - Xây dựng - Đô thị và Môi trường, hạn 20/11/2026",
             "",
             "",
-            "Đã giao xử lý; hạn 20/11/2026",
+            "Đang giải quyết, chưa có kết quả",
         ],
         vec![
             "5",
@@ -421,7 +421,7 @@ fn expected_register() -> Vec<Vec<&'static str>> {
             "Trả lời tại chỗ",
             "",
             "",
-            "Đã thông báo; trả lời tại chỗ",
+            "Trả lời tại chỗ: Công an phường sẽ tăng cường tuần tra",
         ],
     ]
 }
@@ -507,7 +507,13 @@ fn register_csv_cell_by_cell() {
     assert_eq!(rows.len(), 1 + expected.len(), "{rows:#?}");
     for (i, exp) in expected.iter().enumerate() {
         for (c, cell) in exp.iter().enumerate() {
-            assert_eq!(rows[i + 1][c], *cell, "row {} column {}", i + 1, c + 1);
+            // ID card numbers are written ="0241…" so that Excel keeps the leading zero.
+            let cell = if c == 3 && !cell.is_empty() {
+                format!("=\"{cell}\"")
+            } else {
+                cell.to_string()
+            };
+            assert_eq!(rows[i + 1][c], cell, "row {} column {}", i + 1, c + 1);
         }
     }
     // A semicolon separator for Excel set to Vietnamese regional settings.
@@ -722,7 +728,7 @@ fn summary_csv_cell_by_cell() {
     );
     let rows = parse_csv(&csv::summary_csv(&s, ','), ',');
     assert_eq!(rows[0], vec!["TỔNG HỢP Ý KIẾN, KIẾN NGHỊ CỦA NHÂN DÂN"]);
-    assert_eq!(rows[1], vec!["Dĩnh Kế — Tháng 11/2026"]);
+    assert_eq!(rows[1], vec!["Phường Dĩnh Kế — Tháng 11/2026"]);
     assert_eq!(
         rows[3],
         doithoai_reports::summary_headings(Lang::Vi)
@@ -914,4 +920,208 @@ fn periods_and_english() {
     let t = text::summary_text(&s);
     assert!(t.contains("Tổng số ý kiến, kiến nghị: 6"), "{t}");
     assert!(t.contains("Quá hạn giải quyết"));
+}
+
+/// The registry of a real ward holds its name with its kind ("Phường Dĩnh Kế"): every report
+/// names it once.
+#[test]
+fn the_ward_is_named_once() {
+    let (ps, h, mut reg) = ward();
+    reg.ward_name = "Phường Dĩnh Kế".into();
+    let data = Dataset {
+        petitions: &ps,
+        handling: &h,
+        registry: &reg,
+    };
+    let period = Period::month(11, 2026).unwrap();
+    let r = register(data, &period, Lang::Vi);
+    let rows = xlsx_rows(xlsx::register_xlsx(&r).unwrap(), "Sổ tiếp nhận");
+    assert_eq!(
+        cell_text(&rows[xlsx::SUBTITLE_ROW as usize][0]),
+        "Phường Dĩnh Kế — Tháng 11/2026"
+    );
+    let s = summary(data, &period, day("30/11/2026"), Lang::Vi);
+    let bytes = xlsx::summary_xlsx(&s).unwrap();
+    for sheet in ["Tổng hợp", "Thống kê", "Quá hạn"] {
+        let rows = xlsx_rows(bytes.clone(), sheet);
+        assert_eq!(
+            cell_text(&rows[xlsx::SUBTITLE_ROW as usize][0]),
+            "Phường Dĩnh Kế — Tháng 11/2026",
+            "{sheet}"
+        );
+    }
+    let csv_rows = parse_csv(&csv::summary_csv(&s, ','), ',');
+    assert_eq!(csv_rows[1], vec!["Phường Dĩnh Kế — Tháng 11/2026"]);
+    assert!(text::register_text(&r).contains("\nPhường Dĩnh Kế — Tháng 11/2026"));
+    assert!(!text::summary_text(&s).contains("Phường Phường"));
+    // A commune keeps its own word.
+    assert_eq!(
+        doithoai_reports::ward_title("Xã Tân Mỹ", Lang::Vi),
+        "Xã Tân Mỹ"
+    );
+    assert_eq!(
+        doithoai_reports::ward_title("Dĩnh Kế", Lang::Vi),
+        "Phường Dĩnh Kế"
+    );
+}
+
+/// A petition classified but not yet accepted 10 working days after it was received is late
+/// for acceptance: the flag says it was classified, as its result column does.
+#[test]
+fn a_late_classified_petition_is_not_called_unclassified() {
+    let (ps, _, reg) = ward();
+    let mut doc = handling::new_document("dinh-ke").unwrap();
+    let c = Ctx::new(
+        "Văn thư Lan",
+        "vp-1",
+        doithoai_model::time::parse_datetime("03/12/2026 17:00").unwrap(),
+    );
+    for n in [4, 5] {
+        let p = &ps[n - 1];
+        apply(&mut doc, |tx| {
+            handling::receive(tx, &c, p.id, &p.point, p.date(), p.date())
+        });
+    }
+    apply(&mut doc, |tx| {
+        handling::classify(
+            tx,
+            &c,
+            &reg,
+            id(4),
+            &ClassifyInput {
+                kind: PetitionKind::PhanAnh,
+                field: "moi_truong".into(),
+                competence: Competence::Ward,
+                prior: String::new(),
+            },
+        )
+    });
+    let h = handling::read(&doc).unwrap();
+    let data = Dataset {
+        petitions: &ps,
+        handling: &h,
+        registry: &reg,
+    };
+    let s = summary(
+        data,
+        &Period::month(11, 2026).unwrap(),
+        day("15/12/2026"),
+        Lang::Vi,
+    );
+    let row = |n: u128| s.rows.iter().find(|r| r.id == id(n)).unwrap();
+    assert_eq!(row(4).result, "Đã phân loại");
+    assert!(
+        row(4)
+            .notes
+            .contains("Đã phân loại, chưa thụ lý quá 10 ngày làm việc"),
+        "{}",
+        row(4).notes
+    );
+    assert!(!row(4).notes.contains("Chưa phân loại"), "{}", row(4).notes);
+    // Received only: not classified, as the flag says.
+    assert_eq!(row(5).result, "Đã tiếp nhận");
+    assert!(
+        row(5)
+            .notes
+            .contains("Chưa phân loại, thụ lý quá 10 ngày làm việc")
+    );
+    let late = s.overdue.iter().find(|o| o.id == id(4)).unwrap();
+    assert_eq!(
+        late.reason,
+        "Đã phân loại, chưa thụ lý quá 10 ngày làm việc"
+    );
+    let rows = xlsx_rows(xlsx::summary_xlsx(&s).unwrap(), "Quá hạn");
+    assert!(
+        rows.iter()
+            .any(|r| cell_text(&r[3]) == "Đã phân loại, chưa thụ lý quá 10 ngày làm việc")
+    );
+    // The register's tracking column says the same.
+    let r = register(data, &Period::month(11, 2026).unwrap(), Lang::Vi);
+    let t = r.rows.iter().find(|r| r.id == id(4)).unwrap();
+    assert_eq!(t.tracking, "Đã phân loại, chưa thụ lý");
+}
+
+/// The "Quá hạn" sheet says there is nothing late, rather than nothing at all.
+#[test]
+fn an_empty_overdue_sheet_says_so() {
+    let (ps, h, reg) = ward();
+    let data = Dataset {
+        petitions: &ps,
+        handling: &h,
+        registry: &reg,
+    };
+    let s = summary(
+        data,
+        &Period::month(11, 2026).unwrap(),
+        day("05/11/2026"),
+        Lang::Vi,
+    );
+    assert!(s.overdue.is_empty());
+    let rows = xlsx_rows(xlsx::summary_xlsx(&s).unwrap(), "Quá hạn");
+    assert_eq!(
+        cell_text(&rows[xlsx::FIRST_DATA_ROW as usize][0]),
+        "Không có ý kiến quá hạn"
+    );
+}
+
+/// Every row of the register is as tall as its tallest wrapped cell, the headings too, and
+/// the sheets print on A4 with the page number in the footer.
+#[test]
+fn rows_are_as_tall_as_their_text() {
+    use std::io::Read;
+    let (ps, h, reg) = ward();
+    let data = Dataset {
+        petitions: &ps,
+        handling: &h,
+        registry: &reg,
+    };
+    let r = register(data, &Period::month(11, 2026).unwrap(), Lang::Vi);
+    let bytes = xlsx::register_xlsx(&r).unwrap();
+    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut sheet = String::new();
+    z.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
+    let height = |row: u32| -> f64 {
+        let tag = format!("<row r=\"{}\"", row + 1);
+        let at = sheet.find(&tag).unwrap_or_else(|| panic!("row {row}"));
+        let rest = &sheet[at..];
+        let end = rest.find('>').unwrap();
+        let attrs = &rest[..end];
+        let ht = attrs
+            .split("ht=\"")
+            .nth(1)
+            .unwrap_or_else(|| panic!("row {row} has no height: {attrs}"));
+        ht[..ht.find('"').unwrap()].parse().unwrap()
+    };
+    // The heading row holds "Trả lại đơn và hướng dẫn (người nhận, số văn bản)" in a narrow
+    // column: several lines.
+    assert!(
+        height(xlsx::HEADER_ROW) >= 4.0 * 12.0,
+        "{}",
+        height(xlsx::HEADER_ROW)
+    );
+    for (i, row) in r.rows.iter().enumerate() {
+        let y = xlsx::FIRST_DATA_ROW + i as u32;
+        let cells = doithoai_reports::Register::cells(row);
+        let pairs: Vec<(&str, f64)> = cells
+            .iter()
+            .map(String::as_str)
+            .zip(xlsx::REGISTER_WIDTHS)
+            .collect();
+        let want = xlsx::row_height(&pairs, xlsx::LIST_FONT, false);
+        assert_eq!(height(y), want, "row {}", i + 1);
+        // The tracking of row 1 runs over several lines at 17 character widths.
+        if i == 0 {
+            assert!(want >= 5.0 * xlsx::LIST_FONT, "{want}");
+        }
+    }
+    assert!(sheet.contains("paperSize=\"9\""), "A4");
+    assert!(sheet.contains("orientation=\"landscape\""));
+    assert!(sheet.contains("Trang &amp;P/&amp;N"), "page numbers");
+    assert!(
+        sheet.contains("<pageMargins left=\"1.18"),
+        "30 mm on the left"
+    );
 }
