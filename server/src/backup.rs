@@ -245,7 +245,7 @@ pub fn restore(data_dir: &Path, file: &Path) -> Result<Restored, BackupError> {
     let summary = check_server_db(file)?;
     let target = data_dir.join(DB_FILE);
     // Nothing is created before the file has been proven to be a backup.
-    std::fs::create_dir_all(data_dir)?;
+    doithoai_store::private::create_dir(data_dir)?;
     let staged = data_dir.join(format!(".{DB_FILE}.restoring"));
     for f in doithoai_store::private::with_sidecars(&staged) {
         let _ = std::fs::remove_file(f);

@@ -109,6 +109,19 @@ fn localize_one(cmd: Command, lang: Lang, with_version: bool) -> Command {
                 let help = format!("{} ({})", help.trim_end_matches('.'), notes.join("; "));
                 a.hide_default_value(true).hide_env(true).help(help)
             };
+            // clap names a value after its flag in English capitals (<NAME>): name it here.
+            let derived = a
+                .get_value_names()
+                .is_some_and(|v| v.len() == 1 && v[0] == a.get_id().as_str().to_uppercase());
+            let a = match (derived && !a.is_positional(), a.get_id().as_str()) {
+                (true, "id") => a.value_name(lang.pick("MÃ", "ID")),
+                (true, "name") => a.value_name(lang.pick("TÊN", "NAME")),
+                (true, "ward") => a.value_name(lang.pick("MÃ_PHƯỜNG", "WARD")),
+                (true, "point") => a.value_name(lang.pick("MÃ_ĐIỂM", "POINT")),
+                (true, "kind") => a.value_name("tdp|org|office"),
+                (true, "role") => a.value_name("office|collector|monitor"),
+                _ => a,
+            };
             if a.get_help_heading().is_some() {
                 a
             } else if a.is_positional() {
@@ -201,7 +214,13 @@ pub fn message(e: &clap::Error, lang: Lang) -> String {
         }
         ErrorKind::ArgumentConflict => {
             let other = context(e, ContextKind::PriorArg).unwrap_or_default();
-            if vi {
+            if other == arg {
+                if vi {
+                    format!("Tùy chọn {arg} chỉ được nêu một lần.")
+                } else {
+                    format!("{arg} may be given only once.")
+                }
+            } else if vi {
                 format!("Không dùng được {arg} cùng với {other}.")
             } else {
                 format!("{arg} cannot be used with {other}.")
@@ -321,6 +340,20 @@ mod tests {
                 "Thiếu tham số bắt buộc: --name",
             ),
             (&["doithoai-server", "restore"], "Thiếu tham số bắt buộc"),
+            (
+                &[
+                    "doithoai-server",
+                    "ward",
+                    "create",
+                    "--id",
+                    "a",
+                    "--name",
+                    "b",
+                    "--name",
+                    "c",
+                ],
+                "Tùy chọn --name <TÊN> chỉ được nêu một lần",
+            ),
         ];
         for (args, want) in cases {
             let text = message(&err(args), Lang::Vi);
