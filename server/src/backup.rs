@@ -20,6 +20,8 @@ use crate::DB_FILE;
 pub enum BackupError {
     #[error("the folder {0} does not exist")]
     NoFolder(PathBuf),
+    #[error("there is no server data in {0}")]
+    NoData(PathBuf),
     #[error("{0} is a folder, not a file")]
     IsFolder(PathBuf),
     #[error("{0} already exists (use --force to overwrite it)")]
@@ -61,6 +63,14 @@ impl Localize for BackupError {
             (NoFolder(p), Lang::En) => format!(
                 "The folder {} does not exist. Create it (mkdir -p {}) or plug in the USB drive, then run the backup again.",
                 d(p),
+                d(p)
+            ),
+            (NoData(p), Lang::Vi) => format!(
+                "Không có dữ liệu máy chủ trong thư mục {}. Hãy kiểm tra --data-dir (thư mục dữ liệu của máy chủ đang chạy); không có gì được tạo.",
+                d(p)
+            ),
+            (NoData(p), Lang::En) => format!(
+                "There is no server data in {}. Check --data-dir (the running server's data directory); nothing was created.",
                 d(p)
             ),
             (IsFolder(p), Lang::Vi) => format!(

@@ -563,6 +563,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Backup { file, force } => {
+            // A mistyped --data-dir must not make an empty database and back that up.
+            if !data_dir.join(doithoai_server::DB_FILE).is_file() {
+                return Err(backup::BackupError::NoData(data_dir).into());
+            }
             let store = open_store(&data_dir)?;
             backup::backup(&store, &file, force)?;
             println!(

@@ -300,6 +300,23 @@ fn backup_says_what_is_wrong_with_its_target_and_force_overwrites() {
         stderr(&out)
     );
 
+    // A mistyped data directory is said so; nothing is created there.
+    let typo = tmp.path().join("sever");
+    let out = std::process::Command::new(doithoai_e2e::bin("doithoai-server"))
+        .arg("--data-dir")
+        .arg(&typo)
+        .args(["backup", path(&tmp.path().join("x.sqlite3"))])
+        .env("DOITHOAI_LANG", "vi")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("Không có dữ liệu máy chủ"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!typo.exists() && !tmp.path().join("x.sqlite3").exists());
+
     let out = server.admin(&["backup", path(&file), "--force"]);
     assert!(out.contains("Đã sao lưu"), "{out}");
     match doithoai_store::Store::inspect(&file).expect("inspect") {
