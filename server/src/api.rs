@@ -1,12 +1,13 @@
 //! The HTTP API and the `/sync` websocket, as axum handlers over one [`AppState`].
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -36,6 +37,10 @@ pub struct AppState {
     pub admin_secret: String,
     pub refused_tokens: AtomicU64,
     pub refused_frames_http: AtomicU64,
+    /// Rate limits on enrolment attempts (per client address and global).
+    pub enrol_limit: crate::limit::EnrolLimiter,
+    /// Enrolment attempts refused (wrong codes and rate-limited ones).
+    pub refused_enrolments: AtomicU64,
 }
 
 /// An API error: an HTTP status and a message in Vietnamese and English.
@@ -229,8 +234,59 @@ fn starting_documents(
     Ok(docs)
 }
 
+/// The one answer to every enrolment code that does not enrol: malformed, unknown, wrong
+/// secret, used, expired or out of tries. The same status and body whatever the reason, so that
+/// the answer never tells whether a code id exists (the reason goes to the log).
+fn refused_code() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "bad_code",
+        "Mã đăng ký không dùng được: mã sai, đã dùng, đã hết hạn hoặc đã bị nhập sai quá nhiều lần. Kiểm tra lại mã do cán bộ CNTT cấp (dạng ABCD-EFGH2345), hoặc xin cấp mã mới.",
+        "This enrolment code cannot be used: it is wrong, used, expired or was tried wrongly too often. Check the code the ward's IT person gave you (like ABCD-EFGH2345), or ask for a new one.",
+    )
+}
+
+/// `POST /api/v1/enroll`: rate limited per client address and for the whole server (see
+/// `limit.rs`); only refused attempts spend the limit.
 async fn enroll(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Result<Json<EnrollRequest>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    if let Err(wait) = state.enrol_limit.acquire(peer.ip()) {
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        state.refused_enrolments.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(client = %peer.ip(), retry_after = secs, "enrolment refused: too many attempts");
+        let e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("Đã có quá nhiều lần nhập mã đăng ký sai. Hãy đợi {secs} giây rồi thử lại."),
+            format!(
+                "Too many wrong enrolment codes were tried. Wait {secs} seconds and try again."
+            ),
+        );
+        let mut resp = e.into_response();
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, secs.into());
+        return resp;
+    }
+    match enroll_checked(&state, peer, body).await {
+        Ok(ok) => {
+            state.enrol_limit.refund(peer.ip());
+            ok.into_response()
+        }
+        Err(e) => {
+            if e.code == "bad_code" {
+                state.refused_enrolments.fetch_add(1, Ordering::Relaxed);
+            }
+            e.into_response()
+        }
+    }
+}
+
+async fn enroll_checked(
+    state: &AppState,
+    peer: SocketAddr,
     body: Result<Json<EnrollRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<EnrollResponse>, ApiError> {
     let Json(req) = body.map_err(|e| {
@@ -241,15 +297,13 @@ async fn enroll(
             format!("Bad request: {e}"),
         )
     })?;
-    let bad_code = || {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "bad_code",
-            "Mã đăng ký không đúng. Kiểm tra lại mã do cán bộ CNTT cấp (dạng ABCD-EFGH2345).",
-            "Wrong enrolment code. Check the code the ward's IT person gave you (like ABCD-EFGH2345).",
-        )
+    let refuse = |code_id: &str, why: &str| {
+        tracing::warn!(client = %peer.ip(), code_id, why, "enrolment refused");
+        refused_code()
     };
-    let (code_id, code_secret) = secret::parse_code(&req.code).ok_or_else(bad_code)?;
+    let Some((code_id, code_secret)) = secret::parse_code(&req.code) else {
+        return Err(refuse("", "malformed code"));
+    };
     let secret_hash = secret::hash(&code_secret);
     let now = chrono::Utc::now().timestamp();
     let at = doithoai_model::time::to_stored(&doithoai_model::time::ward_now());
@@ -261,37 +315,26 @@ async fn enroll(
     )?;
     let device_id = match check {
         CodeCheck::Valid { device_id } => device_id,
-        CodeCheck::Unknown => return Err(bad_code()),
+        CodeCheck::Unknown => return Err(refuse(&code_id, "unknown code id")),
         CodeCheck::Wrong { attempts_left } => {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "bad_code",
-                format!("Mã đăng ký không đúng; còn {attempts_left} lần thử."),
-                format!("Wrong enrolment code; {attempts_left} attempts left."),
-            ));
+            tracing::warn!(client = %peer.ip(), code_id, attempts_left, why = "wrong secret", "enrolment refused");
+            return Err(refused_code());
         }
-        CodeCheck::Spent => {
-            return Err(ApiError::new(
-                StatusCode::GONE,
-                "code_spent",
-                "Mã đăng ký đã dùng, đã hết hạn hoặc đã nhập sai quá nhiều lần. Xin cán bộ CNTT cấp mã mới.",
-                "The enrolment code was used, expired or tried wrongly too often. Ask for a new one.",
-            ));
-        }
+        CodeCheck::Spent => return Err(refuse(&code_id, "used, expired or out of tries")),
     };
     let device = state
         .store
         .device(&device_id)?
         .filter(|d| d.revoked_at.is_none())
-        .ok_or_else(bad_code)?;
+        .ok_or_else(|| refuse(&code_id, "device revoked or removed"))?;
     let token = secret::new_token();
     state
         .store
         .device_set_token(&device.id, &secret::hash(&token), &at)?;
     let ward = state.store.ward(&device.ward_id)?;
-    tracing::info!(device = %device.id, name = %req.name, "device enrolled");
+    tracing::info!(device = %device.id, name = %req.name, client = %peer.ip(), "device enrolled");
     Ok(Json(EnrollResponse {
-        documents: starting_documents(&state, &device)?,
+        documents: starting_documents(state, &device)?,
         device_id: device.id.clone(),
         token,
         peer_id: device.peer_id.clone(),
@@ -641,6 +684,7 @@ doithoai_sync_bytes_total{{direction=\"in\"}} {}\ndoithoai_sync_bytes_total{{dir
 # HELP doithoai_links_dropped_idle_total Links dropped because the other end stopped answering.\n# TYPE doithoai_links_dropped_idle_total counter\ndoithoai_links_dropped_idle_total {}\n\
 # HELP doithoai_frames_refused_total Frames refused (too large, text, malformed).\n# TYPE doithoai_frames_refused_total counter\ndoithoai_frames_refused_total {}\n\
 # HELP doithoai_tokens_refused_total Requests refused for a missing, wrong or revoked token.\n# TYPE doithoai_tokens_refused_total counter\ndoithoai_tokens_refused_total {}\n\
+# HELP doithoai_enrolments_refused_total Enrolment attempts refused (wrong code or rate limited).\n# TYPE doithoai_enrolments_refused_total counter\ndoithoai_enrolments_refused_total {}\n\
 # HELP doithoai_storage_errors_total Storage writes that failed after retries.\n# TYPE doithoai_storage_errors_total counter\ndoithoai_storage_errors_total {}\n",
         g(&s.messages_in),
         g(&s.messages_out),
@@ -649,6 +693,7 @@ doithoai_sync_bytes_total{{direction=\"in\"}} {}\ndoithoai_sync_bytes_total{{dir
         g(&s.dropped_idle),
         g(&s.refused_frames),
         g(&state.refused_tokens),
+        g(&state.refused_enrolments),
         crate::STORAGE_ERRORS.load(Ordering::Relaxed),
     );
     ([("content-type", "text/plain; version=0.0.4")], body).into_response()

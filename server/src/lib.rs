@@ -11,6 +11,8 @@
 pub mod access;
 pub mod admin;
 pub mod api;
+pub mod backup;
+pub mod limit;
 pub mod secret;
 pub mod wards;
 
@@ -45,16 +47,23 @@ pub fn open_store(data_dir: &Path) -> Result<Store, StoreError> {
 pub fn admin_secret(data_dir: &Path) -> std::io::Result<String> {
     let path = data_dir.join(ADMIN_SECRET_FILE);
     match std::fs::read_to_string(&path) {
-        Ok(s) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
+        Ok(s) if !s.trim().is_empty() => {
+            doithoai_store::private::tighten(&path)?;
+            Ok(s.trim().to_owned())
+        }
         _ => {
-            std::fs::create_dir_all(data_dir)?;
+            doithoai_store::private::create_dir(data_dir)?;
             let s = secret::new_token();
-            std::fs::write(&path, &s)?;
+            let mut create = std::fs::OpenOptions::new();
+            create.write(true).create(true).truncate(true);
             #[cfg(unix)]
             {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+                use std::os::unix::fs::OpenOptionsExt;
+                create.mode(0o600);
             }
+            std::io::Write::write_all(&mut create.open(&path)?, s.as_bytes())?;
+            // A file that existed empty keeps its old mode through open(): tighten it.
+            doithoai_store::private::tighten(&path)?;
             Ok(s)
         }
     }
@@ -133,6 +142,8 @@ pub async fn serve(
         admin_secret,
         refused_tokens: AtomicU64::new(0),
         refused_frames_http: AtomicU64::new(0),
+        enrol_limit: limit::EnrolLimiter::from_env(),
+        refused_enrolments: AtomicU64::new(0),
     });
     tokio::spawn(api::enforce_revocations(state.clone()));
     // The wards' repositories open now rather than on their first connection.
@@ -142,9 +153,12 @@ pub async fn serve(
     std::fs::write(cfg.data_dir.join(ADDR_FILE), addr.to_string())?;
     tracing::info!(%addr, "doithoai-server listening");
     let app = api::router(state.clone());
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     let _ = std::fs::remove_file(cfg.data_dir.join(ADDR_FILE));
     state.wards.stop().await;
     result?;

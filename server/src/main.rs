@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+
+mod cli;
 use doithoai_model::{Lang, Localize};
-use doithoai_server::{ADDR_FILE, ServeConfig, admin, admin_secret, open_repo, open_store};
+use doithoai_server::{ADDR_FILE, ServeConfig, admin, admin_secret, backup, open_repo, open_store};
 use doithoai_sync::link::LinkOptions;
 
 /// doithoai-server — máy chủ đồng bộ của phường (ward sync server).
@@ -17,27 +19,36 @@ use doithoai_sync::link::LinkOptions;
 #[command(
     name = "doithoai-server",
     version,
-    about = "doithoai-server — máy chủ đồng bộ của phường. Chạy không cần cấu hình: dữ liệu trong ./data (SQLite), nghe tại 127.0.0.1:8800."
+    about = "doithoai-server — máy chủ đồng bộ của phường. Chạy không cần cấu hình: dữ liệu trong ./data (SQLite), nghe tại 127.0.0.1:8800.",
+    after_help = "Ví dụ:\n  doithoai-server                                   chạy máy chủ\n  doithoai-server ward create --id dinh-ke --name \"Phường Dĩnh Kế\"\n  doithoai-server backup /media/usb/doithoai-2026-11-28.sqlite3"
 )]
 struct Cli {
-    /// Thư mục dữ liệu / data directory.
+    /// Thư mục dữ liệu của máy chủ (cơ sở dữ liệu, admin.secret) / data directory.
     #[arg(
         long,
         global = true,
         default_value = "./data",
-        env = "DOITHOAI_SERVER_DATA"
+        env = "DOITHOAI_SERVER_DATA",
+        value_name = "THƯ_MỤC"
     )]
     data_dir: PathBuf,
-    /// Địa chỉ lắng nghe / listen address.
+    /// Địa chỉ và cổng lắng nghe, ví dụ 0.0.0.0:8800 để mở cho mạng LAN / listen address.
     #[arg(
         long,
         global = true,
         default_value = "127.0.0.1:8800",
-        env = "DOITHOAI_LISTEN"
+        env = "DOITHOAI_LISTEN",
+        value_name = "ĐỊA_CHỈ:CỔNG"
     )]
     listen: SocketAddr,
-    /// Ngôn ngữ / language: vi, en.
-    #[arg(long, global = true, env = "DOITHOAI_LANG", default_value = "vi")]
+    /// Ngôn ngữ của thông báo: vi (tiếng Việt) hoặc en (English) / language.
+    #[arg(
+        long,
+        global = true,
+        env = "DOITHOAI_LANG",
+        default_value = "vi",
+        value_name = "vi|en"
+    )]
     lang: Lang,
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -46,56 +57,98 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Cmd {
     /// Chạy máy chủ (mặc định khi không nêu lệnh).
+    ///
+    /// Ví dụ: doithoai-server serve --listen 0.0.0.0:8800 --data-dir /var/lib/doithoai
     Serve,
-    /// Phường.
+    /// Phường: tạo, liệt kê.
+    ///
+    /// Ví dụ: doithoai-server ward list
     #[command(subcommand)]
     Ward(WardCmd),
     /// Điểm tiếp nhận: tổ dân phố, tổ chức, bộ phận văn phòng.
+    ///
+    /// Ví dụ: doithoai-server point list --ward dinh-ke
     #[command(subcommand)]
     Point(PointCmd),
     /// Thiết bị: thêm (in mã đăng ký dùng một lần), liệt kê, thu hồi.
+    ///
+    /// Ví dụ: doithoai-server device list
     #[command(subcommand)]
     Device(DeviceCmd),
     /// Tài liệu đã đăng ký (kèm heads), để kiểm tra đồng bộ.
+    ///
+    /// Ví dụ: doithoai-server doc list --ward dinh-ke
     #[command(subcommand)]
     Doc(DocCmd),
     /// Sao lưu toàn bộ dữ liệu ra một tệp (chạy được khi máy chủ đang chạy).
     ///
+    /// Thư mục chứa tệp phải có sẵn; tệp đã có không bị ghi đè nếu không thêm --force.
+    ///
     /// Ví dụ: doithoai-server backup /media/usb/doithoai-2026-11-28.sqlite3
-    Backup { file: PathBuf },
+    Backup {
+        /// Tệp sao lưu sẽ tạo (trong một thư mục đã có).
+        #[arg(value_name = "TỆP")]
+        file: PathBuf,
+        /// Ghi đè tệp sao lưu đã có cùng tên.
+        #[arg(long)]
+        force: bool,
+    },
     /// Khôi phục từ tệp sao lưu (máy chủ phải đang dừng).
-    Restore { file: PathBuf },
+    ///
+    /// Tệp được kiểm tra trước (phải là bản sao lưu của doithoai-server, có ít nhất một phường);
+    /// dữ liệu đang dùng được giữ lại thành một tệp riêng bên cạnh.
+    ///
+    /// Ví dụ: doithoai-server restore /media/usb/doithoai-2026-11-28.sqlite3
+    Restore {
+        /// Tệp sao lưu do lệnh backup tạo.
+        #[arg(value_name = "TỆP")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum WardCmd {
-    /// Tạo phường. Ví dụ: doithoai-server ward create --id dinh-ke --name "Phường Dĩnh Kế"
+    /// Tạo phường.
+    ///
+    /// Ví dụ: doithoai-server ward create --id dinh-ke --name "Phường Dĩnh Kế"
     Create {
+        /// Mã phường: chữ thường không dấu, số, dấu gạch (dinh-ke).
         #[arg(long)]
         id: String,
+        /// Tên phường, có dấu ("Phường Dĩnh Kế").
         #[arg(long)]
         name: String,
     },
     /// Liệt kê các phường.
+    ///
+    /// Ví dụ: doithoai-server ward list
     List,
 }
 
 #[derive(Debug, Subcommand)]
 enum PointCmd {
-    /// Thêm điểm tiếp nhận. Ví dụ: doithoai-server point add --ward dinh-ke --kind tdp --id tdp-03 --name "Tổ dân phố số 3"
+    /// Thêm điểm tiếp nhận.
+    ///
+    /// Ví dụ: doithoai-server point add --ward dinh-ke --kind tdp --id tdp-03 --name "Tổ dân phố số 3"
     Add {
+        /// Mã phường (xem: doithoai-server ward list).
         #[arg(long)]
         ward: String,
-        /// tdp, org hoặc office.
+        /// Loại điểm: tdp (tổ dân phố), org (tổ chức) hoặc office (văn phòng).
         #[arg(long)]
         kind: String,
+        /// Mã điểm: chữ thường không dấu, số, dấu gạch (tdp-03).
         #[arg(long)]
         id: String,
+        /// Tên điểm, có dấu ("Tổ dân phố số 3").
         #[arg(long)]
         name: String,
     },
     /// Liệt kê điểm tiếp nhận của một phường.
+    ///
+    /// Ví dụ: doithoai-server point list --ward dinh-ke
     List {
+        /// Mã phường.
         #[arg(long)]
         ward: String,
     },
@@ -104,7 +157,10 @@ enum PointCmd {
 #[derive(Debug, Subcommand)]
 enum DocCmd {
     /// Liệt kê tài liệu của một phường với heads hiện có trên đĩa (JSON).
+    ///
+    /// Ví dụ: doithoai-server doc list --ward dinh-ke
     List {
+        /// Mã phường.
         #[arg(long)]
         ward: String,
     },
@@ -116,25 +172,35 @@ enum DeviceCmd {
     ///
     /// Ví dụ: doithoai-server device add --ward dinh-ke --role collector --point tdp-03 --name "Laptop tổ trưởng TDP 3"
     Add {
+        /// Mã phường.
         #[arg(long)]
         ward: String,
-        /// office (văn phòng), collector (điểm tiếp nhận), monitor (MTTQ).
+        /// Vai trò: office (văn phòng), collector (điểm tiếp nhận), monitor (MTTQ).
         #[arg(long)]
         role: String,
         /// Điểm tiếp nhận (bắt buộc với collector).
         #[arg(long)]
         point: Option<String>,
+        /// Tên thiết bị, để nhận ra trong danh sách ("Laptop tổ trưởng TDP 3").
         #[arg(long)]
         name: String,
     },
     /// Liệt kê thiết bị.
+    ///
+    /// Ví dụ: doithoai-server device list --json
     List {
-        /// In ra JSON.
+        /// In ra JSON (cho tập lệnh) thay cho bảng.
         #[arg(long)]
         json: bool,
     },
     /// Thu hồi thiết bị: mã truy cập bị từ chối, kết nối đang mở bị đóng trong vòng một giây.
-    Revoke { id: String },
+    ///
+    /// Ví dụ: doithoai-server device revoke 3f9a1c2b7d4e
+    Revoke {
+        /// Mã thiết bị (cột đầu của doithoai-server device list).
+        #[arg(value_name = "MÃ_THIẾT_BỊ")]
+        id: String,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -153,7 +219,10 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let cli = Cli::parse();
+    let cli: Cli = match cli::parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let lang = cli.lang;
     // Storage work runs on blocking threads: a small pool is plenty for SQLite (one connection
     // behind a lock) and keeps the server's memory small.
@@ -174,6 +243,10 @@ fn main() -> std::process::ExitCode {
             let msg = e
                 .downcast_ref::<admin::AdminError>()
                 .map(|a| a.localize(lang))
+                .or_else(|| {
+                    e.downcast_ref::<backup::BackupError>()
+                        .map(|b| b.localize(lang))
+                })
                 .or_else(|| {
                     e.downcast_ref::<doithoai_store::StoreError>()
                         .map(|s| s.localize(lang))
@@ -489,20 +562,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(())
         }
-        Cmd::Backup { file } => {
+        Cmd::Backup { file, force } => {
+            // A mistyped --data-dir must not make an empty database and back that up.
+            if !data_dir.join(doithoai_server::DB_FILE).is_file() {
+                return Err(backup::BackupError::NoData(data_dir).into());
+            }
             let store = open_store(&data_dir)?;
-            store.backup_to(&file)?;
-            let check = doithoai_store::Store::open(&file, doithoai_store::Durability::Normal)?
-                .integrity_check()?;
+            backup::backup(&store, &file, force)?;
             println!(
                 "{}",
                 match lang {
                     Lang::Vi => format!(
-                        "Đã sao lưu vào {} (kiểm tra toàn vẹn: {check}).",
+                        "Đã sao lưu vào {} (kiểm tra toàn vẹn: ok; chỉ chủ tệp đọc được).",
                         file.display()
                     ),
                     Lang::En => format!(
-                        "Backed up to {} (integrity check: {check}).",
+                        "Backed up to {} (integrity check: ok; readable by its owner only).",
                         file.display()
                     ),
                 }
@@ -519,36 +594,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .to_owned()
                 );
             }
-            let check = doithoai_store::Store::open(&file, doithoai_store::Durability::Normal)?
-                .integrity_check()?;
-            if check != "ok" {
-                bail!(format!(
-                    "{}: {check}",
-                    lang.pick("Tệp sao lưu bị hỏng", "The backup is damaged")
-                ));
-            }
-            let target = data_dir.join(doithoai_server::DB_FILE);
-            if target.exists() {
-                let aside = data_dir.join(format!(
-                    "{}.before-restore-{}",
-                    doithoai_server::DB_FILE,
-                    chrono::Utc::now().format("%Y%m%d%H%M%S")
-                ));
-                std::fs::rename(&target, &aside)?;
-                for ext in ["-wal", "-shm"] {
-                    let _ = std::fs::remove_file(
-                        data_dir.join(format!("{}{ext}", doithoai_server::DB_FILE)),
-                    );
-                }
+            let done = backup::restore(&data_dir, &file)?;
+            if let Some(aside) = &done.kept_at {
                 println!(
                     "{} {}",
-                    lang.pick("Dữ liệu cũ được giữ tại", "The previous data is kept at"),
+                    lang.pick(
+                        "Dữ liệu đang dùng trước khi khôi phục được giữ tại",
+                        "The data in use before the restore is kept at"
+                    ),
                     aside.display()
                 );
             }
-            std::fs::create_dir_all(&data_dir)?;
-            std::fs::copy(&file, &target)?;
-            println!("{}", lang.pick("Đã khôi phục.", "Restored."));
+            let (wards, devices) = (
+                done.summary.wards.unwrap_or(0),
+                done.summary.devices.unwrap_or(0),
+            );
+            println!(
+                "{}",
+                match lang {
+                    Lang::Vi => format!(
+                        "Đã khôi phục từ {}: {wards} phường, {devices} thiết bị. Hãy khởi động lại máy chủ; các laptop sẽ gửi lại những gì ghi sau bản sao lưu khi đồng bộ.",
+                        file.display()
+                    ),
+                    Lang::En => format!(
+                        "Restored from {}: {wards} wards, {devices} devices. Start the server again; the laptops give back what they recorded after the backup when they sync.",
+                        file.display()
+                    ),
+                }
+            );
             Ok(())
         }
     }

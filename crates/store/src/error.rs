@@ -21,6 +21,23 @@ pub enum StoreError {
         /// What the operating system said.
         source: io::Error,
     },
+    /// The database file (or its -wal, -shm) could not be created or made private (0600).
+    #[error("cannot create {} or make it private: {source}", path.display())]
+    Permissions {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// A backup could not be created at this path: it exists, its folder does not, or it is not
+    /// writable (the kind of `source` says which).
+    #[error("cannot create the backup {}: {source}", path.display())]
+    BackupTarget {
+        /// The backup file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
     /// The database file could not be opened or set up.
     #[error("cannot open database {}: {source}", path.display())]
     Open {
@@ -104,6 +121,43 @@ impl Localize for StoreError {
             }
             (StoreError::CreateDir { path, source }, Lang::En) => {
                 format!("Cannot create the directory {}: {source}.", path.display())
+            }
+            (StoreError::Permissions { path, source }, Lang::Vi) => format!(
+                "Không tạo được tệp {} hoặc không đặt được quyền riêng (chỉ chủ tệp đọc được): {source}. Hãy kiểm tra quyền của tệp và thư mục.",
+                path.display()
+            ),
+            (StoreError::Permissions { path, source }, Lang::En) => format!(
+                "Cannot create {} or make it private (readable by its owner only): {source}. Check the file and folder permissions.",
+                path.display()
+            ),
+            (StoreError::BackupTarget { path, source }, lang) => {
+                let p = path.display();
+                match (source.kind(), lang) {
+                    (io::ErrorKind::AlreadyExists, Lang::Vi) => format!(
+                        "Tệp {p} đã có: bản sao lưu không ghi đè tệp có sẵn. Hãy chọn tên tệp khác."
+                    ),
+                    (io::ErrorKind::AlreadyExists, Lang::En) => format!(
+                        "{p} already exists: a backup does not overwrite an existing file. Choose another file name."
+                    ),
+                    (io::ErrorKind::NotFound, Lang::Vi) => format!(
+                        "Thư mục chứa {p} không tồn tại. Hãy tạo thư mục đó (hoặc cắm ổ USB) rồi thử lại."
+                    ),
+                    (io::ErrorKind::NotFound, Lang::En) => format!(
+                        "The folder of {p} does not exist. Create it (or plug in the USB drive) and try again."
+                    ),
+                    (io::ErrorKind::IsADirectory, Lang::Vi) => {
+                        format!("{p} là một thư mục. Hãy nêu tên tệp trong thư mục đó.")
+                    }
+                    (io::ErrorKind::IsADirectory, Lang::En) => {
+                        format!("{p} is a folder. Give a file name inside it.")
+                    }
+                    (_, Lang::Vi) => format!(
+                        "Không tạo được tệp sao lưu {p}: {source}. Hãy kiểm tra quyền ghi vào thư mục."
+                    ),
+                    (_, Lang::En) => format!(
+                        "Cannot create the backup {p}: {source}. Check that the folder is writable."
+                    ),
+                }
             }
             (StoreError::Open { path, source }, Lang::Vi) => {
                 format!("Không mở được tệp dữ liệu {}: {source}.", path.display())

@@ -8,7 +8,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Failure, StoreError, classify, failure_kind};
-use crate::schema;
+use crate::{private, schema};
 
 /// How hard a commit works to reach the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,7 +88,7 @@ impl Store {
     /// [`Store::open`] with explicit options.
     pub fn open_with(path: &Path, options: StoreOptions) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| {
+            private::create_dir(parent).map_err(|source| {
                 if source.kind() == std::io::ErrorKind::StorageFull {
                     StoreError::DiskFull {
                         path: path.to_path_buf(),
@@ -101,6 +101,21 @@ impl Store {
                 }
             })?;
         }
+        // The file holds personal data (and, on a laptop, the device token): it is made 0600
+        // before SQLite opens it, so its -wal and -shm, which SQLite creates with the database
+        // file's mode, are 0600 too; files of an older version are tightened here.
+        private::prepare_file(path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::StorageFull {
+                StoreError::DiskFull {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                StoreError::Permissions {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            }
+        })?;
         // Another process (the CLI beside `doithoai serve`) may be opening, migrating or
         // switching the same new file to WAL at this moment. SQLite does not always wait on its
         // busy handler there (changing the journal mode, upgrading a read to a write), so the
@@ -310,21 +325,111 @@ impl Store {
     }
 
     /// Writes a consistent, compacted copy of the whole database to `dest` (`VACUUM INTO`),
-    /// while others keep reading and writing. `dest` must not exist yet.
+    /// while others keep reading and writing. `dest` must not exist yet; it is made 0600.
     pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
-        let dest_str = dest.to_str().ok_or_else(|| StoreError::Open {
-            path: dest.to_path_buf(),
-            source: rusqlite::Error::InvalidPath(dest.to_path_buf()),
-        })?;
+        self.backup_with(dest, false)
+    }
+
+    /// [`Store::backup_to`]; with `replace`, an existing `dest` is replaced (the copy is written
+    /// beside it and renamed over it, so `dest` is never half written).
+    pub fn backup_with(&self, dest: &Path, replace: bool) -> Result<(), StoreError> {
         let conn = self.lock();
-        conn.execute("VACUUM INTO ?1", [dest_str])
-            .map(drop)
-            .map_err(|e| match failure_kind(&e) {
-                Failure::DiskFull => StoreError::DiskFull {
-                    path: dest.to_path_buf(),
-                },
-                _ => classify(dest, e),
-            })
+        vacuum_into(&conn, dest, replace)
+    }
+
+    /// Writes a consistent, compacted copy of the database file `src` to `dest` (which must not
+    /// exist; it is made 0600), reading `src` without changing or creating anything beside it.
+    pub fn copy_database(src: &Path, dest: &Path) -> Result<(), StoreError> {
+        let conn = open_immutable(src)?;
+        vacuum_into(&conn, dest, false)
+    }
+
+    /// What the file at `path` is, found without creating, locking or changing anything: missing,
+    /// not a regular file, empty, not SQLite, a damaged SQLite file, or a database and what it
+    /// holds. Only the main file is read: a `-wal` beside it is reported, not applied.
+    pub fn inspect(path: &Path) -> Result<FileCheck, StoreError> {
+        use std::io::Read;
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileCheck::Missing),
+            Err(source) => {
+                return Err(StoreError::Permissions {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        if !meta.is_file() {
+            return Ok(FileCheck::NotAFile);
+        }
+        if meta.len() == 0 {
+            return Ok(FileCheck::Empty);
+        }
+        let mut header = [0u8; 16];
+        let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut header));
+        match read {
+            Ok(()) if &header == b"SQLite format 3\0" => {}
+            Ok(()) => return Ok(FileCheck::NotSqlite),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return Ok(FileCheck::NotSqlite);
+            }
+            Err(source) => {
+                return Err(StoreError::Permissions {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
+        let conn = open_immutable(path)?;
+        let summary = (|| -> rusqlite::Result<Result<DbSummary, String>> {
+            let integrity = {
+                let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+                let rows = stmt
+                    .query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                rows.join("\n")
+            };
+            if integrity != "ok" {
+                return Ok(Err(integrity));
+            }
+            let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            let mut stmt =
+                conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?;
+            let tables = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let count = |table: &str| -> rusqlite::Result<Option<i64>> {
+                if tables.iter().any(|t| t == table) {
+                    conn.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| {
+                        r.get(0)
+                    })
+                    .map(Some)
+                } else {
+                    Ok(None)
+                }
+            };
+            Ok(Ok(DbSummary {
+                core_version: version / 1000,
+                wards: count("reg_ward")?,
+                devices: count("reg_device")?,
+                chunks: count("chunk")?,
+                tables,
+                wal_beside: false,
+            }))
+        })();
+        let mut summary = match summary {
+            Ok(Ok(s)) => s,
+            Ok(Err(findings)) => return Ok(FileCheck::Damaged(findings)),
+            Err(e) => match classify(path, e) {
+                StoreError::Corrupt { source, .. } => {
+                    return Ok(FileCheck::Damaged(source.to_string()));
+                }
+                other => return Err(other),
+            },
+        };
+        let [_, wal, _] = private::with_sidecars(path);
+        summary.wal_beside = std::fs::metadata(wal).is_ok_and(|m| m.len() > 0);
+        Ok(FileCheck::Database(summary))
     }
 
     /// Limits the database to `pages` pages (`PRAGMA max_page_count`, this connection only), so
@@ -339,6 +444,130 @@ impl Store {
     pub fn testing_page_count(&self) -> Result<u64, StoreError> {
         self.read(|c| c.query_row("PRAGMA page_count", [], |r| r.get(0)))
     }
+}
+
+/// What [`Store::inspect`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileCheck {
+    /// No such file.
+    Missing,
+    /// A directory or something else that is not a regular file.
+    NotAFile,
+    /// A file of 0 bytes.
+    Empty,
+    /// Not a SQLite database (its header says otherwise).
+    NotSqlite,
+    /// A SQLite file that fails `PRAGMA integrity_check` (SQLite's findings).
+    Damaged(String),
+    /// A sound SQLite database.
+    Database(DbSummary),
+}
+
+/// What a sound database holds (see [`Store::inspect`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbSummary {
+    /// The version of its core tables ([`crate::schema::CORE_VERSION`] for a current file, 0
+    /// for a database that is not doithoai's).
+    pub core_version: i64,
+    /// Its tables, by name.
+    pub tables: Vec<String>,
+    /// Rows of the server's registry of wards, if it has that table.
+    pub wards: Option<i64>,
+    /// Rows of the server's registry of devices, if it has that table.
+    pub devices: Option<i64>,
+    /// Document chunks, if it has that table.
+    pub chunks: Option<i64>,
+    /// A non-empty `-wal` file lies beside it: the file is (or was, until killed) in use, and
+    /// its latest transactions are in that `-wal`, not in the file itself.
+    pub wal_beside: bool,
+}
+
+/// A read-only connection to `path` that reads only the main file and creates nothing beside it
+/// (`immutable=1`: no -wal, -shm or locks).
+fn open_immutable(path: &Path) -> Result<Connection, StoreError> {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for b in abs.as_os_str().as_encoded_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'-' | b'_' | b'~' => {
+                uri.push(*b as char)
+            }
+            other => uri.push_str(&format!("%{other:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    Connection::open_with_flags(&uri, flags).map_err(|source| match classify(path, source) {
+        StoreError::Sqlite(source) => StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => other,
+    })
+}
+
+/// `VACUUM INTO dest` from `conn`: `dest` is created 0600 first (SQLite writes into an empty
+/// file), and synced to disk before this returns. With `replace`, the copy is written to a
+/// temporary file beside `dest` and renamed over it.
+fn vacuum_into(conn: &Connection, dest: &Path, replace: bool) -> Result<(), StoreError> {
+    let target_err = |source: std::io::Error| StoreError::BackupTarget {
+        path: dest.to_path_buf(),
+        source,
+    };
+    let write_to = if replace {
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        dest.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+    } else {
+        dest.to_path_buf()
+    };
+    if replace {
+        let _ = std::fs::remove_file(&write_to);
+        if dest.is_dir() {
+            return Err(target_err(std::io::Error::from(
+                std::io::ErrorKind::IsADirectory,
+            )));
+        }
+    }
+    let mut create = std::fs::OpenOptions::new();
+    create.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        create.mode(private::FILE_MODE);
+    }
+    // create_new: an existing file is never overwritten, even by a backup started at the same
+    // moment.
+    create.open(&write_to).map_err(target_err)?;
+    let result = (|| {
+        let dest_str = write_to.to_str().ok_or_else(|| StoreError::Open {
+            path: write_to.clone(),
+            source: rusqlite::Error::InvalidPath(write_to.clone()),
+        })?;
+        conn.execute("VACUUM INTO ?1", [dest_str])
+            .map(drop)
+            .map_err(|e| match failure_kind(&e) {
+                Failure::DiskFull => StoreError::DiskFull {
+                    path: dest.to_path_buf(),
+                },
+                _ => classify(dest, e),
+            })?;
+        std::fs::File::open(&write_to)
+            .and_then(|f| f.sync_all())
+            .map_err(target_err)?;
+        if replace {
+            std::fs::rename(&write_to, dest).map_err(target_err)?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&write_to);
+    }
+    result
 }
 
 #[cfg(test)]
@@ -428,6 +657,116 @@ mod tests {
             .unwrap_err();
         assert_eq!(calls, 1);
         assert!(err.is_disk_full());
+    }
+
+    #[cfg(unix)]
+    fn mode(p: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_data_directory_database_and_its_wal_are_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data").join("nested");
+        let path = data.join("t.sqlite");
+        let store = Store::open(&path, Durability::Full).unwrap();
+        store.meta_set("k", "v").unwrap();
+        assert_eq!(mode(&data), 0o700);
+        for f in private::with_sidecars(&path) {
+            assert_eq!(mode(&f), 0o600, "{}", f.display());
+        }
+        let backup = dir.path().join("b.sqlite");
+        store.backup_to(&backup).unwrap();
+        assert_eq!(mode(&backup), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_of_an_older_version_that_others_can_read_are_tightened_at_open() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let path = data.join("t.sqlite");
+        drop(Store::open(&path, Durability::Full).unwrap());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let store = Store::open(&path, Durability::Full).unwrap();
+        store.meta_set("k", "v").unwrap();
+        assert_eq!(mode(&data), 0o700);
+        for f in private::with_sidecars(&path) {
+            assert_eq!(mode(&f), 0o600, "{}", f.display());
+        }
+    }
+
+    #[test]
+    fn inspect_tells_what_a_file_is_and_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no").join("such.sqlite");
+        assert_eq!(Store::inspect(&missing).unwrap(), FileCheck::Missing);
+        assert!(!missing.parent().unwrap().exists());
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, b"").unwrap();
+        assert_eq!(Store::inspect(&empty).unwrap(), FileCheck::Empty);
+        let text = dir.path().join("text");
+        std::fs::write(&text, "không phải cơ sở dữ liệu ".repeat(50)).unwrap();
+        assert_eq!(Store::inspect(&text).unwrap(), FileCheck::NotSqlite);
+        assert_eq!(Store::inspect(dir.path()).unwrap(), FileCheck::NotAFile);
+
+        let live = dir.path().join("live.sqlite");
+        let store = Store::open(&live, Durability::Full).unwrap();
+        store.meta_set("k", "v").unwrap();
+        let copy = dir.path().join("copy.sqlite");
+        store.backup_to(&copy).unwrap();
+        let before = std::fs::read_dir(dir.path()).unwrap().count();
+        match Store::inspect(&copy).unwrap() {
+            FileCheck::Database(s) => {
+                assert_eq!(s.core_version, crate::schema::CORE_VERSION);
+                assert_eq!(s.chunks, Some(0));
+                assert_eq!(s.wards, None);
+                assert!(s.tables.contains(&"meta".to_owned()));
+                assert!(!s.wal_beside);
+            }
+            other => panic!("{other:?}"),
+        }
+        let after = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(before, after, "no -wal or -shm was created beside the copy");
+        match Store::inspect(&live).unwrap() {
+            FileCheck::Database(s) => assert!(s.wal_beside, "the open store's -wal is seen"),
+            other => panic!("{other:?}"),
+        }
+        // a file whose pages are garbage past the header
+        let mut bytes = std::fs::read(&copy).unwrap();
+        for b in bytes.iter_mut().skip(100) {
+            *b = 0xA5;
+        }
+        let damaged = dir.path().join("damaged.sqlite");
+        std::fs::write(&damaged, bytes).unwrap();
+        assert!(
+            matches!(Store::inspect(&damaged).unwrap(), FileCheck::Damaged(_)),
+            "{:?}",
+            Store::inspect(&damaged)
+        );
+    }
+
+    #[test]
+    fn backup_with_replace_overwrites_and_without_refuses() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(&dir);
+        let dest = dir.path().join("b.sqlite");
+        std::fs::write(&dest, b"old").unwrap();
+        let err = store.backup_to(&dest).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::BackupTarget { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists),
+            "{err:?}"
+        );
+        assert_eq!(std::fs::read(&dest).unwrap(), b"old");
+        store.backup_with(&dest, true).unwrap();
+        assert!(matches!(
+            Store::inspect(&dest).unwrap(),
+            FileCheck::Database(_)
+        ));
     }
 
     #[test]
