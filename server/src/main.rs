@@ -7,7 +7,6 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
-mod cli;
 use doithoai_model::{Lang, Localize};
 use doithoai_server::{ADDR_FILE, ServeConfig, admin, admin_secret, backup, open_repo, open_store};
 use doithoai_sync::link::LinkOptions;
@@ -203,6 +202,38 @@ enum DeviceCmd {
     },
 }
 
+/// The server itself logs to its terminal (or the service manager's journal). An admin command
+/// (`ward create`, `device add`, `backup`…) prints what it did; its log goes to
+/// `<data dir>/admin.log`, not onto the operator's terminal. `DOITHOAI_LOG` sends either to the
+/// terminal with that filter.
+fn init_logging(cli: &Cli) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DOITHOAI_LOG");
+    let serving = matches!(cli.command, None | Some(Cmd::Serve { .. }));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    if serving || filter.is_ok() {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter.unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")))
+            .with_writer(std::io::stderr)
+            .with_ansi(ansi)
+            .init();
+        return;
+    }
+    if !cli.data_dir.is_dir() {
+        return;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    if let Ok(file) = options.open(cli.data_dir.join("admin.log")) {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+            .with_writer(std::sync::Mutex::new(file))
+            .with_ansi(false)
+            .init();
+    }
+}
+
 fn main() -> std::process::ExitCode {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // glibc gives every thread its own malloc arena; a sync server's short-lived allocations
@@ -211,18 +242,11 @@ fn main() -> std::process::ExitCode {
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DOITHOAI_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
-    let cli: Cli = match cli::parse(std::env::args_os()) {
-        Ok(cli) => cli,
+    let cli: Cli = match doithoai_clilang::parse::<Cli>("DOITHOAI_LANG") {
+        Ok((cli, _)) => cli,
         Err(code) => return code,
     };
+    init_logging(&cli);
     let lang = cli.lang;
     // Storage work runs on blocking threads: a small pool is plenty for SQLite (one connection
     // behind a lock) and keeps the server's memory small.
@@ -624,5 +648,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_command_and_flag_is_described_in_vietnamese_with_an_example() {
+        let problems =
+            doithoai_clilang::help_problems(<super::Cli as clap::CommandFactory>::command());
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 }

@@ -91,11 +91,14 @@ fn alias_of(line: &str) -> Option<(String, String, String)> {
 
 /// Whether the line only sets shell variables (`A=1; B="x"`).
 fn is_assignment(line: &str) -> bool {
-    line.split(';').map(str::trim).filter(|p| !p.is_empty()).all(|p| {
-        p.split_once('=').is_some_and(|(name, _)| {
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    line.split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .all(|p| {
+            p.split_once('=').is_some_and(|(name, _)| {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
         })
-    })
 }
 
 fn enrolment_code(output: &str) -> Option<String> {
@@ -201,7 +204,12 @@ impl Walk {
     fn petition_of(&mut self, who: &str, resident: &str) -> serde_json::Value {
         self.petitions(who)
             .into_iter()
-            .find(|p| p["residents"].as_str().unwrap_or_default().contains(resident))
+            .find(|p| {
+                p["residents"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains(resident)
+            })
             .unwrap_or_else(|| panic!("{who} has no petition of {resident}:\n{}", self.transcript))
     }
 }

@@ -56,6 +56,9 @@ fn localize_vi(cmd: Command, root: bool) -> Command {
     let mut cmd = cmd
         .disable_help_flag(true)
         .disable_help_subcommand(true)
+        .help_template(
+            "{before-help}{about-with-newline}\nCách dùng: {usage}\n\n{all-args}{after-help}",
+        )
         .subcommand_help_heading("Lệnh")
         .subcommand_value_name("LỆNH")
         .arg(
@@ -132,6 +135,16 @@ fn localize_arg(arg: Arg) -> Arg {
             arg = arg.long_help(format!("{long}{note}"));
         }
     }
+    // clap names a value after its flag in English capitals (<NAME>): name it in Vietnamese.
+    let derived = arg
+        .get_value_names()
+        .is_none_or(|v| v.len() == 1 && v[0] == arg.get_id().as_str().to_uppercase());
+    if takes_value
+        && derived
+        && let Some(name) = vi_value_name(arg.get_id().as_str())
+    {
+        arg = arg.value_name(name);
+    }
     if arg.get_help_heading().is_none() {
         let heading = if arg.is_positional() {
             "Tham số"
@@ -157,6 +170,94 @@ fn vi_source(text: &str) -> String {
         "provided string was not `true` or `false`" => "phải là true hoặc false".into(),
         other => other.into(),
     }
+}
+
+/// Vietnamese names for the values of the flags both binaries use most.
+fn vi_value_name(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "id" => "MÃ",
+        "name" | "names" => "TÊN",
+        "ward" => "MÃ_PHƯỜNG",
+        "point" => "MÃ_ĐIỂM",
+        "role" => "VAI_TRÒ",
+        "kind" => "LOẠI",
+        "data_dir" => "THƯ_MỤC",
+        "lang" => "NGÔN_NGỮ",
+        "file" | "output" => "TỆP",
+        "url" => "ĐỊA_CHỈ",
+        "code" => "MÃ_ĐĂNG_KÝ",
+        "date" | "from" | "to" | "deadline" => "NGÀY",
+        "year" => "NĂM",
+        "month" => "THÁNG",
+        "quarter" => "QUÝ",
+        "text" | "content" => "NỘI_DUNG",
+        "field" => "LĨNH_VỰC",
+        "status" => "TRẠNG_THÁI",
+        "department" => "BỘ_PHẬN",
+        "reason" => "LÝ_DO",
+        "note" => "GHI_CHÚ",
+        "format" => "ĐỊNH_DẠNG",
+        "limit" => "SỐ",
+        "people" => "SỐ_NGƯỜI",
+        "phone" | "phones" => "SỐ_ĐIỆN_THOẠI",
+        "address" | "addresses" => "ĐỊA_CHỈ",
+        "place" => "NƠI",
+        "at" | "start" | "end" => "GIỜ",
+        _ => return None,
+    })
+}
+
+/// What is missing from or English in the help of `cmd` and each of its subcommands, already
+/// [`localize`]d in Vietnamese: an argument or a command without a description, a command that
+/// runs something without an example ("Ví dụ:"), and clap's English words. Empty when all is
+/// well; a test of each binary asserts that.
+pub fn help_problems(cmd: Command) -> Vec<String> {
+    fn walk(cmd: &mut Command, path: &str, out: &mut Vec<String>) {
+        let help = plain(&cmd.render_long_help().to_string());
+        for english in [
+            "Print help",
+            "Print version",
+            "Usage:",
+            "Options:",
+            "Commands:",
+            "Arguments:",
+            "[default:",
+            "[env:",
+            "[possible values",
+        ] {
+            if help.contains(english) {
+                out.push(format!("{path}: {english:?} in its help"));
+            }
+        }
+        for a in cmd.get_arguments() {
+            if a.get_help().is_none() && a.get_long_help().is_none() {
+                out.push(format!("{path}: --{} has no description", a.get_id()));
+            }
+        }
+        let leaf = cmd.get_subcommands().next().is_none();
+        if leaf && !help.contains("Ví dụ:") {
+            out.push(format!("{path}: no example (Ví dụ:)"));
+        }
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .map(|s| s.get_name().to_owned())
+            .collect();
+        for n in names {
+            let Some(sub) = cmd.find_subcommand_mut(&n) else {
+                continue;
+            };
+            if sub.get_about().is_none() {
+                out.push(format!("{path} {n}: no description"));
+            }
+            walk(sub, &format!("{path} {n}"), out);
+        }
+    }
+    let mut cmd = localize(cmd, Lang::Vi);
+    cmd.build();
+    let name = cmd.get_name().to_owned();
+    let mut out = Vec::new();
+    walk(&mut cmd, &name, &mut out);
+    out
 }
 
 /// Replaces clap's fixed English words in rendered help or usage text.
