@@ -214,6 +214,11 @@ fn collectors_read_the_calendar_but_do_not_edit_it() {
         list.contains("02/02/2030 Thứ Bảy   nghỉ      Tết Nguyên đán (mùng 1) [âm lịch]"),
         "{list}"
     );
+    let en = ok(dir, &["--lang", "en", "calendar", "list", "--year", "2027"]);
+    assert!(
+        en.contains("06/02/2027 Saturday  day off   Lunar New Year (Tết) (day 1 of the new year) [lunar calendar]"),
+        "{en}"
+    );
     let err = fails(dir, &["calendar", "add", "10/01/2030", "--off"]);
     assert!(err.contains("không được phép"), "{err}");
     let help = ok(dir, &["calendar", "add", "--help"]);
