@@ -100,6 +100,9 @@ pub enum Command {
     /// Chỉ mục tra cứu (được dựng lại từ dữ liệu gốc bất cứ lúc nào).
     #[command(subcommand)]
     Index(IndexCmd),
+    /// Lịch làm việc: ngày nghỉ lễ, Tết, nghỉ bù, ngày làm bù mà mọi thời hạn được tính theo.
+    #[command(subcommand)]
+    Calendar(Box<crate::calendar::CalendarCmd>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -458,6 +461,9 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Command::Session(cmd) => {
             buffered!(|app, lang, buf| crate::sessions::run_session(app, *cmd, lang, buf))
+        }
+        Command::Calendar(cmd) => {
+            buffered!(|app, lang, buf| crate::calendar::run_calendar(app, *cmd, lang, buf))
         }
         Command::Index(IndexCmd::Rebuild) => {
             let app = App::open(&data_dir).await?;

@@ -6,6 +6,7 @@
 //! entirely offline.
 
 pub mod app;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod net;

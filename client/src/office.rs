@@ -567,7 +567,14 @@ async fn handle(
                         "Tell the resident whether it is accepted by (10 working days)"
                     ),
                     format_date(cal.ten_working_days(d))
+                        + &crate::calendar::unconfirmed_mark(&cal, d, cal.ten_working_days(d), l)
                 )?;
+            }
+            let d = date.unwrap_or_else(today);
+            if let Some(hint) =
+                crate::calendar::unconfirmed_hint(&cal, d, cal.ten_working_days(d), l)
+            {
+                writeln!(out, "{hint}")?;
             }
             Ok(())
         }
@@ -849,7 +856,7 @@ async fn handle(
                 .unwrap_or_default();
             writeln!(
                 out,
-                "{} {}: {dept}, {} {} ({} {} {}).",
+                "{} {}: {dept}, {} {} ({} {} {}){}.",
                 l.pick("Đã giao xử lý", "Assigned"),
                 describe(&row, view.number(), l),
                 l.pick("hạn", "due"),
@@ -859,7 +866,10 @@ async fn handle(
                     "ngày làm việc kể từ ngày vào sổ",
                     "working days from registration"
                 ),
-                received.map(format_date).unwrap_or_default()
+                received.map(format_date).unwrap_or_default(),
+                received
+                    .map(|r| crate::calendar::unconfirmed_mark(&Calendar::of(&reg), r, d, l))
+                    .unwrap_or_default()
             )?;
             Ok(())
         }
@@ -1396,7 +1406,10 @@ fn print_view(
             l.pick("Giao xử lý", "Assigned to"),
             dept_name(reg, &a.department),
             l.pick("hạn", "due"),
-            format_date(a.deadline),
+            format_date(a.deadline)
+                + &item.received.as_ref().map_or_else(String::new, |r| {
+                    crate::calendar::unconfirmed_mark(&Calendar::of(reg), r.date, a.deadline, l)
+                }),
             if a.note.is_empty() {
                 String::new()
             } else {

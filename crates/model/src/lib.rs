@@ -15,6 +15,7 @@ pub mod doc;
 pub mod error;
 pub mod handling;
 pub mod intake;
+pub mod lunar;
 pub mod petition;
 pub mod registry;
 pub mod session;

@@ -1,6 +1,8 @@
 //! The ward's registry: collection points (TDPs, organisations, the office desk), departments,
-//! fields (lĩnh vực) with Vietnamese labels, and holidays. It lives in the ward document, written
-//! by the office and read by every device.
+//! fields (lĩnh vực) with Vietnamese labels, and the office's entries in the working-day calendar.
+//! It lives in the ward document, written by the office and read by every device.
+
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -76,11 +78,58 @@ impl Field {
     }
 }
 
-/// A day the ward office is closed besides weekends.
+/// How the office sets a day of the calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    /// A day off: an extra holiday, a bridge day, a Tết day placed otherwise than by default.
+    Off,
+    /// A working day: a Saturday worked in exchange (ngày làm bù), or a default holiday the
+    /// government's decision moved elsewhere.
+    Work,
+}
+
+impl DayKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            DayKind::Off => "off",
+            DayKind::Work => "work",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DayKind> {
+        match s {
+            "off" => Some(DayKind::Off),
+            "work" => Some(DayKind::Work),
+            _ => None,
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            DayKind::Off => lang.pick("nghỉ", "day off"),
+            DayKind::Work => lang.pick("làm việc", "working day"),
+        }
+    }
+}
+
+/// The office's entry for one day, over the computed calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Holiday {
-    pub date: NaiveDate,
-    pub name: String,
+pub struct CalendarEntry {
+    pub kind: DayKind,
+    /// Why: the decision it follows ("Thông báo 9441/TB-BNV"), the day it is exchanged for.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The office's edits of the working-day calendar (see [`crate::workdays`] for the computed
+/// defaults they override) and the years it has confirmed against the government's decisions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct WardCalendar {
+    pub days: BTreeMap<NaiveDate, CalendarEntry>,
+    /// Confirmed years, each with the office's note.
+    #[serde(default)]
+    pub confirmed: BTreeMap<i32, String>,
 }
 
 /// The ward's registry.
@@ -90,19 +139,21 @@ pub struct Registry {
     pub points: Vec<Point>,
     pub departments: Vec<Department>,
     pub fields: Vec<Field>,
-    pub holidays: Vec<Holiday>,
+    /// The office's entries in the working-day calendar.
+    #[serde(default)]
+    pub calendar: WardCalendar,
 }
 
 impl Registry {
-    /// The registry a device uses before it is enrolled: the standard fields, departments and
-    /// national holidays, no collection points.
+    /// The registry a device uses before it is enrolled: the standard fields and departments,
+    /// no collection points, no office calendar entries (the national calendar is computed).
     pub fn builtin() -> Registry {
         Registry {
             ward_name: String::new(),
             points: Vec::new(),
             departments: default_departments(),
             fields: default_fields(),
-            holidays: default_holidays(),
+            calendar: WardCalendar::default(),
         }
     }
 
@@ -129,8 +180,9 @@ impl Registry {
         self.departments.iter().find(|d| d.id == id)
     }
 
+    /// Whether `d` is a holiday in this ward's calendar.
     pub fn is_holiday(&self, d: NaiveDate) -> bool {
-        self.holidays.iter().any(|h| h.date == d)
+        crate::workdays::Calendar::of(self).is_holiday(d)
     }
 
     /// The field's label in `lang`, or the code itself when the field is unknown.
@@ -203,60 +255,4 @@ pub fn default_departments() -> Vec<Department> {
         dept("quan_su", "Ban Chỉ huy Quân sự phường"),
         dept("van_phong", "Văn phòng Đảng ủy - HĐND - UBND"),
     ]
-}
-
-fn holiday(y: i32, m: u32, d: u32, name: &str) -> Option<Holiday> {
-    Some(Holiday {
-        date: NaiveDate::from_ymd_opt(y, m, d)?,
-        name: name.into(),
-    })
-}
-
-/// Public holidays announced for 2025 to 2027 (Labour Code art. 112 and the government's yearly
-/// notices; Tết by the lunar calendar). The office edits the list in the ward document when the
-/// government announces the year's days off; days falling on a weekend are compensated by the
-/// listed weekday.
-pub fn default_holidays() -> Vec<Holiday> {
-    let tet = "Tết Nguyên đán";
-    let mut v = vec![
-        // 2025
-        holiday(2025, 1, 1, "Tết Dương lịch"),
-        holiday(2025, 1, 27, tet),
-        holiday(2025, 1, 28, tet),
-        holiday(2025, 1, 29, tet),
-        holiday(2025, 1, 30, tet),
-        holiday(2025, 1, 31, tet),
-        holiday(2025, 4, 7, "Giỗ Tổ Hùng Vương"),
-        holiday(2025, 4, 30, "Ngày Giải phóng miền Nam"),
-        holiday(2025, 5, 1, "Ngày Quốc tế Lao động"),
-        holiday(2025, 5, 2, "Nghỉ bù"),
-        holiday(2025, 9, 1, "Quốc khánh"),
-        holiday(2025, 9, 2, "Quốc khánh"),
-        // 2026
-        holiday(2026, 1, 1, "Tết Dương lịch"),
-        holiday(2026, 2, 16, tet),
-        holiday(2026, 2, 17, tet),
-        holiday(2026, 2, 18, tet),
-        holiday(2026, 2, 19, tet),
-        holiday(2026, 2, 20, tet),
-        holiday(2026, 4, 27, "Giỗ Tổ Hùng Vương (nghỉ bù)"),
-        holiday(2026, 4, 30, "Ngày Giải phóng miền Nam"),
-        holiday(2026, 5, 1, "Ngày Quốc tế Lao động"),
-        holiday(2026, 9, 1, "Quốc khánh"),
-        holiday(2026, 9, 2, "Quốc khánh"),
-        // 2027
-        holiday(2027, 1, 1, "Tết Dương lịch"),
-        holiday(2027, 2, 5, tet),
-        holiday(2027, 2, 8, tet),
-        holiday(2027, 2, 9, tet),
-        holiday(2027, 2, 10, tet),
-        holiday(2027, 2, 11, tet),
-        holiday(2027, 4, 16, "Giỗ Tổ Hùng Vương"),
-        holiday(2027, 4, 30, "Ngày Giải phóng miền Nam"),
-        holiday(2027, 5, 3, "Ngày Quốc tế Lao động (nghỉ bù)"),
-        holiday(2027, 9, 2, "Quốc khánh"),
-        holiday(2027, 9, 3, "Quốc khánh"),
-    ];
-    v.retain(Option::is_some);
-    v.into_iter().flatten().collect()
 }

@@ -1,26 +1,36 @@
-//! The ward document: the registry (collection points, departments, fields, holidays), written by
-//! the office and read by every device.
+//! The ward document: the registry (collection points, departments, fields, the office's
+//! calendar entries), written by the office and read by every device.
 //!
 //! ```text
 //! { type: "ward", schema: 1, ward_id, name,
 //!   points: { id: {id, kind, name} }, departments: { id: {id, name} },
-//!   fields: { code: {code, label_vi, label_en} }, holidays: { "YYYY-MM-DD": name },
+//!   fields: { code: {code, label_vi, label_en} },
+//!   holidays: { "YYYY-MM-DD": {kind: "off"|"work", note},     (the office's calendar entries)
+//!               "YYYY": {kind: "confirmed", note} },          (a year the office confirmed)
 //!   plan: {...}, sessions: {...} }      (plan and sessions: see the sessions module)
 //! ```
 //! Collections are maps keyed by id so that two office laptops adding entries offline merge.
+//! The calendar lives in the `holidays` map every ward document has had since it was created (a
+//! new root map made by two laptops offline would hide one's entries). Each entry is written as a
+//! new map, so two laptops setting one day concurrently leave one whole entry, never a mix; days
+//! and years set on different laptops all survive. Earlier versions wrote the built-in holidays
+//! of 2025–2027 there as plain strings (`"YYYY-MM-DD": name`); those are not the office's and are
+//! ignored, the computed calendar ([`crate::workdays`]) now gives every year.
 
 use automerge::transaction::Transactable;
-use automerge::{ObjId, ROOT, ReadDoc};
+use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value};
 use chrono::NaiveDate;
 
 use crate::doc::{ChangeMeta, DocError, Reader, ensure_map, expect_type, put_i64, put_str};
-use crate::registry::{Department, Field, Holiday, Point, PointKind, Registry};
+use crate::registry::{
+    CalendarEntry, DayKind, Department, Field, Point, PointKind, Registry, WardCalendar,
+};
 
 pub const TYPE: &str = "ward";
 pub const SCHEMA: i64 = 1;
 
-/// Writes the root structure of a new ward document with the built-in fields, departments and
-/// holidays.
+/// Writes the root structure of a new ward document with the built-in fields and departments
+/// (the calendar starts with no office entries: the national one is computed).
 pub fn init<T: Transactable + ReadDoc>(
     tx: &mut T,
     ward_id: &str,
@@ -46,9 +56,6 @@ pub fn init<T: Transactable + ReadDoc>(
     }
     for f in &builtin.fields {
         put_field(tx, f)?;
-    }
-    for h in &builtin.holidays {
-        put_holiday(tx, h)?;
     }
     Ok(())
 }
@@ -99,21 +106,85 @@ pub fn put_field<T: Transactable + ReadDoc>(tx: &mut T, f: &Field) -> Result<(),
     Ok(())
 }
 
-pub fn put_holiday<T: Transactable + ReadDoc>(tx: &mut T, h: &Holiday) -> Result<(), DocError> {
-    let hs = section(tx, "holidays")?;
-    put_str(tx, &hs, &h.date.format("%Y-%m-%d").to_string(), &h.name)
+fn date_key(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
 }
 
-pub fn remove_holiday<T: Transactable + ReadDoc>(
+/// Sets the office's entry for a day (replacing any earlier entry for it as a whole).
+pub fn put_calendar_entry<T: Transactable + ReadDoc>(
     tx: &mut T,
     date: NaiveDate,
+    entry: &CalendarEntry,
 ) -> Result<(), DocError> {
     let hs = section(tx, "holidays")?;
-    let key = date.format("%Y-%m-%d").to_string();
+    let obj = tx.put_object(&hs, date_key(date).as_str(), ObjType::Map)?;
+    put_str(tx, &obj, "kind", entry.kind.code())?;
+    put_str(tx, &obj, "note", &entry.note)?;
+    Ok(())
+}
+
+/// Removes the office's entry for a day; whether there was one.
+pub fn remove_calendar_entry<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    date: NaiveDate,
+) -> Result<bool, DocError> {
+    let hs = section(tx, "holidays")?;
+    let key = date_key(date);
     if tx.get(&hs, key.as_str())?.is_some() {
         tx.delete(&hs, key.as_str())?;
+        return Ok(true);
     }
+    Ok(false)
+}
+
+/// Records that the office has confirmed the calendar of `year`.
+pub fn confirm_year<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    year: i32,
+    note: &str,
+) -> Result<(), DocError> {
+    let hs = section(tx, "holidays")?;
+    let obj = tx.put_object(&hs, year.to_string().as_str(), ObjType::Map)?;
+    put_str(tx, &obj, "kind", "confirmed")?;
+    put_str(tx, &obj, "note", note)?;
     Ok(())
+}
+
+/// Withdraws the confirmation of `year`; whether there was one.
+pub fn unconfirm_year<T: Transactable + ReadDoc>(tx: &mut T, year: i32) -> Result<bool, DocError> {
+    let hs = section(tx, "holidays")?;
+    let key = year.to_string();
+    if tx.get(&hs, key.as_str())?.is_some() {
+        tx.delete(&hs, key.as_str())?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Reads the office's calendar entries from the `holidays` map.
+fn read_calendar<D: ReadDoc>(r: &Reader<'_, D>) -> WardCalendar {
+    let mut cal = WardCalendar::default();
+    let Some(m) = r.obj(&ROOT, "holidays") else {
+        return cal;
+    };
+    for k in r.keys(&m) {
+        // Plain strings are the built-in list of earlier versions, not the office's entries.
+        let Some((Value::Object(ObjType::Map), obj)) = r.get(&m, k.as_str()) else {
+            continue;
+        };
+        let kind = r.string(&obj, "kind");
+        let note = r.string(&obj, "note");
+        if let Ok(date) = NaiveDate::parse_from_str(&k, "%Y-%m-%d") {
+            if let Some(kind) = DayKind::parse(&kind) {
+                cal.days.insert(date, CalendarEntry { kind, note });
+            }
+        } else if kind == "confirmed"
+            && let Ok(year) = k.parse::<i32>()
+        {
+            cal.confirmed.insert(year, note);
+        }
+    }
+    cal
 }
 
 /// The ward's id.
@@ -165,26 +236,12 @@ pub fn registry<D: ReadDoc>(doc: &D) -> Result<Registry, DocError> {
             })
         })
         .collect();
-    let holidays = r
-        .obj(&ROOT, "holidays")
-        .map(|m| {
-            r.keys(&m)
-                .iter()
-                .filter_map(|k| {
-                    Some(Holiday {
-                        date: NaiveDate::parse_from_str(k, "%Y-%m-%d").ok()?,
-                        name: r.string(&m, k.as_str()),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     let mut reg = Registry {
         ward_name: r.string(&ROOT, "name"),
         points,
         departments,
         fields,
-        holidays,
+        calendar: read_calendar(&r),
     };
     // Keep the built-in order of fields (the order of the ward's reports), then any added ones.
     let order: Vec<String> = Registry::builtin()
