@@ -130,3 +130,14 @@ mod tests {
         assert_eq!(io_error(&e, Lang::Vi), "lỗi của hệ điều hành (lạ)");
     }
 }
+
+/// A device role (`collector`, `office`, `monitor`, as the registry stores it) as a user reads it.
+pub fn role_label(role: &str, lang: Lang) -> String {
+    let (vi, en) = match role {
+        "collector" => ("điểm tiếp nhận ý kiến", "collection point"),
+        "office" => ("văn phòng phường", "ward office"),
+        "monitor" => ("Mặt trận Tổ quốc (giám sát)", "Fatherland Front (monitoring)"),
+        other => (other, other),
+    };
+    lang.pick(vi, en).to_owned()
+}
