@@ -1341,3 +1341,80 @@ fn a_petition_a_conclusion_assigns_is_counted_though_no_one_spoke_of_it() {
     assert_eq!(sum.by_field[0].field, "dat_dai");
     assert_eq!(sum.conclusions[0].matters, 1);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Whatever the speeches and conclusions: every conclusion that names a department is
+    /// applied to at least one petition or listed with a reason; each petition is dealt with
+    /// once; the report's totals add up to its conclusions table and its field table.
+    #[test]
+    fn every_conclusion_is_applied_or_explained_and_the_figures_add_up(
+        speeches in proptest::collection::vec(
+            (proptest::collection::btree_set(0u128..5, 0..3), any::<bool>()), 0..6),
+        conclusions in proptest::collection::vec(
+            (any::<bool>(), proptest::collection::btree_set(0usize..6, 0..3),
+             proptest::collection::btree_set(0u128..6, 0..2)), 0..5),
+    ) {
+        let reg = Registry::builtin();
+        let c = ctx("Hoa");
+        let mut doc = session::new_document(&c, "s-prop", &new_session()).unwrap();
+        apply(&mut doc, |tx| {
+            let mut ids = Vec::new();
+            for (i, (pids, on_spot)) in speeches.iter().enumerate() {
+                ids.push(session::add_speech(tx, &c, &reg, &NewSpeech {
+                    name: format!("Người {i}"),
+                    summary: format!("Ý kiến {i}"),
+                    petitions: pids.iter().map(|n| pid(*n)).collect(),
+                    on_spot: *on_spot,
+                    answer: if *on_spot { "Đã trả lời".into() } else { String::new() },
+                    ..Default::default()
+                })?);
+            }
+            for (j, (dept, sp, pids)) in conclusions.iter().enumerate() {
+                session::add_conclusion(tx, &c, &reg, &NewConclusion {
+                    text: format!("Kết luận {j}"),
+                    department: dept.then(|| "dia_chinh".to_owned()),
+                    speeches: sp.iter().filter_map(|k| ids.get(*k).cloned()).collect(),
+                    petitions: pids.iter().map(|n| pid(*n)).collect(),
+                    ..Default::default()
+                })?;
+            }
+            Ok(())
+        }).unwrap();
+        let s = session::read(&doc).unwrap();
+        let plan = session::conclusion_plan(&s, &doithoai_model::Calendar::of(&reg));
+        let pids: Vec<Uuid> = plan.work.iter().map(|w| w.pid()).collect();
+        let unique: BTreeSet<Uuid> = pids.iter().copied().collect();
+        prop_assert_eq!(unique.len(), pids.len(), "a petition dealt with twice: {:?}", plan.work);
+        for (i, cn) in s.conclusions.iter().enumerate() {
+            if cn.department.is_none() {
+                continue;
+            }
+            let applied = plan.work.iter().any(|w| w.source() == cn.id);
+            let explained = plan.unapplied.iter().any(|u| {
+                !matches!(u, session::Unapplied::OnSpotThenAssigned { .. })
+                    && u.conclusion_position() == i + 1
+            });
+            prop_assert!(applied || explained, "conclusion #{} silently dropped: {:?}", i + 1, plan);
+            // Every petition it covers is assigned, by it or by an earlier one.
+            for p in s.conclusion_petitions(cn) {
+                let assigned = plan
+                    .work
+                    .iter()
+                    .any(|w| w.pid() == p && matches!(w, session::Work::Assign { .. }));
+                prop_assert!(assigned, "petition {} of conclusion #{} not assigned", p, i + 1);
+            }
+        }
+        let sum = session::summarize(&s, &BTreeMap::new(), &reg);
+        prop_assert_eq!(sum.on_spot + sum.assigned + sum.noted, sum.total);
+        prop_assert_eq!(sum.conclusions.iter().map(|f| f.matters).sum::<usize>(), sum.assigned);
+        prop_assert_eq!(sum.by_field.iter().map(|f| f.opinions).sum::<usize>(), sum.total);
+        prop_assert_eq!(sum.by_field.iter().map(|f| f.assigned).sum::<usize>(), sum.assigned);
+        // What concluding marks answered on the spot is what the report counts so.
+        let on_spot_work = plan.work.iter().filter(|w| matches!(w, session::Work::OnSpot { .. })).count();
+        let on_spot_petitions = sum.opinions.iter()
+            .filter(|o| o.petition.is_some() && o.outcome == OpinionOutcome::OnSpot)
+            .count();
+        prop_assert_eq!(on_spot_work, on_spot_petitions);
+    }
+}
