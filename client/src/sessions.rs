@@ -1674,6 +1674,29 @@ async fn run_conclusion(
                         lang.pick("Đã ghi kết luận", "Recorded conclusion")
                     )?,
                 }
+                // What concluding will do otherwise than written, said now.
+                if c.department.is_some() && n > 0 {
+                    for u in session::conclusion_plan(&s, &cal).unapplied {
+                        let mine = match &u {
+                            session::Unapplied::OnSpotThenAssigned { conclusion, .. } => {
+                                *conclusion == pos
+                            }
+                            session::Unapplied::AssignedEarlier { conclusion, .. }
+                            | session::Unapplied::SpeechWithoutPetition { conclusion, .. } => {
+                                *conclusion == c.id
+                            }
+                            session::Unapplied::NamesNothing { .. } => false,
+                        };
+                        if mine {
+                            writeln!(
+                                out,
+                                "  {} {}",
+                                lang.pick("Lưu ý:", "Note:"),
+                                u.describe(lang)
+                            )?;
+                        }
+                    }
+                }
                 if c.department.is_some() && n == 0 {
                     writeln!(
                         out,

@@ -899,7 +899,7 @@ fn every_conclusion_is_applied_or_says_why_and_the_report_counts_what_it_shows()
         ],
     );
     let later = doithoai_model::time::format_date(d + chrono::Duration::days(30));
-    ok(
+    let out = ok(
         dir,
         &[
             "session",
@@ -914,6 +914,12 @@ fn every_conclusion_is_applied_or_says_why_and_the_report_counts_what_it_shows()
             "--deadline",
             &later,
         ],
+    );
+    // Said when the conclusion is recorded, not only when concluding.
+    assert!(
+        out.contains("Lưu ý: Ý kiến")
+            && out.contains("đã được trả lời tại chỗ (ý kiến phát biểu #1)"),
+        "{out}"
     );
     let cal = doithoai_model::Calendar::of(&doithoai_model::Registry::builtin());
     let ten = doithoai_model::time::format_date(cal.ten_working_days(d));
