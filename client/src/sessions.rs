@@ -472,8 +472,10 @@ pub enum SpeechCmd {
 /// Kết luận của chủ trì.
 #[derive(Debug, Subcommand)]
 pub enum ConclusionCmd {
-    /// Ghi một kết luận; có --department thì giao bộ phận đó giải quyết (thời hạn mặc định 10 ngày
-    /// làm việc kể từ ngày hội nghị).
+    /// Ghi một kết luận; có --department thì giao bộ phận đó giải quyết các ý kiến trong sổ đã nêu
+    /// (--petition) và các ý kiến của những lượt phát biểu đã nêu (--speech), kể cả ý kiến đã trả
+    /// lời tại chỗ (thời hạn mặc định 10 ngày làm việc kể từ ngày hội nghị). Lượt phát biểu không
+    /// gắn ý kiến nào trong sổ thì không giao được: lệnh báo ngay.
     ///
     /// Ví dụ: doithoai session conclusion add --text "Giao Địa chính kiểm tra, xử lý rác ngõ 7"
     ///   --department dia_chinh --speech 2 --deadline 30/06/2026

@@ -628,12 +628,17 @@ impl App {
         // Oldest first: the register follows the order residents asked.
         rows.sort_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id)));
         let (_, added, s) = self
-            .session_op(typed, "speaker.import", |tx, ctx, _| {
+            .session_op(typed, "speaker.import", |tx, ctx, cur| {
                 let mut added = Vec::new();
                 for r in &rows {
                     let Ok(pid) = Uuid::parse_str(&r.id) else {
                         continue;
                     };
+                    // Already in the register (a walk-in whose matter was recorded, or a
+                    // speaker registered with --petition).
+                    if cur.speakers.iter().any(|sp| sp.petitions.contains(&pid)) {
+                        continue;
+                    }
                     let unit = if !r.tdp.is_empty() {
                         r.tdp.clone()
                     } else {
@@ -729,7 +734,8 @@ impl App {
                     }],
                     field,
                     content: c.to_owned(),
-                    wants_to_speak: true,
+                    // Spoken already: not to be imported as a speaker again.
+                    wants_to_speak: false,
                     created_at,
                     ..Default::default()
                 })

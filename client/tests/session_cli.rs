@@ -848,6 +848,9 @@ fn every_conclusion_is_applied_or_says_why_and_the_report_counts_what_it_shows()
     );
     assert!(out.contains(&format!("số 1/{y}")), "{out}");
     let school = added_id(&out);
+    // The walk-in is not registered a second time by an import.
+    let out = ok(dir, &["session", "speaker", "import"]);
+    assert!(out.contains("Đã thêm 0 người"), "{out}");
     ok(
         dir,
         &[
