@@ -9,9 +9,11 @@
 //! * Each session is its own document, created here, listed in the ward document, and noted
 //!   with [`App::note_created`] so that the next `doithoai sync` registers it with the server.
 //! * Concluding carries the conclusions into the handling document through the office's own
-//!   operations ([`doithoai_model::handling`]): petitions answered on the spot go straight to
-//!   notified, those a conclusion assigns are received (when not yet), classified (when not yet)
-//!   and assigned with the conclusion's deadline or ten working days from the session. Every
+//!   operations ([`doithoai_model::handling`]), as [`session::conclusion_plan`] decides:
+//!   petitions answered on the spot go straight to notified, those a conclusion assigns (a
+//!   conclusion outranks an on-the-spot answer) are received (when not yet), classified (when
+//!   not yet) and assigned with the conclusion's deadline or ten working days from the session;
+//!   what a conclusion names but cannot assign is reported with the reason. Every
 //!   decision is read from the handling document before it is made, and what was done is
 //!   recorded in the session document, so concluding again (here or on another laptop) assigns
 //!   nothing twice.
