@@ -1418,3 +1418,64 @@ proptest! {
         prop_assert_eq!(on_spot_work, on_spot_petitions);
     }
 }
+
+#[test]
+fn a_conclusion_added_after_concluding_does_not_undo_an_answer_already_notified() {
+    let reg = Registry::builtin();
+    let c = ctx("Hoa");
+    let mut doc = session::new_document(&c, "s-late", &new_session()).unwrap();
+    let s1 = apply(&mut doc, |tx| {
+        session::add_speech(
+            tx,
+            &c,
+            &reg,
+            &NewSpeech {
+                name: "Nguyễn Văn Đức".into(),
+                summary: "Đèn đường".into(),
+                petitions: vec![pid(1)],
+                on_spot: true,
+                answer: "Thay trong tuần".into(),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let mut h = doithoai_model::handling::new_document("dinh-ke").unwrap();
+    let when = handling_ctx("15/06/2024 11:30");
+    let (_, first) = conclude_into(&mut doc, &mut h, &when, &petition_ref);
+    assert_eq!(first, vec![session::ApplyResult::AnsweredOnSpot]);
+    apply(&mut doc, |tx| {
+        session::add_conclusion(
+            tx,
+            &c,
+            &reg,
+            &NewConclusion {
+                text: "Giao Địa chính thay đèn".into(),
+                department: Some("dia_chinh".into()),
+                speeches: vec![s1],
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let (_, second) = conclude_into(&mut doc, &mut h, &when, &petition_ref);
+    match second.as_slice() {
+        [session::ApplyResult::Skipped { vi, .. }] => {
+            assert!(
+                vi.contains("đã trả lời tại chỗ") && vi.contains("handle reopen"),
+                "{vi}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let state = doithoai_model::handling::read(&h).unwrap();
+    assert_eq!(
+        state.get(&pid(1)).unwrap().status,
+        doithoai_model::Status::Notified
+    );
+    // The report says what the handling record holds.
+    let s = session::read(&doc).unwrap();
+    let sum = session::summarize(&s, &BTreeMap::new(), &reg);
+    assert_eq!((sum.on_spot, sum.assigned), (1, 0));
+    assert_eq!(sum.conclusions[0].matters, 0);
+}

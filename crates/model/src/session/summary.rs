@@ -119,9 +119,18 @@ pub fn summarize(
                 deadline,
                 ..
             } => {
-                let dl = s
-                    .recorded_assignment(conclusion, pid)
-                    .map_or(*deadline, |(_, d)| d);
+                let recorded = s.recorded_assignment(conclusion, pid);
+                // Concluded once already as answered on the spot, before this conclusion was
+                // added: the handling record says notified, and `conclude` says why it stays so.
+                if recorded.is_none()
+                    && s.applied
+                        .iter()
+                        .any(|a| a.pid == *pid && a.op == "answer_on_spot")
+                {
+                    decided.insert(*pid, (OpinionOutcome::OnSpot, None));
+                    continue;
+                }
+                let dl = recorded.map_or(*deadline, |(_, d)| d);
                 decided.insert(
                     *pid,
                     (
