@@ -342,8 +342,9 @@ pub struct AttendArgs {
 /// Người đăng ký phát biểu.
 #[derive(Debug, Subcommand)]
 pub enum SpeakerCmd {
-    /// Đăng ký phát biểu tại hội nghị. Có --content thì ý kiến cũng được ghi vào sổ tiếp nhận của
-    /// văn phòng để trả lời hoặc giao xử lý như mọi ý kiến khác.
+    /// Đăng ký phát biểu tại hội nghị. Có --content thì nội dung được ghi thành ý kiến ở bàn tiếp
+    /// nhận của văn phòng (máy văn phòng có điểm tiếp nhận), vào sổ tiếp nhận ngày hội nghị với
+    /// lĩnh vực đã ghi, để trả lời hoặc giao xử lý như mọi ý kiến khác.
     ///
     /// Ví dụ: doithoai session speaker add --name "Vũ Thị Hằng" --unit "TDP 5"
     ///   --content "Trường mầm non xuống cấp" --field y_te_giao_duc
@@ -471,8 +472,10 @@ pub enum SpeechCmd {
 /// Kết luận của chủ trì.
 #[derive(Debug, Subcommand)]
 pub enum ConclusionCmd {
-    /// Ghi một kết luận; có --department thì giao bộ phận đó giải quyết (thời hạn mặc định 10 ngày
-    /// làm việc kể từ ngày hội nghị).
+    /// Ghi một kết luận; có --department thì giao bộ phận đó giải quyết các ý kiến trong sổ đã nêu
+    /// (--petition) và các ý kiến của những lượt phát biểu đã nêu (--speech), kể cả ý kiến đã trả
+    /// lời tại chỗ (thời hạn mặc định 10 ngày làm việc kể từ ngày hội nghị). Lượt phát biểu không
+    /// gắn ý kiến nào trong sổ thì không giao được: lệnh báo ngay.
     ///
     /// Ví dụ: doithoai session conclusion add --text "Giao Địa chính kiểm tra, xử lý rác ngõ 7"
     ///   --department dia_chinh --speech 2 --deadline 30/06/2026
@@ -620,6 +623,14 @@ fn dept_label(reg: &Registry, id: &str) -> String {
     reg.department(id)
         .map(|d| d.name.clone())
         .unwrap_or_else(|| id.to_owned())
+}
+
+/// Dates as the office writes them, joined: "29/10/2026, 16/12/2026".
+fn dates_list(d: &[chrono::NaiveDate]) -> String {
+    d.iter()
+        .map(|x| format_date(*x))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn plan_ref(id: &str) -> String {
@@ -1162,18 +1173,7 @@ pub async fn run_session(
                     en: "Give --invited, --present or --name.".into(),
                 });
             };
-            writeln!(
-                out,
-                "{} {}: {} {} — {}: {}/{}.",
-                lang.pick("Thành phần", "Attendance"),
-                category.label(lang),
-                s.present_in(category),
-                lang.pick("có mặt", "present"),
-                lang.pick("tổng cộng", "total"),
-                s.present_total(),
-                s.invited_total()
-            )?;
-            Ok(())
+            print_attendance(out, &s, category, lang)
         }
         SessionCmd::Speaker(c) => run_speaker(app, c, lang, out).await,
         SessionCmd::Step {
@@ -1419,6 +1419,9 @@ async fn run_speaker(
                     })
                 })
                 .transpose()?;
+            let field_label = field
+                .as_deref()
+                .map(|f| reg.field_label(f, lang).to_owned());
             let (s, key, created) = app
                 .add_walk_in(
                     sel(&sl),
@@ -1430,6 +1433,8 @@ async fn run_speaker(
                 )
                 .await
                 .map_err(cli_err)?;
+            let field_label =
+                field_label.unwrap_or_else(|| reg.field_label("khac", lang).to_owned());
             let pos = s
                 .speakers
                 .iter()
@@ -1442,7 +1447,10 @@ async fn run_speaker(
                     "Đã đăng ký phát biểu #{pos}: {}{}.",
                     name.trim(),
                     created
-                        .map(|p| format!(" — ý kiến ghi vào sổ với mã {}", short_pid(&p)))
+                        .map(|(p, no)| format!(
+                            " — ý kiến ghi vào sổ tiếp nhận với mã {}, số {no}, lĩnh vực {field_label}",
+                            short_pid(&p)
+                        ))
                         .unwrap_or_default()
                 )?,
                 Lang::En => writeln!(
@@ -1450,7 +1458,10 @@ async fn run_speaker(
                     "Registered speaker #{pos}: {}{}.",
                     name.trim(),
                     created
-                        .map(|p| format!(" — petition recorded with id {}", short_pid(&p)))
+                        .map(|(p, no)| format!(
+                            " — petition recorded in the register with id {}, no. {no}, field {field_label}",
+                            short_pid(&p)
+                        ))
                         .unwrap_or_default()
                 )?,
             }
@@ -1647,18 +1658,17 @@ async fn run_conclusion(
             if let Some(c) = s.conclusions.iter().find(|c| c.id == id) {
                 let cal = doithoai_model::Calendar::of(reg);
                 let n = s.conclusion_petitions(c).len();
+                let due = dates_list(&s.conclusion_deadlines(c, &cal));
                 match (&c.department, lang) {
                     (Some(d), Lang::Vi) => writeln!(
                         out,
-                        "Đã ghi kết luận #{pos}: giao {} — hạn {} — {n} ý kiến trong sổ.",
+                        "Đã ghi kết luận #{pos}: giao {} — hạn {due} — {n} ý kiến trong sổ.",
                         dept_label(reg, d),
-                        format_date(c.effective_deadline(s.date, &cal))
                     )?,
                     (Some(d), Lang::En) => writeln!(
                         out,
-                        "Recorded conclusion #{pos}: assigned to {} — due {} — {n} petitions.",
+                        "Recorded conclusion #{pos}: assigned to {} — due {due} — {n} petitions.",
                         dept_label(reg, d),
-                        format_date(c.effective_deadline(s.date, &cal))
                     )?,
                     (None, _) => writeln!(
                         out,
@@ -1666,14 +1676,44 @@ async fn run_conclusion(
                         lang.pick("Đã ghi kết luận", "Recorded conclusion")
                     )?,
                 }
+                // What concluding will do otherwise than written, said now.
+                if c.department.is_some() && n > 0 {
+                    for u in session::conclusion_plan(&s, &cal).unapplied {
+                        let mine = match &u {
+                            session::Unapplied::OnSpotThenAssigned { conclusion, .. } => {
+                                *conclusion == pos
+                            }
+                            session::Unapplied::AssignedEarlier { conclusion, .. }
+                            | session::Unapplied::SpeechWithoutPetition { conclusion, .. } => {
+                                *conclusion == c.id
+                            }
+                            session::Unapplied::NamesNothing { .. } => false,
+                        };
+                        if mine {
+                            writeln!(
+                                out,
+                                "  {} {}",
+                                lang.pick("Lưu ý:", "Note:"),
+                                u.describe(lang)
+                            )?;
+                        }
+                    }
+                }
                 if c.department.is_some() && n == 0 {
                     writeln!(
                         out,
                         "  {}",
-                        lang.pick(
-                            "Lưu ý: kết luận chưa gắn với ý kiến nào trong sổ (--petition hoặc --speech) nên sẽ không tạo việc giao xử lý.",
-                            "Note: the conclusion names no petition (--petition or --speech), so it will assign nothing in the handling record."
-                        )
+                        if c.speeches.is_empty() {
+                            lang.pick(
+                                "Lưu ý: kết luận chưa gắn với ý kiến nào trong sổ (--petition hoặc --speech) nên sẽ không tạo việc giao xử lý.",
+                                "Note: the conclusion names no petition (--petition or --speech), so it will assign nothing in the handling record.",
+                            )
+                        } else {
+                            lang.pick(
+                                "Lưu ý: ý kiến phát biểu đã nêu không gắn với ý kiến nào trong sổ nên kết luận sẽ không tạo việc giao xử lý; ghi ý kiến vào sổ rồi thêm --petition <mã>.",
+                                "Note: the speeches named raised no petition of the register, so the conclusion will assign nothing in the handling record; record the petition and add --petition <id>.",
+                            )
+                        }
                     )?;
                 }
             }
@@ -1689,6 +1729,61 @@ async fn run_conclusion(
 // ---------------------------------------------------------------------------------------------
 // Printing
 // ---------------------------------------------------------------------------------------------
+
+/// One category's attendance, each figure once: those present (counted, or from the named
+/// list), the invited when known, and the whole session's figures only when other categories
+/// add to them.
+fn print_attendance(
+    out: &mut dyn Write,
+    s: &Session,
+    category: Category,
+    lang: Lang,
+) -> Result<(), CliError> {
+    let a = s.attendance.iter().find(|a| a.category == category);
+    let named = s
+        .attendees
+        .iter()
+        .filter(|x| x.category == category)
+        .count();
+    let present = s.present_in(category);
+    let invited = a.and_then(|a| a.invited);
+    let counted = a.and_then(|a| a.present).is_some();
+    let mut line = match lang {
+        Lang::Vi => format!(
+            "Thành phần {}: {present} người có mặt",
+            category.label(lang)
+        ),
+        Lang::En => format!("Attendance, {}: {present} present", category.label(lang)),
+    };
+    if let Some(i) = invited {
+        line.push_str(&match lang {
+            Lang::Vi => format!("/{i} người được mời"),
+            Lang::En => format!(" of {i} invited"),
+        });
+    }
+    if named > 0 {
+        line.push_str(&match (lang, counted) {
+            (Lang::Vi, false) => " (theo danh sách có tên)".to_owned(),
+            (Lang::En, false) => " (from the list of names)".to_owned(),
+            (Lang::Vi, true) => format!(" ({named} người trong danh sách có tên)"),
+            (Lang::En, true) => format!(" ({named} named)"),
+        });
+    }
+    writeln!(out, "{line}.")?;
+    let others = Category::ALL.iter().any(|c| {
+        *c != category && (s.present_in(*c) > 0 || s.attendance.iter().any(|a| a.category == *c))
+    });
+    if others {
+        let (p, i) = (s.present_total(), s.invited_total());
+        match (lang, i) {
+            (Lang::Vi, 0) => writeln!(out, "Cả hội nghị: {p} người có mặt.")?,
+            (Lang::Vi, i) => writeln!(out, "Cả hội nghị: {p} người có mặt/{i} người được mời.")?,
+            (Lang::En, 0) => writeln!(out, "Whole session: {p} present.")?,
+            (Lang::En, i) => writeln!(out, "Whole session: {p} present of {i} invited.")?,
+        }
+    }
+    Ok(())
+}
 
 fn print_speakers(out: &mut dyn Write, s: &Session, lang: Lang) -> Result<(), CliError> {
     writeln!(
@@ -1822,7 +1917,7 @@ fn print_conclusions(
                     " → {} ({} {}; {n} {})",
                     dept_label(reg, d),
                     lang.pick("hạn", "due"),
-                    format_date(c.effective_deadline(s.date, &cal)),
+                    dates_list(&s.conclusion_deadlines(c, &cal)),
                     lang.pick("ý kiến", "petitions")
                 ),
                 None => String::new(),
@@ -2095,16 +2190,18 @@ fn print_conclude(
             }
         }
     }
-    for n in &r.without_petitions {
-        match lang {
-            Lang::Vi => writeln!(
-                out,
-                "  Lưu ý: kết luận #{n} giao bộ phận nhưng chưa gắn ý kiến nào trong sổ."
-            )?,
-            Lang::En => writeln!(
-                out,
-                "  Note: conclusion #{n} assigns a department but names no petition."
-            )?,
+    if !r.unapplied.is_empty() {
+        writeln!(
+            out,
+            "  {}: {}",
+            lang.pick(
+                "Kết luận chưa ghi được như đã nêu (lý do)",
+                "Conclusions not carried out as written (why)"
+            ),
+            r.unapplied.len()
+        )?;
+        for u in &r.unapplied {
+            writeln!(out, "    - {}", u.describe(lang))?;
         }
     }
     writeln!(

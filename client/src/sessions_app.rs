@@ -9,9 +9,11 @@
 //! * Each session is its own document, created here, listed in the ward document, and noted
 //!   with [`App::note_created`] so that the next `doithoai sync` registers it with the server.
 //! * Concluding carries the conclusions into the handling document through the office's own
-//!   operations ([`doithoai_model::handling`]): petitions answered on the spot go straight to
-//!   notified, those a conclusion assigns are received (when not yet), classified (when not yet)
-//!   and assigned with the conclusion's deadline or ten working days from the session. Every
+//!   operations ([`doithoai_model::handling`]), as [`session::conclusion_plan`] decides:
+//!   petitions answered on the spot go straight to notified, those a conclusion assigns (a
+//!   conclusion outranks an on-the-spot answer) are received (when not yet), classified (when
+//!   not yet) and assigned with the conclusion's deadline or ten working days from the session;
+//!   what a conclusion names but cannot assign is reported with the reason. Every
 //!   decision is read from the handling document before it is made, and what was done is
 //!   recorded in the session document, so concluding again (here or on another laptop) assigns
 //!   nothing twice.
@@ -24,7 +26,7 @@ use doithoai_documents::{
     AdminDoc, DocumentError, MinutesOptions, ReportOptions, minutes_defaults, report_defaults,
     session_minutes, session_report,
 };
-use doithoai_model::handling::{Ctx, HandlingError, Op};
+use doithoai_model::handling::{self, Ctx, HandlingError, Op};
 use doithoai_model::session::{
     self, Category, Compliance, NewConclusion, NewPlanned, NewSession, NewSpeaker, NewSpeech,
     PetitionFact, PetitionRef, PlannedSession, Session, SessionEdit, SessionEntry, SessionError,
@@ -33,7 +35,7 @@ use doithoai_model::session::{
 use doithoai_model::time::ward_now;
 use doithoai_model::workdays::Calendar;
 use doithoai_model::{
-    ChangeMeta, Lang, Localize, NewPetition, PetitionKind, Resident, Status, ward,
+    ChangeMeta, Lang, Localize, NewPetition, PetitionKind, RegisterNo, Resident, Status, ward,
 };
 use doithoai_store::{PetitionFilter, PetitionRow};
 use doithoai_sync::{DocHandle, parse_doc_id, read};
@@ -75,6 +77,8 @@ pub enum SessionsError {
     AmbiguousSession { typed: String, matches: Vec<String> },
     #[error("the ward document is not on this device yet")]
     NoWard,
+    #[error("this device has no collection point (the office desk) to record a petition in")]
+    NoDesk,
 }
 
 impl From<doithoai_model::DocError> for SessionsError {
@@ -130,6 +134,8 @@ impl Localize for SessionsError {
                 matches.join(", ")
             ),
             (SessionsError::NoWard, Lang::Vi) => "Máy này chưa có tài liệu của phường (kế hoạch, danh sách cuộc đối thoại); hãy chạy doithoai sync khi có mạng.".into(),
+            (SessionsError::NoDesk, Lang::Vi) => "Máy này không gắn với bàn tiếp nhận của văn phòng (điểm tiếp nhận loại office) nên không ghi được nội dung mới (--content) vào sổ tiếp nhận; chưa ghi gì. Nhờ quản trị máy chủ thêm máy văn phòng có điểm tiếp nhận (doithoai-server device add --role office --point <mã điểm văn phòng> …) rồi tham gia bằng mã mới; hoặc ghi ý kiến trên máy của bàn tiếp nhận (doithoai petition add) rồi đăng ký người phát biểu với --petition <mã>.".into(),
+            (SessionsError::NoDesk, Lang::En) => "This device is not the office's reception desk (a collection point of kind office), so it cannot record the new matter (--content) in the intake register; nothing was recorded. Ask the server admin for an office device with the office's point (doithoai-server device add --role office --point <office point> …) and join with its code; or record the petition on the desk's laptop (doithoai petition add) and register the speaker with --petition <id>.".into(),
             (SessionsError::NoWard, Lang::En) => "This device does not have the ward document (plan, list of sessions) yet; run doithoai sync when online.".into(),
         }
     }
@@ -184,6 +190,10 @@ pub struct ConcludeReport {
     pub lines: Vec<ApplyLine>,
     /// Conclusions that assign a department but name no petition nor speech with petitions.
     pub without_petitions: Vec<usize>,
+    /// What the conclusions name but concluding did not carry into the handling document as
+    /// such, with the reason (a speech that raised no petition, a petition assigned by an
+    /// earlier conclusion, an on-the-spot answer a conclusion took over).
+    pub unapplied: Vec<session::Unapplied>,
 }
 
 /// Which document to render.
@@ -620,12 +630,17 @@ impl App {
         // Oldest first: the register follows the order residents asked.
         rows.sort_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id)));
         let (_, added, s) = self
-            .session_op(typed, "speaker.import", |tx, ctx, _| {
+            .session_op(typed, "speaker.import", |tx, ctx, cur| {
                 let mut added = Vec::new();
                 for r in &rows {
                     let Ok(pid) = Uuid::parse_str(&r.id) else {
                         continue;
                     };
+                    // Already in the register (a walk-in whose matter was recorded, or a
+                    // speaker registered with --petition).
+                    if cur.speakers.iter().any(|sp| sp.petitions.contains(&pid)) {
+                        continue;
+                    }
                     let unit = if !r.tdp.is_empty() {
                         r.tdp.clone()
                     } else {
@@ -656,8 +671,11 @@ impl App {
     }
 
     /// Registers a speaker at the hall. With `content`, the matter is also recorded as a
-    /// petition of this device's collection point (the office desk), so that it can be
-    /// answered or assigned like any other.
+    /// petition of this device's collection point (the office desk: an office device enrolled
+    /// with the office's point, or any office laptop before enrolment), dated the day of the
+    /// session and entered in the reception register that day, so that it is in the register
+    /// with its field and can be answered or assigned like any other. Without such a desk,
+    /// nothing is recorded and [`SessionsError::NoDesk`] says what to do.
     #[allow(clippy::too_many_arguments)]
     pub async fn add_walk_in(
         &self,
@@ -667,15 +685,46 @@ impl App {
         content: Option<&str>,
         field: Option<String>,
         petitions: &[String],
-    ) -> Result<(Session, String, Option<Uuid>), SessionsError> {
+    ) -> Result<(Session, String, Option<(Uuid, RegisterNo)>), SessionsError> {
         self.ensure_secretary()?;
-        // Check the session exists before recording anything.
-        self.resolve_session(typed).await?;
+        // Check the session exists, and everything typed, before recording anything.
+        let (_, sh) = self.resolve_session(typed).await?;
+        let cur = read(&sh, session::read)?;
         let mut pids = self.petition_ids(petitions)?;
+        let content = content.map(str::trim).filter(|c| !c.is_empty());
+        let mut speaker = NewSpeaker {
+            name: name.to_owned(),
+            unit: unit.to_owned(),
+            topic: content.unwrap_or_default().to_owned(),
+            source: SpeakerSource::WalkIn,
+            petitions: Vec::new(),
+        };
+        speaker.validate()?;
         let mut created = None;
-        if let Some(c) = content.map(str::trim).filter(|c| !c.is_empty())
-            && self.device.intake.is_some()
-        {
+        if let Some(c) = content {
+            if self.device.intake.is_none() {
+                return Err(SessionsError::NoDesk);
+            }
+            let hh = self
+                .handling_handle(true)
+                .await?
+                .ok_or(OfficeError::NoHandling)?;
+            let now = ward_now();
+            let today = now.date_naive();
+            // Raised at the session: dated the session's day (at its start, when it is known),
+            // so that the register and the deadlines count from the session.
+            let created_at = if cur.date < today {
+                let time = cur
+                    .start_time()
+                    .and_then(|t| chrono::NaiveTime::parse_from_str(&t, "%H:%M").ok())
+                    .unwrap_or_default();
+                cur.date
+                    .and_time(time)
+                    .and_local_timezone(doithoai_model::time::ward_offset())
+                    .single()
+            } else {
+                None
+            };
             let p = self
                 .add_petition(NewPetition {
                     residents: vec![Resident {
@@ -687,30 +736,33 @@ impl App {
                     }],
                     field,
                     content: c.to_owned(),
-                    wants_to_speak: true,
+                    // Spoken already: not to be imported as a speaker again.
+                    wants_to_speak: false,
+                    created_at,
                     ..Default::default()
                 })
                 .await?;
+            let ctx = self.session_ctx();
+            let point = p.point.clone();
+            let collected = p.created_at.date_naive();
+            let date = cur.date.clamp(collected, today.max(collected));
+            let no = transact(&hh, &ctx.meta(Op::Receive, &[p.id]), |tx| {
+                handling::receive(tx, &ctx, p.id, &point, collected, date)
+            })?;
+            tracing::info!(petition = %p.id, %no, "walk-in speaker's matter recorded and registered");
             pids.push(p.id);
-            created = Some(p.id);
+            created = Some((p.id, no));
         }
-        let topic = content.unwrap_or_default().to_owned();
+        speaker.petitions = pids;
         let (_, key, s) = self
             .session_op(typed, "speaker.add", |tx, ctx, _| {
-                let (k, _) = session::add_speaker(
-                    tx,
-                    ctx,
-                    &NewSpeaker {
-                        name: name.to_owned(),
-                        unit: unit.to_owned(),
-                        topic,
-                        source: SpeakerSource::WalkIn,
-                        petitions: pids,
-                    },
-                )?;
+                let (k, _) = session::add_speaker(tx, ctx, &speaker)?;
                 Ok(k)
             })
             .await?;
+        if created.is_some() {
+            self.refresh_handling().await?;
+        }
         Ok((s, key, created))
     }
 
@@ -986,7 +1038,8 @@ impl App {
         let handling_id = hh.document_id().to_string();
         let registry = self.registry().await?;
         let cal = Calendar::of(&registry);
-        let work = session::conclusion_work(&s, &cal);
+        let plan = session::conclusion_plan(&s, &cal);
+        let work = plan.work;
         let mut lines: Vec<ApplyLine> = Vec::new();
         for w in &work {
             let pid = w.pid();
@@ -1028,19 +1081,17 @@ impl App {
             .filter(|(_, c)| c.department.is_some() && s.conclusion_petitions(c).is_empty())
             .map(|(i, _)| i + 1)
             .collect();
+        for u in &plan.unapplied {
+            tracing::info!(reason = %u.describe(Lang::En), "conclusion not applied as such");
+        }
         // Record in the session what was done, and that it is concluded.
         transact(
             &sh,
             &session::meta(&ctx, "conclude", vec![s.id.clone()]),
             |tx| -> Result<(), SessionError> {
                 for (w, l) in work.iter().zip(&lines) {
-                    let outcome = match &l.result {
-                        ApplyResult::AnsweredOnSpot => "notified".to_owned(),
-                        ApplyResult::Assigned {
-                            department,
-                            deadline,
-                        } => format!("{department}; {}", deadline.format("%Y-%m-%d")),
-                        _ => continue,
+                    let Some(outcome) = l.result.outcome() else {
+                        continue;
                     };
                     session::record_applied(
                         tx,
@@ -1070,6 +1121,7 @@ impl App {
             doc_id,
             lines,
             without_petitions: without,
+            unapplied: plan.unapplied,
         })
     }
 

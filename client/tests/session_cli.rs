@@ -242,7 +242,22 @@ fn a_session_recorded_offline_and_concluded_fills_the_handling_record() {
         out.contains("Đã đăng ký phát biểu #3: Vũ Thị Hằng"),
         "{out}"
     );
+    // Entered in the reception register at once, with its field.
+    assert!(
+        out.contains(&format!("số 1/{}, lĩnh vực Y tế, giáo dục", today().year())),
+        "{out}"
+    );
     let school = added_id(&out);
+    let register = ok(
+        dir,
+        &["report", "register", "--year", &today().year().to_string()],
+    );
+    let flat_register = register.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat_register.contains("Trường mầm non TDP 5 xuống cấp"),
+        "{register}"
+    );
+    assert!(flat_register.contains("Y tế, giáo dục"), "{register}");
 
     ok(
         dir,
@@ -438,7 +453,7 @@ fn a_session_recorded_offline_and_concluded_fills_the_handling_record() {
     assert!(out.contains("Giao xử lý theo kết luận: 3"), "{out}");
     assert!(
         out.contains(&format!(
-            "{school} (số 4/{year}) → Văn hoá - Xã hội, hạn {deadline}"
+            "{school} (số 1/{year}) → Văn hoá - Xã hội, hạn {deadline}"
         )),
         "{out}"
     );
@@ -765,4 +780,356 @@ fn sessions_refuse_what_does_not_make_sense() {
         ],
     );
     assert!(err.contains("Tháng 13 không hợp lệ"), "{err}");
+}
+
+/// The handling record of one petition.
+fn item_of(dir: &Path, short: &str) -> doithoai_model::Item {
+    let id = full_id(dir, short);
+    handling_of(dir)
+        .get(&id)
+        .cloned()
+        .unwrap_or_else(|| panic!("{short} is not in the handling record"))
+}
+
+#[test]
+fn every_conclusion_is_applied_or_says_why_and_the_report_counts_what_it_shows() {
+    // A session held three weeks ago, recorded afterwards from the secretary's notes.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    init_office(dir);
+    let d = today() - chrono::Duration::days(21);
+    let date = doithoai_model::time::format_date(d);
+    let y = d.year();
+    let before = format!(
+        "{} 07:30",
+        doithoai_model::time::format_date(d - chrono::Duration::days(1))
+    );
+    let flood = added_id(&ok(
+        dir,
+        &[
+            "petition",
+            "add",
+            "--date",
+            &before,
+            "--name",
+            "Nguyễn Văn Đức",
+            "--tdp",
+            "TDP 3",
+            "--field",
+            "ha_tang",
+            "--content",
+            "Ngõ 5 ngập khi mưa",
+            "--speak",
+        ],
+    ));
+    ok(
+        dir,
+        &[
+            "session", "create", "--kind", "dinh_ky", "--date", &date, "--start", "08:00",
+        ],
+    );
+    ok(dir, &["session", "speaker", "import"]);
+    // A walk-in with a new matter, the field typed without diacritics.
+    let out = ok(
+        dir,
+        &[
+            "session",
+            "speaker",
+            "add",
+            "--name",
+            "Vũ Thị Hằng",
+            "--unit",
+            "TDP 5",
+            "--content",
+            "Trường mầm non TDP 5 xuống cấp",
+            "--field",
+            "y te giao duc",
+        ],
+    );
+    assert!(out.contains(&format!("số 1/{y}")), "{out}");
+    let school = added_id(&out);
+    // The walk-in is not registered a second time by an import.
+    let out = ok(dir, &["session", "speaker", "import"]);
+    assert!(out.contains("Đã thêm 0 người"), "{out}");
+    ok(
+        dir,
+        &[
+            "session",
+            "speech",
+            "add",
+            "--speaker",
+            "1",
+            "--at",
+            "08:45",
+            "--summary",
+            "Ngõ 5 ngập khi mưa",
+            "--on-spot",
+            "--answer",
+            "Tuần sau nạo vét",
+            "--answered-by",
+            "Chủ tịch UBND",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "session",
+            "speech",
+            "add",
+            "--speaker",
+            "2",
+            "--at",
+            "09:00",
+            "--summary",
+            "Trường mầm non xuống cấp",
+        ],
+    );
+    // Someone who registered nothing and whose matter is in no petition.
+    ok(
+        dir,
+        &[
+            "session",
+            "speech",
+            "add",
+            "--name",
+            "Đào Văn Hùng",
+            "--unit",
+            "TDP 2",
+            "--at",
+            "09:10",
+            "--summary",
+            "Đề nghị lắp camera an ninh",
+        ],
+    );
+    let later = doithoai_model::time::format_date(d + chrono::Duration::days(30));
+    let out = ok(
+        dir,
+        &[
+            "session",
+            "conclusion",
+            "add",
+            "--text",
+            "Giao Địa chính khảo sát ngõ 5",
+            "--department",
+            "dia_chinh",
+            "--speech",
+            "1",
+            "--deadline",
+            &later,
+        ],
+    );
+    // Said when the conclusion is recorded, not only when concluding.
+    assert!(
+        out.contains("Lưu ý: Ý kiến")
+            && out.contains("đã được trả lời tại chỗ (ý kiến phát biểu #1)"),
+        "{out}"
+    );
+    let cal = doithoai_model::Calendar::of(&doithoai_model::Registry::builtin());
+    let ten = doithoai_model::time::format_date(cal.ten_working_days(d));
+    let out = ok(
+        dir,
+        &[
+            "session",
+            "conclusion",
+            "add",
+            "--text",
+            "Giao Văn hoá - Xã hội khảo sát trường mầm non",
+            "--department",
+            "van_hoa_xa_hoi",
+            "--speech",
+            "2",
+        ],
+    );
+    assert!(out.contains(&format!("hạn {ten}")), "{out}");
+    ok(
+        dir,
+        &[
+            "session",
+            "conclusion",
+            "add",
+            "--text",
+            "Giao Công an phường xem xét lắp camera",
+            "--department",
+            "cong_an",
+            "--speech",
+            "3",
+        ],
+    );
+
+    let out = ok(dir, &["session", "conclude"]);
+    assert!(out.contains("Giao xử lý theo kết luận: 2"), "{out}");
+    assert!(
+        out.contains(&format!("{flood} (số 2/{y}) → Địa chính"))
+            && out.contains(&format!("hạn {later} (kết luận #1)")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "{school} (số 1/{y}) → Văn hoá - Xã hội, hạn {ten} (kết luận #2)"
+        )),
+        "{out}"
+    );
+    // What was not done as written says why.
+    assert!(
+        out.contains(
+            "đã được trả lời tại chỗ (ý kiến phát biểu #1) nhưng kết luận #1 giao bộ phận"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("Kết luận #3: ý kiến phát biểu #3 không gắn với ý kiến nào trong sổ"),
+        "{out}"
+    );
+
+    // The handling record holds what was printed.
+    let it = item_of(dir, &flood);
+    assert_eq!(it.status, Status::Assigned);
+    let a = it.assignment.as_ref().unwrap();
+    assert_eq!(doithoai_model::time::format_date(a.deadline), later);
+    assert!(a.note.contains("Tuần sau nạo vét"), "{}", a.note);
+    let it = item_of(dir, &school);
+    assert_eq!(it.received.as_ref().unwrap().date, d);
+    assert_eq!(
+        doithoai_model::time::format_date(it.assignment.as_ref().unwrap().deadline),
+        ten
+    );
+    let out = ok(dir, &["session", "conclusion", "list"]);
+    assert!(out.contains(&format!("hạn {ten}")), "{out}");
+    assert!(out.contains(&format!("hạn {later}")), "{out}");
+
+    // The report counts what its tables show.
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(dir, &["session", "show", "--json"])).unwrap();
+    assert_eq!(v["summary"]["total"], 3);
+    assert_eq!(v["summary"]["on_spot"], 0);
+    assert_eq!(v["summary"]["assigned"], 3);
+    for c in v["summary"]["conclusions"].as_array().unwrap() {
+        assert_eq!(c["matters"], 1, "{c}");
+    }
+    let fields: Vec<(String, u64)> = v["summary"]["by_field"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap().to_owned(),
+                f["opinions"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        fields.contains(&("y_te_giao_duc".to_owned(), 1)),
+        "{fields:?}"
+    );
+    let text = ok(dir, &["session", "report", "--format", "text"]);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("có 3 lượt ý kiến phát biểu, nêu 3 nội dung; trong đó 0 nội dung được trả lời trực tiếp tại hội nghị, 3 nội dung được giao"),
+        "{text}"
+    );
+    assert!(
+        flat.contains("được giao bộ phận chuyên môn giải quyết theo kết luận #1"),
+        "{text}"
+    );
+    assert!(flat.contains(&ten) && flat.contains(&later), "{text}");
+    assert!(flat.contains("Y tế, giáo dục"), "{text}");
+}
+
+#[test]
+fn a_walk_in_matter_needs_the_office_desk_and_attendance_prints_each_figure_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    init_office(dir);
+    let date = doithoai_model::time::format_date(today());
+    ok(
+        dir,
+        &["session", "create", "--kind", "dinh_ky", "--date", &date],
+    );
+
+    let out = ok(
+        dir,
+        &[
+            "session",
+            "attend",
+            "--category",
+            "can_bo",
+            "--name",
+            "Nguyễn Văn An",
+            "--name",
+            "Trần Thị Bình",
+            "--name",
+            "Lê Văn Cường",
+        ],
+    );
+    assert_eq!(
+        out,
+        "Thành phần Cán bộ, công chức chuyên môn có liên quan: 3 người có mặt (theo danh sách có tên).\n"
+    );
+    let out = ok(
+        dir,
+        &[
+            "session",
+            "attend",
+            "--category",
+            "nhan_dan",
+            "--invited",
+            "120",
+            "--present",
+            "97",
+        ],
+    );
+    assert_eq!(
+        out,
+        "Thành phần Đại diện cán bộ, đảng viên và các tầng lớp nhân dân: 97 người có mặt/120 người được mời.\nCả hội nghị: 100 người có mặt/120 người được mời.\n"
+    );
+
+    // An office laptop enrolled without the office's point has no desk to record a petition
+    // in: the walk-in's matter is refused, and nothing is recorded.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let app = App::open(dir).await.unwrap();
+        let mut cfg = DeviceConfig::load(&app.store).unwrap().unwrap();
+        cfg.intake = None;
+        cfg.save(&app.store).unwrap();
+        app.close().await.unwrap();
+    });
+    let err = fails(
+        dir,
+        &[
+            "session",
+            "speaker",
+            "add",
+            "--name",
+            "Vũ Thị Hằng",
+            "--content",
+            "Trường mầm non xuống cấp",
+            "--field",
+            "y_te_giao_duc",
+        ],
+    );
+    assert!(
+        err.contains("không gắn với bàn tiếp nhận của văn phòng"),
+        "{err}"
+    );
+    assert!(err.contains("chưa ghi gì"), "{err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(dir, &["session", "show", "--json"])).unwrap();
+    assert_eq!(v["session"]["speakers"].as_array().unwrap().len(), 0);
+    // Without a matter, a walk-in is registered as before.
+    let out = ok(
+        dir,
+        &[
+            "session",
+            "speaker",
+            "add",
+            "--name",
+            "Vũ Thị Hằng",
+            "--unit",
+            "TDP 5",
+        ],
+    );
+    assert_eq!(out, "Đã đăng ký phát biểu #1: Vũ Thị Hằng.\n");
 }

@@ -150,6 +150,14 @@ fn dept_name(reg: &Registry, id: &str) -> String {
         .unwrap_or_else(|| id.to_owned())
 }
 
+/// Dates joined: "29/10/2026, 16/12/2026".
+fn dates(d: &[NaiveDate]) -> String {
+    d.iter()
+        .map(|x| format_date(*x))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -450,6 +458,28 @@ pub fn session_report(s: &Session, sum: &Summary, reg: &Registry, o: &ReportOpti
             answer.trim_end_matches('.')
         )));
         runs.push(Run::plain("."));
+        // Answered here, but handed to a department by a conclusion: counted as assigned.
+        let handed: Vec<usize> = sum
+            .opinions
+            .iter()
+            .filter(|o| o.speech.as_deref() == Some(sp.id.as_str()))
+            .filter_map(|o| o.conclusion.as_deref())
+            .filter_map(|c| sum.conclusions.iter().find(|f| f.id == c))
+            .map(|f| f.position)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !handed.is_empty() {
+            let list = handed
+                .iter()
+                .map(|p| format!("#{p}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            runs.push(Run::plain(match lang {
+                Lang::Vi => format!(" Nội dung này được giao bộ phận chuyên môn giải quyết theo kết luận {list} (mục 3)."),
+                Lang::En => format!(" This matter is assigned to a department by conclusion {list} (item 3)."),
+            }));
+        }
         b.push(Block::runs(runs));
     }
     b.push(Block::para(lang.pick(
@@ -459,13 +489,14 @@ pub fn session_report(s: &Session, sum: &Summary, reg: &Registry, o: &ReportOpti
     if s.conclusions.is_empty() {
         b.push(Block::para(lang.pick("Không có.", "None.")));
     } else {
-        let cal = doithoai_model::Calendar::of(reg);
+        // The same figures as the counts above: each matter once, with the deadline the
+        // handling record got.
         let rows: Vec<Vec<String>> = s
             .conclusions
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let n = s.conclusion_petitions(c).len();
+                let fig = sum.conclusions.iter().find(|f| f.id == c.id);
                 vec![
                     (i + 1).to_string(),
                     c.text.clone(),
@@ -473,12 +504,15 @@ pub fn session_report(s: &Session, sum: &Summary, reg: &Registry, o: &ReportOpti
                         .as_deref()
                         .map(|d| dept_name(reg, d))
                         .unwrap_or_else(|| "—".into()),
+                    match fig.map(|f| f.deadlines.as_slice()) {
+                        Some(d) if !d.is_empty() => dates(d),
+                        _ => "—".into(),
+                    },
                     if c.department.is_some() {
-                        format_date(c.effective_deadline(s.date, &cal))
+                        fig.map_or(0, |f| f.matters).to_string()
                     } else {
                         "—".into()
                     },
-                    n.to_string(),
                 ]
             })
             .collect();
@@ -744,16 +778,21 @@ pub fn session_minutes(s: &Session, sum: &Summary, reg: &Registry, o: &MinutesOp
                 for (i, c) in s.conclusions.iter().enumerate() {
                     let mut t = format!("{}.{} {}", st.n, i + 1, sentence(&c.text));
                     if let Some(d) = &c.department {
+                        let due = sum
+                            .conclusions
+                            .iter()
+                            .find(|f| f.id == c.id)
+                            .map(|f| f.deadlines.clone())
+                            .filter(|d| !d.is_empty())
+                            .unwrap_or_else(|| s.conclusion_deadlines(c, &cal));
                         t.push_str(&match lang {
-                            Lang::Vi => format!(
-                                " Giao: {}; thời hạn: {}.",
-                                dept_name(reg, d),
-                                format_date(c.effective_deadline(s.date, &cal))
-                            ),
+                            Lang::Vi => {
+                                format!(" Giao: {}; thời hạn: {}.", dept_name(reg, d), dates(&due))
+                            }
                             Lang::En => format!(
                                 " Assigned to: {}; deadline: {}.",
                                 dept_name(reg, d),
-                                format_date(c.effective_deadline(s.date, &cal))
+                                dates(&due)
                             ),
                         });
                     }

@@ -879,8 +879,6 @@ fn concluded_session() -> session::Session {
             &NewConclusion {
                 text: "Giao Địa chính xử lý rác".into(),
                 department: Some("dia_chinh".into()),
-                // The on-the-spot petition named again is not assigned.
-                petitions: vec![pid(1)],
                 speeches: vec![s2],
                 ..Default::default()
             },
@@ -1044,4 +1042,440 @@ fn two_laptops_concluding_at_once_assign_each_petition_once() {
             .iter()
             .all(|r| matches!(r, session::ApplyResult::Already { .. }))
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every conclusion is applied, or listed with the reason; the report shows what was recorded
+// ---------------------------------------------------------------------------------------------
+
+fn handling_ctx(when: &str) -> Ctx {
+    Ctx::new("Hoa", "Hoa-laptop", at(when))
+}
+
+/// Concludes as `doithoai session conclude` does: each piece of work in its own handling
+/// transaction, then what was written recorded in the session document.
+fn conclude_into(
+    session_doc: &mut Automerge,
+    handling: &mut Automerge,
+    c: &Ctx,
+    refs: &dyn Fn(Uuid) -> session::PetitionRef,
+) -> (session::ConclusionPlan, Vec<session::ApplyResult>) {
+    let reg = Registry::builtin();
+    let s = session::read(session_doc).unwrap();
+    let plan = session::conclusion_plan(&s, &doithoai_model::Calendar::of(&reg));
+    let results: Vec<session::ApplyResult> = plan
+        .work
+        .iter()
+        .map(|w| {
+            handling
+                .transact_with(
+                    |_| automerge::transaction::CommitOptions::default(),
+                    |tx| session::apply_work(tx, c, &reg, &s, w, &refs(w.pid())),
+                )
+                .map(|ok| ok.result)
+                .unwrap_or_else(|f| session::ApplyResult::Skipped {
+                    vi: f.error.localize(Lang::Vi),
+                    en: f.error.localize(Lang::En),
+                })
+        })
+        .collect();
+    apply(session_doc, |tx| {
+        for (w, r) in plan.work.iter().zip(&results) {
+            if let Some(o) = r.outcome() {
+                session::record_applied(tx, c, "h", w.op(), w.source(), &w.pid(), &o)?;
+            }
+        }
+        Ok(())
+    })
+    .unwrap();
+    (plan, results)
+}
+
+#[test]
+fn a_conclusion_on_a_speech_answered_on_the_spot_assigns_its_petition_and_says_so() {
+    // The README's walk-through: the chair answers on the spot ("dredged next week"), then
+    // concludes by handing the matter to the land department with a deadline.
+    let reg = Registry::builtin();
+    let c = ctx("Hoa");
+    let mut doc = session::new_document(&c, "s-os", &new_session()).unwrap();
+    apply(&mut doc, |tx| {
+        let s1 = session::add_speech(
+            tx,
+            &c,
+            &reg,
+            &NewSpeech {
+                name: "Nguyễn Văn Đức".into(),
+                summary: "Ngõ 5 ngập khi mưa".into(),
+                petitions: vec![pid(1)],
+                on_spot: true,
+                answer: "Tuần sau nạo vét".into(),
+                answered_by: "Chủ tịch UBND".into(),
+                ..Default::default()
+            },
+        )?;
+        session::add_conclusion(
+            tx,
+            &c,
+            &reg,
+            &NewConclusion {
+                text: "Giao Địa chính khảo sát ngõ 5".into(),
+                department: Some("dia_chinh".into()),
+                deadline: Some(day("28/06/2024")),
+                speeches: vec![s1],
+                ..Default::default()
+            },
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    let mut h = doithoai_model::handling::new_document("dinh-ke").unwrap();
+    let (plan, results) = conclude_into(
+        &mut doc,
+        &mut h,
+        &handling_ctx("15/06/2024 11:30"),
+        &petition_ref,
+    );
+    assert_eq!(
+        results,
+        vec![session::ApplyResult::Assigned {
+            department: "dia_chinh".into(),
+            deadline: day("28/06/2024")
+        }]
+    );
+    // The on-the-spot answer that the conclusion took over is listed, with why.
+    assert_eq!(plan.unapplied.len(), 1, "{:?}", plan.unapplied);
+    let why = plan.unapplied[0].describe(Lang::Vi);
+    assert!(
+        why.contains("trả lời tại chỗ") && why.contains("kết luận #1"),
+        "{why}"
+    );
+    let state = doithoai_model::handling::read(&h).unwrap();
+    let it = state.get(&pid(1)).unwrap();
+    assert_eq!(it.status, doithoai_model::Status::Assigned);
+    let a = it.assignment.as_ref().unwrap();
+    assert_eq!(a.deadline, day("28/06/2024"));
+    assert!(a.note.contains("Tuần sau nạo vét"), "{}", a.note);
+    // The report counts it where its conclusions table shows it.
+    let s = session::read(&doc).unwrap();
+    let sum = session::summarize(&s, &BTreeMap::new(), &reg);
+    assert_eq!((sum.total, sum.on_spot, sum.assigned), (1, 0, 1));
+    assert_eq!(sum.conclusions[0].matters, 1);
+    assert_eq!(sum.conclusions[0].deadlines, vec![day("28/06/2024")]);
+}
+
+#[test]
+fn what_a_conclusion_cannot_assign_is_listed_with_the_reason() {
+    let reg = Registry::builtin();
+    let c = ctx("Hoa");
+    let mut doc = session::new_document(&c, "s-why", &new_session()).unwrap();
+    apply(&mut doc, |tx| {
+        // A speech that raised no petition of the register.
+        let bare = session::add_speech(tx, &c, &reg, &speech("C", "Học phí", vec![]))?;
+        let rac = session::add_speech(tx, &c, &reg, &speech("Mai", "Rác", vec![pid(2)]))?;
+        for (text, speeches, petitions) in [
+            ("Giao Địa chính xử lý rác", vec![rac.clone()], vec![]),
+            (
+                "Giao Văn hoá - Xã hội trả lời về học phí",
+                vec![bare],
+                vec![],
+            ),
+            ("Giao Công an kiểm tra", vec![], vec![]),
+            ("Giao Công an phối hợp xử lý rác", vec![], vec![pid(2)]),
+        ] {
+            session::add_conclusion(
+                tx,
+                &c,
+                &reg,
+                &NewConclusion {
+                    text: text.into(),
+                    department: Some(
+                        if text.contains("Công an") {
+                            "cong_an"
+                        } else {
+                            "dia_chinh"
+                        }
+                        .into(),
+                    ),
+                    speeches,
+                    petitions,
+                    ..Default::default()
+                },
+            )?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let s = session::read(&doc).unwrap();
+    let plan = session::conclusion_plan(&s, &doithoai_model::Calendar::of(&reg));
+    assert_eq!(plan.work.len(), 1, "{:?}", plan.work);
+    let why: Vec<String> = plan
+        .unapplied
+        .iter()
+        .map(|u| u.describe(Lang::Vi))
+        .collect();
+    assert_eq!(why.len(), 3, "{why:?}");
+    assert!(
+        why[0].starts_with("Kết luận #2: ý kiến phát biểu #1 không gắn với ý kiến nào trong sổ"),
+        "{why:?}"
+    );
+    assert!(
+        why[1].starts_with("Kết luận #3 giao bộ phận nhưng không gắn"),
+        "{why:?}"
+    );
+    assert!(
+        why[2].contains("Kết luận #4") && why[2].contains("đã được giao theo kết luận #1"),
+        "{why:?}"
+    );
+    let en = plan.unapplied[0].describe(Lang::En);
+    assert!(en.contains("speech #1 raised no petition"), "{en}");
+}
+
+#[test]
+fn the_deadline_shown_is_the_one_the_handling_record_got() {
+    // A petition entered in the register after the conclusion's deadline: the handling record
+    // gets ten working days from its entry, and the session's figures show that date.
+    let reg = Registry::builtin();
+    let c = ctx("Hoa");
+    let mut doc = session::new_document(&c, "s-dl", &new_session()).unwrap();
+    let conclusion = apply(&mut doc, |tx| {
+        let s1 = session::add_speech(tx, &c, &reg, &speech("Mai", "Rác", vec![pid(7)]))?;
+        session::add_conclusion(
+            tx,
+            &c,
+            &reg,
+            &NewConclusion {
+                text: "Giao Địa chính xử lý".into(),
+                department: Some("dia_chinh".into()),
+                deadline: Some(day("17/06/2024")),
+                speeches: vec![s1],
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let late = |id: Uuid| session::PetitionRef {
+        collected: day("20/06/2024"),
+        ..petition_ref(id)
+    };
+    let before = session::read(&doc).unwrap();
+    let cal = doithoai_model::Calendar::of(&reg);
+    assert_eq!(
+        before.conclusion_deadlines(&before.conclusions[0], &cal),
+        vec![day("17/06/2024")]
+    );
+    let mut h = doithoai_model::handling::new_document("dinh-ke").unwrap();
+    let (_, results) = conclude_into(&mut doc, &mut h, &handling_ctx("25/06/2024 09:00"), &late);
+    // Thursday 20/06/2024 + 10 working days: Thursday 04/07/2024.
+    let recorded = day("04/07/2024");
+    assert_eq!(
+        results,
+        vec![session::ApplyResult::Assigned {
+            department: "dia_chinh".into(),
+            deadline: recorded
+        }]
+    );
+    let state = doithoai_model::handling::read(&h).unwrap();
+    assert_eq!(
+        state
+            .get(&pid(7))
+            .unwrap()
+            .assignment
+            .as_ref()
+            .unwrap()
+            .deadline,
+        recorded
+    );
+    let s = session::read(&doc).unwrap();
+    assert_eq!(
+        s.recorded_assignment(&conclusion, &pid(7)),
+        Some(("dia_chinh".into(), recorded))
+    );
+    assert_eq!(
+        s.conclusion_deadlines(&s.conclusions[0], &cal),
+        vec![recorded]
+    );
+    let sum = session::summarize(&s, &BTreeMap::new(), &reg);
+    assert_eq!(sum.conclusions[0].deadlines, vec![recorded]);
+    assert_eq!(sum.assignments[0].2, recorded);
+    assert!(sum.opinions.iter().any(|o| o.outcome
+        == OpinionOutcome::Assigned {
+            department: "dia_chinh".into(),
+            deadline: recorded
+        }));
+}
+
+#[test]
+fn a_petition_a_conclusion_assigns_is_counted_though_no_one_spoke_of_it() {
+    let reg = Registry::builtin();
+    let c = ctx("Hoa");
+    let mut doc = session::new_document(&c, "s-np", &new_session()).unwrap();
+    apply(&mut doc, |tx| {
+        session::add_conclusion(
+            tx,
+            &c,
+            &reg,
+            &NewConclusion {
+                text: "Giao Địa chính giải quyết đơn về mốc giới".into(),
+                department: Some("dia_chinh".into()),
+                petitions: vec![pid(9)],
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let s = session::read(&doc).unwrap();
+    let facts: BTreeMap<Uuid, PetitionFact> = [(
+        pid(9),
+        PetitionFact {
+            id: pid(9),
+            field: Some("dat_dai".into()),
+            content: "Tranh chấp mốc giới".into(),
+            people: 1,
+            point: "tdp-03".into(),
+        },
+    )]
+    .into_iter()
+    .collect();
+    let sum = session::summarize(&s, &facts, &reg);
+    assert_eq!((sum.total, sum.assigned), (1, 1));
+    assert_eq!(sum.by_field[0].field, "dat_dai");
+    assert_eq!(sum.conclusions[0].matters, 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Whatever the speeches and conclusions: every conclusion that names a department is
+    /// applied to at least one petition or listed with a reason; each petition is dealt with
+    /// once; the report's totals add up to its conclusions table and its field table.
+    #[test]
+    fn every_conclusion_is_applied_or_explained_and_the_figures_add_up(
+        speeches in proptest::collection::vec(
+            (proptest::collection::btree_set(0u128..5, 0..3), any::<bool>()), 0..6),
+        conclusions in proptest::collection::vec(
+            (any::<bool>(), proptest::collection::btree_set(0usize..6, 0..3),
+             proptest::collection::btree_set(0u128..6, 0..2)), 0..5),
+    ) {
+        let reg = Registry::builtin();
+        let c = ctx("Hoa");
+        let mut doc = session::new_document(&c, "s-prop", &new_session()).unwrap();
+        apply(&mut doc, |tx| {
+            let mut ids = Vec::new();
+            for (i, (pids, on_spot)) in speeches.iter().enumerate() {
+                ids.push(session::add_speech(tx, &c, &reg, &NewSpeech {
+                    name: format!("Người {i}"),
+                    summary: format!("Ý kiến {i}"),
+                    petitions: pids.iter().map(|n| pid(*n)).collect(),
+                    on_spot: *on_spot,
+                    answer: if *on_spot { "Đã trả lời".into() } else { String::new() },
+                    ..Default::default()
+                })?);
+            }
+            for (j, (dept, sp, pids)) in conclusions.iter().enumerate() {
+                session::add_conclusion(tx, &c, &reg, &NewConclusion {
+                    text: format!("Kết luận {j}"),
+                    department: dept.then(|| "dia_chinh".to_owned()),
+                    speeches: sp.iter().filter_map(|k| ids.get(*k).cloned()).collect(),
+                    petitions: pids.iter().map(|n| pid(*n)).collect(),
+                    ..Default::default()
+                })?;
+            }
+            Ok(())
+        }).unwrap();
+        let s = session::read(&doc).unwrap();
+        let plan = session::conclusion_plan(&s, &doithoai_model::Calendar::of(&reg));
+        let pids: Vec<Uuid> = plan.work.iter().map(|w| w.pid()).collect();
+        let unique: BTreeSet<Uuid> = pids.iter().copied().collect();
+        prop_assert_eq!(unique.len(), pids.len(), "a petition dealt with twice: {:?}", plan.work);
+        for (i, cn) in s.conclusions.iter().enumerate() {
+            if cn.department.is_none() {
+                continue;
+            }
+            let applied = plan.work.iter().any(|w| w.source() == cn.id);
+            let explained = plan.unapplied.iter().any(|u| {
+                !matches!(u, session::Unapplied::OnSpotThenAssigned { .. })
+                    && u.conclusion_position() == i + 1
+            });
+            prop_assert!(applied || explained, "conclusion #{} silently dropped: {:?}", i + 1, plan);
+            // Every petition it covers is assigned, by it or by an earlier one.
+            for p in s.conclusion_petitions(cn) {
+                let assigned = plan
+                    .work
+                    .iter()
+                    .any(|w| w.pid() == p && matches!(w, session::Work::Assign { .. }));
+                prop_assert!(assigned, "petition {} of conclusion #{} not assigned", p, i + 1);
+            }
+        }
+        let sum = session::summarize(&s, &BTreeMap::new(), &reg);
+        prop_assert_eq!(sum.on_spot + sum.assigned + sum.noted, sum.total);
+        prop_assert_eq!(sum.conclusions.iter().map(|f| f.matters).sum::<usize>(), sum.assigned);
+        prop_assert_eq!(sum.by_field.iter().map(|f| f.opinions).sum::<usize>(), sum.total);
+        prop_assert_eq!(sum.by_field.iter().map(|f| f.assigned).sum::<usize>(), sum.assigned);
+        // What concluding marks answered on the spot is what the report counts so.
+        let on_spot_work = plan.work.iter().filter(|w| matches!(w, session::Work::OnSpot { .. })).count();
+        let on_spot_petitions = sum.opinions.iter()
+            .filter(|o| o.petition.is_some() && o.outcome == OpinionOutcome::OnSpot)
+            .count();
+        prop_assert_eq!(on_spot_work, on_spot_petitions);
+    }
+}
+
+#[test]
+fn a_conclusion_added_after_concluding_does_not_undo_an_answer_already_notified() {
+    let reg = Registry::builtin();
+    let c = ctx("Hoa");
+    let mut doc = session::new_document(&c, "s-late", &new_session()).unwrap();
+    let s1 = apply(&mut doc, |tx| {
+        session::add_speech(
+            tx,
+            &c,
+            &reg,
+            &NewSpeech {
+                name: "Nguyễn Văn Đức".into(),
+                summary: "Đèn đường".into(),
+                petitions: vec![pid(1)],
+                on_spot: true,
+                answer: "Thay trong tuần".into(),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let mut h = doithoai_model::handling::new_document("dinh-ke").unwrap();
+    let when = handling_ctx("15/06/2024 11:30");
+    let (_, first) = conclude_into(&mut doc, &mut h, &when, &petition_ref);
+    assert_eq!(first, vec![session::ApplyResult::AnsweredOnSpot]);
+    apply(&mut doc, |tx| {
+        session::add_conclusion(
+            tx,
+            &c,
+            &reg,
+            &NewConclusion {
+                text: "Giao Địa chính thay đèn".into(),
+                department: Some("dia_chinh".into()),
+                speeches: vec![s1],
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let (_, second) = conclude_into(&mut doc, &mut h, &when, &petition_ref);
+    match second.as_slice() {
+        [session::ApplyResult::Skipped { vi, .. }] => {
+            assert!(
+                vi.contains("đã trả lời tại chỗ") && vi.contains("handle reopen"),
+                "{vi}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let state = doithoai_model::handling::read(&h).unwrap();
+    assert_eq!(
+        state.get(&pid(1)).unwrap().status,
+        doithoai_model::Status::Notified
+    );
+    // The report says what the handling record holds.
+    let s = session::read(&doc).unwrap();
+    let sum = session::summarize(&s, &BTreeMap::new(), &reg);
+    assert_eq!((sum.on_spot, sum.assigned), (1, 0));
+    assert_eq!(sum.conclusions[0].matters, 0);
 }
