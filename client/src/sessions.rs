@@ -2145,6 +2145,7 @@ fn print_conclude(
         if let ApplyResult::Assigned {
             department,
             deadline,
+            conclusion_deadline,
         } = &l.result
         {
             writeln!(
@@ -2158,6 +2159,19 @@ fn print_conclude(
                 lang.pick("kết luận", "conclusion"),
                 l.position
             )?;
+            if let Some(asked) = conclusion_deadline {
+                let why = match lang {
+                    Lang::Vi => format!(
+                        "      Hạn {} của kết luận trước ngày tiếp nhận ý kiến: tính 10 ngày làm việc từ ngày tiếp nhận.",
+                        format_date(*asked)
+                    ),
+                    Lang::En => format!(
+                        "      The conclusion's deadline {} is before the petition was received: 10 working days from the receipt given instead.",
+                        format_date(*asked)
+                    ),
+                };
+                writeln!(out, "{why}")?;
+            }
         }
     }
     if !already.is_empty() {

@@ -350,7 +350,24 @@ fn readme_walkthroughs_run_as_written() {
     let office_duc = walk.petition_of(&vp, "Nguyễn Văn Đức");
     assert_eq!(office_duc["people_count"], 12);
     assert_eq!(office_duc["content"], duc["content"]);
-    walk.petition_of(&vp, "Trần Thị Thủy");
+    let office_thuy = walk.petition_of(&vp, "Trần Thị Thủy");
+    // The session's conclusion on the speech assigned Trần Thị Thủy's petition with its deadline.
+    assert_eq!(office_thuy["status"], "assigned", "{office_thuy}");
+    // README's session is dated 15/10/2026 with a deadline of 30/10/2026; run after that, the
+    // petition is received later than its deadline, and conclude must say what it gave instead.
+    if office_thuy["deadline"] != "2026-10-30" {
+        assert!(
+            walk.transcript
+                .contains("Hạn 30/10/2026 của kết luận trước ngày tiếp nhận ý kiến"),
+            "the deadline changed without a word: {office_thuy}\n{}",
+            walk.transcript
+        );
+    }
+    assert!(
+        walk.transcript.contains("Giao xử lý theo kết luận: 1"),
+        "conclude assigned nothing:\n{}",
+        walk.transcript
+    );
     let id = duc["id"].as_str().expect("id").to_owned();
     let show = walk.ok(&format!("{vp} petition show {id}"));
     assert!(show.contains("Phường đã thay bóng đèn"), "{show}");

@@ -136,7 +136,10 @@ pub fn role_label(role: &str, lang: Lang) -> String {
     let (vi, en) = match role {
         "collector" => ("điểm tiếp nhận ý kiến", "collection point"),
         "office" => ("văn phòng phường", "ward office"),
-        "monitor" => ("Mặt trận Tổ quốc (giám sát)", "Fatherland Front (monitoring)"),
+        "monitor" => (
+            "Mặt trận Tổ quốc (giám sát)",
+            "Fatherland Front (monitoring)",
+        ),
         other => (other, other),
     };
     lang.pick(vi, en).to_owned()

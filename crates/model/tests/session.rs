@@ -972,11 +972,13 @@ fn concluding_answers_on_the_spot_assigns_the_rest_and_twice_changes_nothing() {
             session::ApplyResult::AnsweredOnSpot,
             session::ApplyResult::Assigned {
                 department: "dia_chinh".into(),
-                deadline
+                deadline,
+                conclusion_deadline: None,
             },
             session::ApplyResult::Assigned {
                 department: "dia_chinh".into(),
-                deadline
+                deadline,
+                conclusion_deadline: None,
             },
         ]
     );
@@ -1139,7 +1141,8 @@ fn a_conclusion_on_a_speech_answered_on_the_spot_assigns_its_petition_and_says_s
         results,
         vec![session::ApplyResult::Assigned {
             department: "dia_chinh".into(),
-            deadline: day("28/06/2024")
+            deadline: day("28/06/2024"),
+            conclusion_deadline: None,
         }]
     );
     // The on-the-spot answer that the conclusion took over is listed, with why.
@@ -1271,7 +1274,9 @@ fn the_deadline_shown_is_the_one_the_handling_record_got() {
         results,
         vec![session::ApplyResult::Assigned {
             department: "dia_chinh".into(),
-            deadline: recorded
+            deadline: recorded,
+            // What the conclusion asked, so that `conclude` can say why the date differs.
+            conclusion_deadline: Some(day("17/06/2024")),
         }]
     );
     let state = doithoai_model::handling::read(&h).unwrap();

@@ -302,6 +302,10 @@ pub enum ApplyResult {
     Assigned {
         department: String,
         deadline: NaiveDate,
+        /// The conclusion's own deadline, when it fell before the petition was received and the
+        /// legal 10 working days from the receipt were given instead (`conclude` says so).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        conclusion_deadline: Option<NaiveDate>,
     },
     /// Already done (by an earlier conclusion here or on another laptop, or by the office).
     Already { status: Status },
@@ -319,6 +323,7 @@ impl ApplyResult {
             ApplyResult::Assigned {
                 department,
                 deadline,
+                ..
             } => Some(format!("{department}; {}", date_key(*deadline))),
             ApplyResult::Already { .. } | ApplyResult::Skipped { .. } => None,
         }
@@ -535,10 +540,15 @@ pub fn apply_work<T: Transactable + ReadDoc>(
                     format!(" Đã trả lời tại hội nghị: {a}")
                 })
                 .unwrap_or_default();
-            let dl = if *deadline < received {
-                Calendar::of(registry).ten_working_days(received)
+            // A deadline before the petition was even received cannot be kept: the law's 10
+            // working days from the receipt are given, and `conclude` says so.
+            let (dl, conclusion_deadline) = if *deadline < received {
+                (
+                    Calendar::of(registry).ten_working_days(received),
+                    Some(*deadline),
+                )
             } else {
-                *deadline
+                (*deadline, None)
             };
             let dl = handling::assign(
                 tx,
@@ -557,6 +567,7 @@ pub fn apply_work<T: Transactable + ReadDoc>(
             Ok(ApplyResult::Assigned {
                 department: department.clone(),
                 deadline: dl,
+                conclusion_deadline,
             })
         }
     }
