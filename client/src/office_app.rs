@@ -684,7 +684,7 @@ impl App {
         keep: Status,
         note: &str,
     ) -> Result<PetitionRow, OfficeError> {
-        let row = self.resolve(typed)?;
+        let row = self.office_resolve(typed).await?;
         let id = Self::uuid(&row)?;
         self.office_op(Op::Resolve, &[id], |tx, ctx| {
             handling::resolve(tx, ctx, id, keep, note)
