@@ -409,8 +409,9 @@ impl App {
         // Reachable is not enough: ask with the token whether the server still knows this
         // device (a revoked device is refused with 401).
         let mut refused = None;
-        if online && let Ok((server, token)) = self.token() {
-            if let Ok((status @ (401 | 403), body)) = http::request(
+        if online
+            && let Ok((server, token)) = self.token()
+            && let Ok((status @ (401 | 403), body)) = http::request(
                 &server,
                 "GET",
                 "/api/v1/documents",
@@ -419,10 +420,9 @@ impl App {
                 Duration::from_secs(5),
             )
             .await
-            {
-                let (vi, en) = server_message(status, &body);
-                refused = Some(Refusal { vi, en });
-            }
+        {
+            let (vi, en) = server_message(status, &body);
+            refused = Some(Refusal { vi, en });
         }
         let mut documents = Vec::new();
         for id in self.store.chunk_doc_ids()? {
