@@ -194,7 +194,7 @@ pub enum PetitionCmd {
     ///
     /// Ví dụ: doithoai petition show 1a2b3c4d
     Show {
-        /// Mã ý kiến (8 ký tự đầu là đủ).
+        /// Mã ý kiến (8 ký tự đầu là đủ) hoặc số vào sổ, ví dụ 17/2026.
         id: String,
         /// In ra JSON.
         #[arg(long)]
@@ -205,7 +205,7 @@ pub enum PetitionCmd {
     /// Ví dụ: doithoai petition edit 1a2b3c4d --people 12 --place "ngõ 12 và ngõ 14 Lê Lợi"
     ///        doithoai petition edit 1a2b3c4d --relayed "Đã báo tại họp tổ 05/12"
     Edit {
-        /// Mã ý kiến (8 ký tự đầu là đủ).
+        /// Mã ý kiến (8 ký tự đầu là đủ) hoặc số vào sổ, ví dụ 17/2026.
         id: String,
         #[command(flatten)]
         fields: PetitionFields,
