@@ -128,7 +128,9 @@ impl Localize for AppError {
 /// A change to some fields of a petition; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct PetitionEdit {
-    pub residents: Option<Vec<doithoai_model::Resident>>,
+    /// Changes to the residents, by position: the first entry changes the first resident, and
+    /// so on; an entry past the last resident adds one (it needs a name).
+    pub residents: Vec<ResidentEdit>,
     pub people_count: Option<u32>,
     pub kind: Option<doithoai_model::PetitionKind>,
     /// `Some(None)` clears the field.
@@ -142,10 +144,70 @@ pub struct PetitionEdit {
     pub relayed: Option<String>,
 }
 
+/// A change to one resident; `None` leaves a value as it is, an empty phone or ID number
+/// removes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResidentEdit {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub tdp: Option<String>,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+}
+
+/// What an edit did.
+#[derive(Debug, Clone)]
+pub struct EditOutcome {
+    /// The petition as it is now.
+    pub petition: Petition,
+    /// False when every value given was the one already recorded: nothing was written.
+    pub changed: bool,
+    /// The office's status of the petition when it is one the office has closed.
+    pub closed: bool,
+    /// The index row (register number, status).
+    pub row: PetitionRow,
+}
+
 impl PetitionEdit {
-    fn apply(self, p: &mut Petition, by: &str) {
-        if let Some(v) = self.residents {
-            p.residents = v;
+    /// Whether the edit names anything to change at all.
+    pub fn is_empty(&self) -> bool {
+        self.residents.is_empty()
+            && self.people_count.is_none()
+            && self.kind.is_none()
+            && self.field.is_none()
+            && self.content.is_none()
+            && self.request.is_none()
+            && self.place.is_none()
+            && self.wants_to_speak.is_none()
+            && self.created_at.is_none()
+            && self.relayed.is_none()
+    }
+
+    fn apply(self, p: &mut Petition, by: &str) -> Result<(), ValidationError> {
+        let opt = |s: String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        for (i, e) in self.residents.into_iter().enumerate() {
+            if i >= p.residents.len() {
+                if e.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                    return Err(ValidationError::EmptyResidentName { index: i + 1 });
+                }
+                p.residents.push(doithoai_model::Resident::default());
+            }
+            let r = &mut p.residents[i];
+            if let Some(v) = e.name {
+                r.name = v.trim().to_owned();
+            }
+            if let Some(v) = e.address {
+                r.address = v.trim().to_owned();
+            }
+            if let Some(v) = e.tdp {
+                r.tdp = v.trim().to_owned();
+            }
+            if let Some(v) = e.phone {
+                r.phone = opt(v);
+            }
+            if let Some(v) = e.id_number {
+                r.id_number = opt(v);
+            }
         }
         if let Some(v) = self.people_count {
             p.people_count = v;
@@ -178,6 +240,7 @@ impl PetitionEdit {
                 note: note.trim().to_owned(),
             });
         }
+        Ok(())
     }
 }
 
@@ -428,29 +491,46 @@ impl App {
         Ok((handle, id))
     }
 
-    /// Changes some fields of a petition.
+    /// Changes some fields of a petition. Values equal to those recorded write nothing (the
+    /// outcome says so); a petition the office has closed is still changed, and the outcome
+    /// says it was closed so that the user can be warned.
     pub async fn edit_petition(
         &self,
         typed: &str,
         edit: PetitionEdit,
-    ) -> Result<Petition, AppError> {
+    ) -> Result<EditOutcome, AppError> {
         let row = self.resolve(typed)?;
         let (handle, id) = self.petition_doc(&row).await?;
         let registry = self.registry().await?;
-        let mut p = read(&handle, |d| intake::get_petition(d, &id))?
+        let before = read(&handle, |d| intake::get_petition(d, &id))?
             .ok_or_else(|| AppError::NoSuchPetition(typed.to_owned()))?;
         let op = if edit.relayed.is_some() {
             "petition.relay"
         } else {
             "petition.edit"
         };
-        edit.apply(&mut p, &self.device.name);
+        let mut p = before.clone();
+        edit.apply(&mut p, &self.device.name)?;
+        let closed = row.status == Status::Closed.code();
+        if p == before {
+            return Ok(EditOutcome {
+                petition: p,
+                changed: false,
+                closed,
+                row,
+            });
+        }
         p.updated_at = doithoai_model::time::ward_now();
         p.validate(&registry)?;
         let meta = ChangeMeta::new(&self.device.name, op, vec![p.id.to_string()]);
         change(&handle, &meta, |tx| intake::put_petition(tx, &p))?;
         self.index_document(&handle)?;
-        Ok(p)
+        Ok(EditOutcome {
+            petition: p,
+            changed: true,
+            closed,
+            row,
+        })
     }
 
     /// A petition, its index row and its history.

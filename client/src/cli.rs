@@ -3,13 +3,13 @@
 //! Help texts and messages are in Vietnamese by default; `--lang en` (or `DOITHOAI_LANG=en`)
 //! switches to English.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use doithoai_model::time::{format_datetime, parse_date, parse_datetime};
 use doithoai_model::{
-    Lang, Localize, NewPetition, PetitionKind, Registry, Resident, Status, ValidationError,
+    Lang, Localize, NewPetition, PetitionKind, Registry, Resident, ValidationError,
 };
 use doithoai_store::{PetitionFilter, PetitionRow};
 
@@ -201,7 +201,7 @@ pub enum PetitionCmd {
     ///
     /// Ví dụ: doithoai petition show 1a2b3c4d
     Show {
-        /// Mã ý kiến (8 ký tự đầu là đủ).
+        /// Mã ý kiến (8 ký tự đầu là đủ) hoặc số vào sổ, ví dụ 17/2026.
         id: String,
         /// In ra JSON.
         #[arg(long)]
@@ -212,7 +212,7 @@ pub enum PetitionCmd {
     /// Ví dụ: doithoai petition edit 1a2b3c4d --people 12 --place "ngõ 12 và ngõ 14 Lê Lợi"
     ///        doithoai petition edit 1a2b3c4d --relayed "Đã báo tại họp tổ 05/12"
     Edit {
-        /// Mã ý kiến (8 ký tự đầu là đủ).
+        /// Mã ý kiến (8 ký tự đầu là đủ) hoặc số vào sổ, ví dụ 17/2026.
         id: String,
         #[command(flatten)]
         fields: PetitionFields,
@@ -237,6 +237,8 @@ pub enum CliError {
     Usage { vi: String, en: String },
     #[error("input/output: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Prompt(#[from] crate::prompt::PromptError),
 }
 
 impl From<doithoai_sync::client::ConnectError> for CliError {
@@ -256,6 +258,7 @@ impl Localize for CliError {
         match self {
             CliError::App(e) => e.localize(lang),
             CliError::Usage { vi, en } => lang.pick(vi, en).to_owned(),
+            CliError::Prompt(e) => e.localize(lang),
             CliError::Io(e) => match lang {
                 Lang::Vi => format!("Lỗi đọc/ghi: {}", doithoai_model::lang::io_error(e, lang)),
                 Lang::En => format!("Input/output error: {e}"),
@@ -334,6 +337,12 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             Ok(())
         }
         Command::Petition(cmd) => {
+            if let PetitionCmd::Add(fields) = &*cmd
+                && is_empty(fields)
+                && std::io::stdin().is_terminal()
+            {
+                return add_interactive(&data_dir, lang_flag, out).await;
+            }
             buffered!(|app, lang, buf| petition(app, *cmd, lang, buf))
         }
         Command::Join { url, code, name } => {
@@ -537,105 +546,43 @@ fn is_empty(f: &PetitionFields) -> bool {
         && f.kind.is_none()
 }
 
-fn prompt(out: &mut dyn Write, input: &mut dyn BufRead, label: &str) -> Result<String, CliError> {
-    write!(out, "{label}: ")?;
-    out.flush()?;
-    let mut line = String::new();
-    input.read_line(&mut line)?;
-    Ok(line.trim().to_owned())
-}
-
-/// Asks for each field in the terminal.
-fn ask(out: &mut dyn Write, lang: Lang, reg: &Registry) -> Result<PetitionFields, CliError> {
-    let stdin = std::io::stdin();
-    let mut input = stdin.lock();
-    let mut f = PetitionFields::default();
-    writeln!(
-        out,
-        "{}",
-        lang.pick(
-            "Ghi ý kiến mới (Enter để bỏ qua mục không bắt buộc).",
-            "New petition (press Enter to skip optional items)."
-        )
-    )?;
-    f.names.push(prompt(
-        out,
-        &mut input,
-        lang.pick("Họ tên người dân", "Resident's name"),
-    )?);
-    f.addresses
-        .push(prompt(out, &mut input, lang.pick("Địa chỉ", "Address"))?);
-    f.tdps.push(prompt(
-        out,
-        &mut input,
-        lang.pick("Tổ dân phố", "Residential group"),
-    )?);
-    let phone = prompt(
-        out,
-        &mut input,
-        lang.pick("Số điện thoại (không bắt buộc)", "Phone (optional)"),
-    )?;
-    f.phones.push(phone);
-    let people = prompt(
-        out,
-        &mut input,
-        lang.pick("Số người cùng ý kiến [1]", "Number of people [1]"),
-    )?;
-    if !people.is_empty() {
-        f.people = Some(
-            people
-                .parse()
-                .map_err(|_| ValidationError::InvalidPeopleCount {
-                    value: -1,
-                    max: doithoai_model::petition::MAX_PEOPLE,
-                })?,
-        );
+/// `petition add` with no flags in a terminal: asks field by field (crate::prompt), keeping a
+/// draft after each answer, and saves the petition. The draft is forgotten only once the
+/// petition is on disk.
+async fn add_interactive(
+    data_dir: &std::path::Path,
+    lang_flag: Option<Lang>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let app = App::open(data_dir).await?;
+    let lang = lang_flag.unwrap_or(app.device.lang);
+    let store = app.store.clone();
+    let result = async {
+        if app.device.intake.is_none() {
+            return Err(CliError::App(AppError::NotAllowed {
+                role: app.device.role.clone(),
+                what: "ghi ý kiến (không có sổ tiếp nhận)",
+            }));
+        }
+        let reg = app.registry().await?;
+        let draft = tokio::task::block_in_place(|| {
+            crate::prompt::Asker::new(&store, &reg, lang)?.petition()
+        })?;
+        Ok(app.add_petition(draft.to_new()?).await?)
     }
-    let kinds: Vec<String> = PetitionKind::ALL
-        .iter()
-        .map(|k| format!("{} ({})", k.code(), k.label(lang)))
-        .collect();
-    writeln!(out, "{}: {}", lang.pick("Loại", "Type"), kinds.join(", "))?;
-    let kind = prompt(
-        out,
-        &mut input,
-        lang.pick("Loại [kien_nghi]", "Type [kien_nghi]"),
-    )?;
-    f.kind = Some(kind).filter(|s| !s.is_empty());
-    let fields: Vec<String> = reg
-        .fields
-        .iter()
-        .map(|x| format!("{} ({})", x.code, x.label(lang)))
-        .collect();
+    .await;
+    app.close().await?;
+    let p = result?;
+    crate::prompt::Asker::clear_draft(&store)?;
     writeln!(
         out,
-        "{}: {}",
-        lang.pick("Lĩnh vực", "Fields"),
-        fields.join("; ")
+        "{} {} — {}: {}",
+        lang.pick("Đã lưu ý kiến", "Saved petition"),
+        p.short_id(),
+        p.resident_names(),
+        truncate(&p.content, 60)
     )?;
-    let field = prompt(
-        out,
-        &mut input,
-        lang.pick("Lĩnh vực (không bắt buộc)", "Field (optional)"),
-    )?;
-    f.field = Some(field).filter(|s| !s.is_empty());
-    f.content = Some(prompt(out, &mut input, lang.pick("Nội dung", "Content"))?);
-    f.request = Some(prompt(out, &mut input, lang.pick("Đề nghị", "Request"))?);
-    f.place = Some(prompt(out, &mut input, lang.pick("Địa điểm", "Place"))?);
-    let speak = prompt(
-        out,
-        &mut input,
-        lang.pick(
-            "Muốn phát biểu tại buổi đối thoại? (c/k)",
-            "Wishes to speak at a session? (y/n)",
-        ),
-    )?;
-    f.speak = matches!(
-        doithoai_model::text::fold(&speak).as_str(),
-        "c" | "co" | "y" | "yes"
-    );
-    f.phones.retain(|p| !p.is_empty());
-    Ok(f)
+    Ok(())
 }
 
 fn filter_of(reg: &Registry, args: ListArgs) -> Result<PetitionFilter, CliError> {
@@ -655,15 +602,21 @@ fn filter_of(reg: &Registry, args: ListArgs) -> Result<PetitionFilter, CliError>
         json: _,
     } = args;
     let status = status
-        .map(|s| {
-            Status::parse(&s)
-                .map(|st| st.code().to_owned())
-                .ok_or(ValidationError::Invalid {
-                    what: "status",
-                    value: s,
-                })
-        })
+        .map(|s| crate::office::parse_status(&s).map(|st| st.code().to_owned()))
         .transpose()?;
+    if let Some(t) = &text
+        && !t.trim().is_empty()
+        && !t.chars().any(char::is_alphanumeric)
+    {
+        return Err(usage(
+            format!(
+                "Từ khóa «{t}» chỉ có dấu câu, không có chữ hay số nào nên không lọc được gì. Hãy gõ một từ cần tìm, hoặc bỏ --text để xem tất cả."
+            ),
+            format!(
+                "The search text {t:?} has only punctuation, no letter or digit, so it filters nothing. Type a word to find, or leave out --text to see everything."
+            ),
+        ));
+    }
     Ok(PetitionFilter {
         field: field.map(|f| parse_field(&f, reg)).transpose()?,
         status,
@@ -687,11 +640,7 @@ async fn petition(
 ) -> Result<(), CliError> {
     let reg = app.registry().await?;
     match cmd {
-        PetitionCmd::Add(mut fields) => {
-            if is_empty(&fields) && std::io::stdin().is_terminal() {
-                // Prompts go to the terminal at once; the result is reported once saved.
-                fields = ask(&mut std::io::stderr(), lang, &reg)?;
-            }
+        PetitionCmd::Add(fields) => {
             let new = NewPetition {
                 residents: residents(&fields)?,
                 people_count: fields.people,
@@ -731,6 +680,7 @@ async fn petition(
             Ok(())
         }
         PetitionCmd::Show { id, json } => {
+            let id = petition_id(app, &id).await?;
             let detail = app.show_petition(&id).await?;
             // The office's handling, when this device has the handling document.
             let answer = app
@@ -789,11 +739,7 @@ async fn petition(
             relayed,
         } => {
             let edit = PetitionEdit {
-                residents: if fields.names.is_empty() {
-                    None
-                } else {
-                    Some(residents(&fields)?)
-                },
+                residents: resident_edits(&fields),
                 people_count: fields.people,
                 kind: fields.kind.as_deref().map(parse_kind).transpose()?,
                 field: if clear_field {
@@ -818,16 +764,86 @@ async fn petition(
                 created_at: fields.date.as_deref().map(parse_datetime).transpose()?,
                 relayed,
             };
-            let p = app.edit_petition(&id, edit).await?;
+            if edit.is_empty() {
+                return Err(usage(
+                    "Chưa nêu mục nào để sửa. Ví dụ: doithoai petition edit 1a2b3c4d --people 12 (xem doithoai petition edit --help).",
+                    "Nothing to change was given. Example: doithoai petition edit 1a2b3c4d --people 12 (see doithoai petition edit --help).",
+                ));
+            }
+            let id = petition_id(app, &id).await?;
+            let o = app.edit_petition(&id, edit).await?;
+            let name = match &o.row.register_no {
+                Some(no) => format!(
+                    "{} ({} {no})",
+                    o.petition.short_id(),
+                    lang.pick("số", "no.")
+                ),
+                None => o.petition.short_id(),
+            };
+            if !o.changed {
+                writeln!(
+                    out,
+                    "{}",
+                    match lang {
+                        Lang::Vi => format!(
+                            "Không có gì thay đổi: ý kiến {name} đã có đúng các giá trị này."
+                        ),
+                        Lang::En =>
+                            format!("Nothing changed: petition {name} already has these values."),
+                    }
+                )?;
+                return Ok(());
+            }
             writeln!(
                 out,
-                "{} {}.",
+                "{} {name}.",
                 lang.pick("Đã cập nhật ý kiến", "Updated petition"),
-                p.short_id()
             )?;
+            if o.closed {
+                writeln!(
+                    out,
+                    "{}",
+                    lang.pick(
+                        "Lưu ý: văn phòng phường đã đóng ý kiến này. Thay đổi đã được lưu, nhưng văn phòng chỉ xem xét lại khi mở lại ý kiến (doithoai handle reopen); hãy báo văn phòng.",
+                        "Note: the ward office has closed this petition. The change is saved, but the office looks at it again only if it reopens it (doithoai handle reopen); tell the office."
+                    )
+                )?;
+            }
             Ok(())
         }
     }
+}
+
+/// The full id of the petition a user typed: the first characters of its id, or its register
+/// number ("17/2026").
+async fn petition_id(app: &App, typed: &str) -> Result<String, CliError> {
+    app.office_resolve(typed)
+        .await
+        .map(|r| r.id)
+        .map_err(crate::office::office_err)
+}
+
+/// The per-resident flags of an edit, by position: the n-th `--phone` changes the n-th resident.
+fn resident_edits(f: &PetitionFields) -> Vec<crate::app::ResidentEdit> {
+    let n = [
+        f.names.len(),
+        f.addresses.len(),
+        f.tdps.len(),
+        f.phones.len(),
+        f.id_numbers.len(),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0);
+    (0..n)
+        .map(|i| crate::app::ResidentEdit {
+            name: f.names.get(i).cloned(),
+            address: f.addresses.get(i).cloned(),
+            tdp: f.tdps.get(i).cloned(),
+            phone: f.phones.get(i).cloned(),
+            id_number: f.id_numbers.get(i).cloned(),
+        })
+        .collect()
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -869,7 +885,8 @@ fn print_table(
     }
     writeln!(
         out,
-        "{} {} {} {} {} {} {}",
+        "{} {} {} {} {} {} {} {}",
+        pad(lang.pick("Số", "No."), 9),
         pad(lang.pick("Mã", "Id"), 8),
         pad(lang.pick("Ngày", "Date"), 10),
         pad(lang.pick("Loại", "Type"), 10),
@@ -889,7 +906,8 @@ fn print_table(
             .unwrap_or("—");
         writeln!(
             out,
-            "{} {} {} {} {} {} {}",
+            "{} {} {} {} {} {} {} {}",
+            pad(r.register_no.as_deref().unwrap_or("—"), 9),
             pad(&r.id.chars().take(8).collect::<String>(), 8),
             pad(&date_of(&r.created_at), 10),
             pad(kind, 10),
@@ -936,6 +954,10 @@ fn op_name(op: &str, lang: Lang) -> &str {
         "petition.add" => lang.pick("ghi nhận ý kiến", "recorded"),
         "petition.edit" => lang.pick("sửa ý kiến", "edited"),
         "petition.relay" => lang.pick("đánh dấu đã chuyển trả lời", "marked as relayed"),
+        "petition.enrol" => lang.pick(
+            "chuyển vào sổ tiếp nhận của điểm khi máy đăng ký",
+            "moved into the point's intake when the laptop enrolled",
+        ),
         "" => lang.pick("thay đổi", "changed"),
         other => other,
     }
@@ -962,6 +984,19 @@ fn print_detail(
         .map(|r| doithoai_model::status::status_label(&r.status, lang))
         .unwrap_or_default();
     let lines: Vec<(&str, String)> = vec![
+        (
+            lang.pick("Số vào sổ", "Register no."),
+            d.row
+                .as_ref()
+                .and_then(|r| r.register_no.clone())
+                .unwrap_or_else(|| {
+                    lang.pick(
+                        "chưa vào sổ tiếp nhận của phường",
+                        "not yet in the ward's register",
+                    )
+                    .to_owned()
+                }),
+        ),
         (
             lang.pick("Ngày ghi nhận", "Recorded"),
             format_datetime(&p.created_at),
@@ -1135,12 +1170,26 @@ fn print_status(
             "{}: {} ({})",
             lang.pick("Máy chủ", "Server"),
             st.server.as_deref().unwrap_or(""),
-            if st.online {
-                lang.pick("trực tuyến", "online")
-            } else {
-                lang.pick("ngoại tuyến", "offline")
+            match (&st.refused, st.online) {
+                (Some(_), _) => lang.pick(
+                    "máy chủ từ chối thiết bị này",
+                    "the server refuses this device"
+                ),
+                (None, true) => lang.pick("trực tuyến", "online"),
+                (None, false) => lang.pick("ngoại tuyến", "offline"),
             }
         )?;
+        if let Some(r) = &st.refused {
+            writeln!(out, "  {}", lang.pick(&r.vi, &r.en))?;
+            writeln!(
+                out,
+                "  {}",
+                lang.pick(
+                    "Dữ liệu trên máy vẫn còn nhưng không đồng bộ được nữa; hãy xin mã đăng ký mới và chạy doithoai join.",
+                    "The data on this laptop is kept but can no longer sync; ask for a new enrolment code and run doithoai join."
+                )
+            )?;
+        }
     }
     writeln!(
         out,

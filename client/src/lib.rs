@@ -12,6 +12,7 @@ pub mod config;
 pub mod net;
 pub mod office;
 pub mod office_app;
+pub mod prompt;
 pub mod sessions;
 pub mod sessions_app;
 

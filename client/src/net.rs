@@ -74,6 +74,9 @@ pub struct DeviceStatus {
     pub enrolled: bool,
     pub server: Option<String>,
     pub online: bool,
+    /// The server refused this device's token (revoked, or enrolled again elsewhere): what it
+    /// said, in both languages.
+    pub refused: Option<Refusal>,
     pub last_sync: Option<String>,
     /// Local changes the server has not confirmed yet.
     pub unconfirmed_changes: usize,
@@ -81,6 +84,13 @@ pub struct DeviceStatus {
     pub point: String,
     /// Every document this device holds, with its heads (hex change hashes, sorted).
     pub documents: Vec<DocHeads>,
+}
+
+/// Why the server refused this device.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refusal {
+    pub vi: String,
+    pub en: String,
 }
 
 /// A document and its heads.
@@ -92,6 +102,12 @@ pub struct DocHeads {
 }
 
 fn server_error(status: u16, body: &str) -> AppError {
+    let (vi, en) = server_message(status, body);
+    AppError::Server { vi, en }
+}
+
+/// What the server said in an error answer, in Vietnamese and English.
+fn server_message(status: u16, body: &str) -> (String, String) {
     let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let vi = v["message"]
         .as_str()
@@ -101,7 +117,7 @@ fn server_error(status: u16, body: &str) -> AppError {
         .as_str()
         .map(str::to_owned)
         .unwrap_or_else(|| format!("The server answered {status}: {body}"));
-    AppError::Server { vi, en }
+    (vi, en)
 }
 
 fn bare(url: &str) -> String {
@@ -390,6 +406,24 @@ impl App {
             ),
             None => false,
         };
+        // Reachable is not enough: ask with the token whether the server still knows this
+        // device (a revoked device is refused with 401).
+        let mut refused = None;
+        if online
+            && let Ok((server, token)) = self.token()
+            && let Ok((status @ (401 | 403), body)) = http::request(
+                &server,
+                "GET",
+                "/api/v1/documents",
+                Some(&token),
+                None,
+                Duration::from_secs(5),
+            )
+            .await
+        {
+            let (vi, en) = server_message(status, &body);
+            refused = Some(Refusal { vi, en });
+        }
         let mut documents = Vec::new();
         for id in self.store.chunk_doc_ids()? {
             let Ok(doc_id) = parse_doc_id(&id) else {
@@ -415,6 +449,7 @@ impl App {
             enrolled: self.device.server_url.is_some(),
             server: self.device.server_url.clone(),
             online,
+            refused,
             last_sync: self.store.meta_get(LAST_SYNC_KEY)?,
             unconfirmed_changes: self.unconfirmed_changes().await?,
             role: self.device.role.clone(),
@@ -449,6 +484,9 @@ impl App {
         for h in handles {
             let (ps, _) = read(&h, intake::petitions)?;
             for mut p in ps {
+                // Who recorded and edited it, and when, in the local document: carried with
+                // the copy, since the local document's changes cannot join the point's.
+                let earlier = read(&h, |d| intake::history(d, &p.id))?;
                 if self
                     .resolve(&p.id.to_string())
                     .ok()
@@ -460,7 +498,10 @@ impl App {
                 let target = self.target_volume_pub().await?;
                 let meta =
                     ChangeMeta::new(&self.device.name, "petition.enrol", vec![p.id.to_string()]);
-                change(&target, &meta, |tx| intake::put_petition(tx, &p))?;
+                change(&target, &meta, |tx| {
+                    intake::put_petition(tx, &p)?;
+                    intake::put_earlier_history(tx, &p.id, &earlier)
+                })?;
                 self.index_document(&target)?;
                 moved += 1;
             }
@@ -482,15 +523,28 @@ pub async fn join(
     lang: Lang,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(App, SyncReport, usize), AppError> {
-    let app = if data_dir.join(crate::app::DB_FILE).exists() {
-        App::open(data_dir).await?
+    // A data directory that does not exist yet is made only once the server has accepted the
+    // code: a refused join (code used, expired, server unreachable) leaves nothing behind.
+    let existing = if data_dir.join(crate::app::DB_FILE).exists() {
+        Some(App::open(data_dir).await?)
     } else {
-        let name = name.ok_or_else(|| AppError::NotInitialised(data_dir.to_owned()))?;
-        App::init(data_dir, name, "", "collector", lang).await?
+        None
+    };
+    let device_name = match &existing {
+        Some(app) => app.device.name.clone(),
+        None => {
+            let name = name.ok_or_else(|| AppError::NotInitialised(data_dir.to_owned()))?;
+            if name.trim().is_empty() {
+                return Err(
+                    doithoai_model::ValidationError::Required { what: "created_by" }.into(),
+                );
+            }
+            name.trim().to_owned()
+        }
     };
     let server = server.trim().trim_end_matches('/').to_owned();
     http::split_url(&server)?;
-    let body = serde_json::json!({"code": code, "name": app.device.name}).to_string();
+    let body = serde_json::json!({"code": code, "name": device_name}).to_string();
     let (status, text) = http::request(
         &server,
         "POST",
@@ -505,6 +559,10 @@ pub async fn join(
     }
     let e: EnrollResponse =
         serde_json::from_str(&text).map_err(|_| AppError::Http(HttpError::Malformed))?;
+    let app = match existing {
+        Some(app) => app,
+        None => App::init(data_dir, &device_name, "", "collector", lang).await?,
+    };
     let mut device = app.device.clone();
     if device.server_url.is_none() {
         device.pre_enrolment_intake = device.intake.clone();

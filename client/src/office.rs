@@ -360,7 +360,7 @@ pub enum ReportCmd {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn office_err(e: OfficeError) -> CliError {
+pub(crate) fn office_err(e: OfficeError) -> CliError {
     match e {
         OfficeError::App(a) => CliError::App(a),
         other => CliError::Usage {
@@ -435,26 +435,95 @@ fn parse_field(s: &str, reg: &Registry) -> Result<String, CliError> {
     })
 }
 
+/// What a code-or-label argument names: the model's own parser first, then a whole label, a
+/// part of one or the beginnings of its words, diacritics ignored (registry::lookup).
+fn by_label<T: Copy>(s: &str, all: &[T], names: impl Fn(&T) -> Vec<String>) -> Option<T> {
+    match doithoai_model::registry::lookup(s, all, names) {
+        doithoai_model::registry::Lookup::One(x) => Some(*x),
+        _ => None,
+    }
+}
+
+/// "phuong (Phường), cap_tren (…)": the valid values of a choice with their labels.
+fn choices<T>(all: &[T], code: impl Fn(&T) -> &str, label: impl Fn(&T) -> &str) -> String {
+    all.iter()
+        .map(|x| format!("{} ({})", code(x), label(x)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn parse_competence(s: &str) -> Result<Competence, CliError> {
-    Competence::parse(s).ok_or_else(|| {
-        usage(
-            format!("Thẩm quyền «{s}» không hợp lệ: phuong, cap_tren, nganh_doc, dang hoặc mttq."),
-            format!("Unknown competence {s:?}: phuong, cap_tren, nganh_doc, dang or mttq."),
-        )
-    })
+    let names = |c: &Competence| {
+        vec![
+            c.code().to_owned(),
+            c.label(Lang::Vi).to_owned(),
+            c.label(Lang::En).to_owned(),
+        ]
+    };
+    Competence::parse(s)
+        .or_else(|| by_label(s, &Competence::ALL, names))
+        .ok_or_else(|| {
+            usage(
+                format!(
+                    "Thẩm quyền «{s}» không hợp lệ. Các giá trị hợp lệ: {}.",
+                    choices(&Competence::ALL, |c| c.code(), |c| c.label(Lang::Vi))
+                ),
+                format!(
+                    "Unknown competence {s:?}. Valid values: {}.",
+                    choices(&Competence::ALL, |c| c.code(), |c| c.label(Lang::En))
+                ),
+            )
+        })
 }
 
 fn parse_channel(s: &str) -> Result<Channel, CliError> {
-    Channel::parse(s).ok_or_else(|| {
-        let codes: Vec<&str> = Channel::ALL.iter().map(|c| c.code()).collect();
-        usage(
-            format!(
-                "Hình thức thông báo «{s}» không hợp lệ: {}.",
-                codes.join(", ")
-            ),
-            format!("Unknown channel {s:?}: {}.", codes.join(", ")),
-        )
-    })
+    let names = |c: &Channel| {
+        vec![
+            c.code().to_owned(),
+            c.label(Lang::Vi).to_owned(),
+            c.label(Lang::En).to_owned(),
+        ]
+    };
+    Channel::parse(s)
+        .or_else(|| by_label(s, &Channel::ALL, names))
+        .ok_or_else(|| {
+            usage(
+                format!(
+                    "Hình thức thông báo «{s}» không hợp lệ. Các giá trị hợp lệ: {}.",
+                    choices(&Channel::ALL, |c| c.code(), |c| c.label(Lang::Vi))
+                ),
+                format!(
+                    "Unknown channel {s:?}. Valid values: {}.",
+                    choices(&Channel::ALL, |c| c.code(), |c| c.label(Lang::En))
+                ),
+            )
+        })
+}
+
+/// A status typed as a code or a label (either language, with or without diacritics); an
+/// unknown one is refused with the list of valid values.
+pub(crate) fn parse_status(s: &str) -> Result<Status, CliError> {
+    let names = |st: &Status| {
+        vec![
+            st.code().to_owned(),
+            st.label(Lang::Vi).to_owned(),
+            st.label(Lang::En).to_owned(),
+        ]
+    };
+    Status::parse(s)
+        .or_else(|| by_label(s, &Status::ALL, names))
+        .ok_or_else(|| {
+            usage(
+                format!(
+                    "Trạng thái «{s}» không hợp lệ. Các giá trị hợp lệ: {}.",
+                    choices(&Status::ALL, |c| c.code(), |c| c.label(Lang::Vi))
+                ),
+                format!(
+                    "Unknown status {s:?}. Valid values: {}.",
+                    choices(&Status::ALL, |c| c.code(), |c| c.label(Lang::En))
+                ),
+            )
+        })
 }
 
 fn parse_no(s: &str) -> Result<RegisterNo, CliError> {
@@ -1129,10 +1198,7 @@ async fn handle(
             Ok(())
         }
         HandleCmd::Resolve { id, status, note } => {
-            let st = Status::parse(&status).ok_or(ValidationError::Invalid {
-                what: "status",
-                value: status.clone(),
-            })?;
+            let st = parse_status(&status)?;
             let row = app
                 .office_resolve_status(&id, st, &note)
                 .await
@@ -1482,18 +1548,42 @@ fn print_view(
             (Some(a), Some(b)) if a != b => format!(" ({} → {})", a.label(l), b.label(l)),
             _ => String::new(),
         };
+        let note = event_note(&e.op, &e.note, reg, l);
         writeln!(
             out,
             "  • {at} — {} — {op}{change}{}",
             e.by,
-            if e.note.is_empty() {
+            if note.is_empty() {
                 String::new()
             } else {
-                format!(": {}", e.note)
+                format!(": {note}")
             }
         )?;
     }
     Ok(())
+}
+
+/// An event's note as the clerk reads it: the handling log stores codes ("phan_anh; ha_tang;
+/// phuong", "dia_chinh; 2026-10-30"), shown here as labels and dd/mm/yyyy dates.
+fn event_note(op: &str, note: &str, reg: &Registry, l: Lang) -> String {
+    let parts: Vec<&str> = note.split("; ").collect();
+    match (op, parts.as_slice()) {
+        ("classify", [kind, field, competence]) => format!(
+            "{}; {}; {}",
+            PetitionKind::parse(kind).map_or(*kind, |k| k.label(l)),
+            reg.field_label(field, l),
+            Competence::parse(competence).map_or(*competence, |c| c.label(l)),
+        ),
+        ("assign", [dept, deadline]) => format!(
+            "{}; {} {}",
+            dept_name(reg, dept),
+            l.pick("hạn", "due"),
+            NaiveDate::parse_from_str(deadline, "%Y-%m-%d")
+                .map(format_date)
+                .unwrap_or_else(|_| (*deadline).to_owned())
+        ),
+        _ => note.to_owned(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

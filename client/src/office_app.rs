@@ -504,16 +504,7 @@ impl App {
 
     /// Finds a department by id or name, ignoring case and diacritics.
     pub fn find_department(registry: &Registry, typed: &str) -> Option<String> {
-        let f = doithoai_model::text::fold(typed);
-        registry
-            .departments
-            .iter()
-            .find(|d| {
-                d.id == typed.trim()
-                    || doithoai_model::text::fold(&d.id.replace('_', " ")) == f
-                    || doithoai_model::text::fold(&d.name) == f
-            })
-            .map(|d| d.id.clone())
+        registry.find_department(typed).map(|d| d.id.clone())
     }
 
     pub async fn office_assign(
@@ -693,7 +684,7 @@ impl App {
         keep: Status,
         note: &str,
     ) -> Result<PetitionRow, OfficeError> {
-        let row = self.resolve(typed)?;
+        let row = self.office_resolve(typed).await?;
         let id = Self::uuid(&row)?;
         self.office_op(Op::Resolve, &[id], |tx, ctx| {
             handling::resolve(tx, ctx, id, keep, note)

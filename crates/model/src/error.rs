@@ -25,12 +25,16 @@ pub enum ValidationError {
     UnknownKind { value: String },
     #[error("impossible date {value}")]
     ImpossibleDate { value: String },
+    #[error("{value} is not a date")]
+    NotADate { value: String },
     #[error("cannot read the date {value:?}")]
     BadDate { value: String },
     #[error("invalid phone number {value:?}")]
     InvalidPhone { value: String },
     #[error("invalid ID number {value:?}")]
     InvalidIdNumber { value: String },
+    #[error("{value:?} is not a number ({what})")]
+    NotANumber { what: &'static str, value: String },
     #[error("invalid number of people {value}")]
     InvalidPeopleCount { value: i64, max: u32 },
     #[error("no collection point")]
@@ -59,6 +63,7 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "answer" => lang.pick("nội dung trả lời", "answer"),
         "minutes" => lang.pick("biên bản", "minutes"),
         "topic" => lang.pick("chủ đề", "topic"),
+        "people_count" => lang.pick("số người cùng ý kiến", "number of people"),
         other => other,
     }
 }
@@ -115,6 +120,12 @@ impl Localize for ValidationError {
             (ImpossibleDate { value }, Lang::En) => {
                 format!("Impossible date {value}: not in the future nor before 2000.")
             }
+            (NotADate { value }, Lang::Vi) => format!(
+                "{value} không phải là một ngày có thật (lịch không có ngày này). Hãy viết theo dạng dd/mm/yyyy, ví dụ 28/11/2026."
+            ),
+            (NotADate { value }, Lang::En) => format!(
+                "{value} is not a date (the calendar has no such day). Write it as dd/mm/yyyy, e.g. 28/11/2026."
+            ),
             (BadDate { value }, Lang::Vi) => format!(
                 "Không đọc được ngày «{value}». Hãy viết theo dạng dd/mm/yyyy, ví dụ 28/11/2026."
             ),
@@ -133,6 +144,14 @@ impl Localize for ValidationError {
             (InvalidIdNumber { value }, Lang::En) => {
                 format!("Invalid ID number {value:?} (12 or 9 digits).")
             }
+            (NotANumber { what, value }, Lang::Vi) => format!(
+                "«{value}» không phải là một số ({}); hãy gõ bằng chữ số, ví dụ 5.",
+                field_label(what, lang)
+            ),
+            (NotANumber { what, value }, Lang::En) => format!(
+                "{value:?} is not a number ({}); type it in digits, e.g. 5.",
+                field_label(what, lang)
+            ),
             (InvalidPeopleCount { value, max }, Lang::Vi) => {
                 format!("Số người cùng ý kiến phải từ 1 đến {max} (đã nhập {value}).")
             }

@@ -4,8 +4,13 @@
 //! { type: "intake", schema: 1, point: "tdp-01",
 //!   petitions: { "<uuid>": { id, created_at, created_by, point, residents: [ {name, address, tdp,
 //!                phone?, id_number?} ], people_count, kind, field?, content, request, place,
-//!                wants_to_speak, relayed?: {at, by, note}, updated_at } } }
+//!                wants_to_speak, relayed?: {at, by, note}, updated_at,
+//!                earlier_history?: [ {at, by, op, fields: [ {field, before?, after?} ]} ] } } }
 //! ```
+//! `earlier_history` is the petition's history in the document it was first recorded in (a
+//! laptop's local intake before enrolment), carried over as data when it was copied here: the
+//! changes of another document cannot be applied to this one, but who recorded and edited what,
+//! and when, must survive (see [`put_earlier_history`] and [`history`]).
 //! A point's petitions are split into volumes so that opening the document to add one petition
 //! stays cheap however long the ward's history grows (loading an Automerge document costs time in
 //! proportion to its history). The point's *root* intake document (the one named at enrolment)
@@ -427,10 +432,87 @@ pub fn flatten(p: &Petition) -> BTreeMap<String, String> {
     m
 }
 
-/// The history of one petition: every change that touched it, oldest first, with what changed.
+/// Records, once, the history a petition had in the document it was copied from. A second call
+/// for the same petition changes nothing.
+pub fn put_earlier_history<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    id: &Uuid,
+    entries: &[HistoryEntry],
+) -> Result<(), DocError> {
+    let petitions = petitions_obj(&Reader::new(&*tx))?;
+    let key = id.to_string();
+    let Some(obj) = Reader::new(&*tx).obj(&petitions, key.as_str()) else {
+        return Err(DocError::Missing("petition"));
+    };
+    if entries.is_empty() || Reader::new(&*tx).obj(&obj, "earlier_history").is_some() {
+        return Ok(());
+    }
+    let list = tx.put_object(&obj, "earlier_history", ObjType::List)?;
+    for (i, e) in entries.iter().enumerate() {
+        let m = tx.insert_object(&list, i, ObjType::Map)?;
+        put_i64(tx, &m, "at", e.at)?;
+        put_str(tx, &m, "by", &e.by)?;
+        put_str(tx, &m, "op", &e.op)?;
+        let fields = tx.put_object(&m, "fields", ObjType::List)?;
+        for (j, f) in e.fields.iter().enumerate() {
+            let fm = tx.insert_object(&fields, j, ObjType::Map)?;
+            put_str(tx, &fm, "field", &f.field)?;
+            put_opt_str(tx, &fm, "before", f.before.as_deref())?;
+            put_opt_str(tx, &fm, "after", f.after.as_deref())?;
+        }
+    }
+    Ok(())
+}
+
+/// The history carried over with a petition (empty when it was recorded in this document).
+pub fn earlier_history<D: ReadDoc>(doc: &D, id: &Uuid) -> Vec<HistoryEntry> {
+    let r = Reader::new(doc);
+    let Some(list) = r
+        .obj(&ROOT, "petitions")
+        .and_then(|p| r.obj(&p, id.to_string().as_str()))
+        .and_then(|o| r.obj(&o, "earlier_history"))
+    else {
+        return Vec::new();
+    };
+    r.list_objs(&list)
+        .iter()
+        .map(|m| HistoryEntry {
+            at: r.i64(m, "at").unwrap_or(0),
+            by: r.string(m, "by"),
+            op: r.string(m, "op"),
+            fields: r
+                .obj(m, "fields")
+                .map(|fl| {
+                    r.list_objs(&fl)
+                        .iter()
+                        .map(|f| FieldChange {
+                            field: r.string(f, "field"),
+                            before: r.str(f, "before"),
+                            after: r.str(f, "after"),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The history of one petition: what was carried over from the document it was first recorded
+/// in, then every change of this document that touched it, oldest first, with what changed.
 pub fn history(doc: &automerge::Automerge, id: &Uuid) -> Result<Vec<HistoryEntry>, DocError> {
     let key = id.to_string();
-    let mut out = Vec::new();
+    let mut out = earlier_history(doc, id);
+    // The petition as the carried history left it: what the copy is compared with, so that the
+    // copy shows only what it changed (the collection point), not every field as new.
+    let mut carried: BTreeMap<String, String> = BTreeMap::new();
+    for e in &out {
+        for f in &e.fields {
+            match &f.after {
+                Some(a) => carried.insert(f.field.clone(), a.clone()),
+                None => carried.remove(&f.field),
+            };
+        }
+    }
     for change in doc.get_changes(&[]) {
         let meta = ChangeMeta::parse(change.message());
         if let Some(m) = &meta
@@ -446,8 +528,14 @@ pub fn history(doc: &automerge::Automerge, id: &Uuid) -> Result<Vec<HistoryEntry
             read_at(&Reader::at(doc, &before_heads), id)?
         };
         let after = read_at(&Reader::at(doc, &after_heads), id)?;
+        if before.is_none() && after.is_none() {
+            continue;
+        }
         let (b, a) = (
-            before.as_ref().map(flatten).unwrap_or_default(),
+            before
+                .as_ref()
+                .map(flatten)
+                .unwrap_or_else(|| carried.clone()),
             after.as_ref().map(flatten).unwrap_or_default(),
         );
         let mut fields = Vec::new();
@@ -465,13 +553,14 @@ pub fn history(doc: &automerge::Automerge, id: &Uuid) -> Result<Vec<HistoryEntry
                 });
             }
         }
-        if fields.is_empty() {
-            continue;
-        }
         let (by, op) = match meta {
             Some(m) => (m.by, m.op),
             None => (change.actor_id().to_hex_string(), String::new()),
         };
+        // A copy made at enrolment is shown even when it changed no field.
+        if fields.is_empty() && !(op == "petition.enrol" && before.is_none() && after.is_some()) {
+            continue;
+        }
         out.push(HistoryEntry {
             at: change.timestamp(),
             by,

@@ -204,7 +204,59 @@ impl Resident {
     }
 }
 
-fn check_len(field: &'static str, value: &str, max: usize) -> Result<(), ValidationError> {
+/// A phone number: 8 to 15 digits, with spaces, `+`, `.`, `-` or brackets between them.
+pub fn check_phone(phone: &str) -> Result<(), ValidationError> {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let ok_chars = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +.-()".contains(c));
+    if !ok_chars || !(8..=15).contains(&digits) {
+        return Err(ValidationError::InvalidPhone {
+            value: phone.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// A CCCD (12 digits) or an old CMND (9 digits) number.
+pub fn check_id_number(idn: &str) -> Result<(), ValidationError> {
+    let ok = idn.chars().all(|c| c.is_ascii_digit()) && matches!(idn.len(), 9 | 12);
+    if !ok {
+        return Err(ValidationError::InvalidIdNumber {
+            value: idn.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// The number of people concerned: 1 to [`MAX_PEOPLE`].
+pub fn check_people(n: i64) -> Result<(), ValidationError> {
+    if n < 1 || n > i64::from(MAX_PEOPLE) {
+        return Err(ValidationError::InvalidPeopleCount {
+            value: n,
+            max: MAX_PEOPLE,
+        });
+    }
+    Ok(())
+}
+
+/// The number of people as a user types it ("5", " 12 "); words ("năm") are refused with a
+/// message that asks for digits.
+pub fn parse_people(s: &str) -> Result<u32, ValidationError> {
+    let t = s.trim();
+    let n: i64 = t.parse().map_err(|_| ValidationError::NotANumber {
+        what: "people_count",
+        value: t.to_owned(),
+    })?;
+    check_people(n)?;
+    u32::try_from(n).map_err(|_| ValidationError::InvalidPeopleCount {
+        value: n,
+        max: MAX_PEOPLE,
+    })
+}
+
+/// A text field's length, in characters.
+pub fn check_len(field: &'static str, value: &str, max: usize) -> Result<(), ValidationError> {
     let n = value.chars().count();
     if n > max {
         return Err(ValidationError::TooLong {
@@ -240,29 +292,13 @@ impl Petition {
             check_len("address", &r.address, MAX_SHORT_CHARS)?;
             check_len("tdp", &r.tdp, MAX_SHORT_CHARS)?;
             if let Some(phone) = &r.phone {
-                let digits = phone.chars().filter(char::is_ascii_digit).count();
-                let ok_chars = phone
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || " +.-()".contains(c));
-                if !ok_chars || !(8..=15).contains(&digits) {
-                    return Err(ValidationError::InvalidPhone {
-                        value: phone.clone(),
-                    });
-                }
+                check_phone(phone)?;
             }
             if let Some(idn) = &r.id_number {
-                let ok = idn.chars().all(|c| c.is_ascii_digit()) && matches!(idn.len(), 9 | 12);
-                if !ok {
-                    return Err(ValidationError::InvalidIdNumber { value: idn.clone() });
-                }
+                check_id_number(idn)?;
             }
         }
-        if self.people_count == 0 || self.people_count > MAX_PEOPLE {
-            return Err(ValidationError::InvalidPeopleCount {
-                value: self.people_count as i64,
-                max: MAX_PEOPLE,
-            });
-        }
+        check_people(i64::from(self.people_count))?;
         if let Some(field) = &self.field
             && registry.field(field).is_none()
         {

@@ -161,15 +161,33 @@ impl Registry {
         self.fields.iter().find(|f| f.code == code)
     }
 
-    /// Finds a field by code or by its Vietnamese or English label typed with or without diacritics.
+    /// Finds a field by code or by its Vietnamese or English label typed with or without
+    /// diacritics, whole or one of its parts ("giao thông" is a part of "Hạ tầng, giao thông,
+    /// chiếu sáng, thoát nước"); what names one field only.
     pub fn find_field(&self, s: &str) -> Option<&Field> {
-        let f = crate::text::fold(s);
-        self.fields.iter().find(|x| {
-            x.code == s.trim()
-                || crate::text::fold(&x.code.replace('_', " ")) == f
-                || crate::text::fold(&x.label_vi) == f
-                || crate::text::fold(&x.label_en) == f
+        match lookup(s, &self.fields, |f| {
+            vec![f.code.clone(), f.label_vi.clone(), f.label_en.clone()]
+        }) {
+            Lookup::One(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The fields what a user typed may mean, the likeliest first (for suggestions as they
+    /// type): every word typed begins a word of the field's code or labels, diacritics ignored.
+    pub fn suggest_fields(&self, s: &str) -> Vec<&Field> {
+        suggest(s, &self.fields, |f| {
+            vec![f.code.clone(), f.label_vi.clone(), f.label_en.clone()]
         })
+    }
+
+    /// Finds a department by id or by its name, whole or one of its parts ("địa chính"),
+    /// with or without diacritics; what names one department only.
+    pub fn find_department(&self, s: &str) -> Option<&Department> {
+        match lookup(s, &self.departments, |d| vec![d.id.clone(), d.name.clone()]) {
+            Lookup::One(d) => Some(d),
+            _ => None,
+        }
     }
 
     pub fn point(&self, id: &str) -> Option<&Point> {
@@ -189,6 +207,105 @@ impl Registry {
     pub fn field_label<'a>(&'a self, code: &'a str, lang: Lang) -> &'a str {
         self.field(code).map(|f| f.label(lang)).unwrap_or(code)
     }
+}
+
+/// What a lookup of a typed name found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup<'a, T> {
+    /// Exactly one entry.
+    One(&'a T),
+    /// Several entries match equally well.
+    Several(Vec<&'a T>),
+    /// Nothing.
+    None,
+}
+
+/// A name folded for matching: no case, no diacritics, `_`, `-` and punctuation as spaces.
+fn norm(s: &str) -> String {
+    let f = crate::text::fold(s);
+    let spaced: String = f
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The parts of a label: the whole, and what commas, dashes, semicolons and brackets separate.
+fn parts(s: &str) -> Vec<String> {
+    let f = crate::text::fold(s);
+    let mut v = vec![norm(&f)];
+    for p in f
+        .split([',', ';', '(', ')', '/'])
+        .flat_map(|p| p.split(" - "))
+    {
+        let n = norm(p);
+        if !n.is_empty() && !v.contains(&n) {
+            v.push(n);
+        }
+    }
+    v
+}
+
+/// How well `typed` names an entry with these names: 0 a whole name, 1 a part of one, 2 every
+/// word typed begins a word of the names (in order or not); `None` when it does not.
+pub fn match_rank(typed: &str, names: &[String]) -> Option<u8> {
+    let t = norm(typed);
+    if t.is_empty() {
+        return None;
+    }
+    if names.iter().any(|n| norm(n) == t) {
+        return Some(0);
+    }
+    if names.iter().any(|n| parts(n).contains(&t)) {
+        return Some(1);
+    }
+    let words: Vec<String> = names
+        .iter()
+        .flat_map(|n| norm(n).split(' ').map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    if t.split(' ').all(|w| words.iter().any(|x| x.starts_with(w))) {
+        return Some(2);
+    }
+    None
+}
+
+/// Finds the one entry `typed` names best (see [`match_rank`]).
+pub fn lookup<'a, T>(
+    typed: &str,
+    items: &'a [T],
+    names: impl Fn(&T) -> Vec<String>,
+) -> Lookup<'a, T> {
+    let ranked: Vec<(u8, &T)> = items
+        .iter()
+        .filter_map(|i| match_rank(typed, &names(i)).map(|r| (r, i)))
+        .collect();
+    let Some(best) = ranked.iter().map(|(r, _)| *r).min() else {
+        return Lookup::None;
+    };
+    let top: Vec<&T> = ranked
+        .into_iter()
+        .filter(|(r, _)| *r == best)
+        .map(|(_, i)| i)
+        .collect();
+    match top.as_slice() {
+        [one] => Lookup::One(one),
+        _ => Lookup::Several(top),
+    }
+}
+
+/// Every entry `typed` may name, the best matches first.
+pub fn suggest<'a, T>(
+    typed: &str,
+    items: &'a [T],
+    names: impl Fn(&T) -> Vec<String>,
+) -> Vec<&'a T> {
+    let mut ranked: Vec<(u8, usize, &T)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(k, i)| match_rank(typed, &names(i)).map(|r| (r, k, i)))
+        .collect();
+    ranked.sort_by_key(|(r, k, _)| (*r, *k));
+    ranked.into_iter().map(|(_, _, i)| i).collect()
 }
 
 fn field(code: &str, vi: &str, en: &str) -> Field {
@@ -255,4 +372,48 @@ pub fn default_departments() -> Vec<Department> {
         dept("quan_su", "Ban Chỉ huy Quân sự phường"),
         dept("van_phong", "Văn phòng Đảng ủy - HĐND - UBND"),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_by_code_label_or_part_with_or_without_diacritics() {
+        let r = Registry::builtin();
+        let code = |s: &str| r.find_field(s).map(|f| f.code.as_str());
+        assert_eq!(code("ha_tang"), Some("ha_tang"));
+        assert_eq!(code("Hạ tầng"), Some("ha_tang"));
+        assert_eq!(code("giao thông"), Some("ha_tang"));
+        assert_eq!(code("giao thong"), Some("ha_tang"));
+        assert_eq!(code("THOÁT NƯỚC"), Some("ha_tang"));
+        assert_eq!(code("rac thai"), Some("moi_truong"));
+        assert_eq!(code("Môi trường, rác thải"), Some("moi_truong"));
+        assert_eq!(code("land"), Some("dat_dai"));
+        assert_eq!(code("dat"), Some("dat_dai"));
+        assert_eq!(code("xay dung"), Some("xay_dung"));
+        assert_eq!(code("không có"), None);
+        assert_eq!(code("!!!"), None);
+        // "an" begins words of several fields: not one.
+        assert_eq!(code("an"), None);
+        let s: Vec<&str> = r
+            .suggest_fields("giao thong")
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect();
+        assert_eq!(s.first(), Some(&"ha_tang"));
+        assert!(s.contains(&"an_ninh"), "{s:?}");
+    }
+
+    #[test]
+    fn departments_by_id_name_or_part() {
+        let r = Registry::builtin();
+        let id = |s: &str| r.find_department(s).map(|d| d.id.as_str());
+        assert_eq!(id("dia_chinh"), Some("dia_chinh"));
+        assert_eq!(id("Địa chính"), Some("dia_chinh"));
+        assert_eq!(id("cong an"), Some("cong_an"));
+        assert_eq!(id("Công an phường"), Some("cong_an"));
+        assert_eq!(id("tu phap"), Some("tu_phap"));
+        assert_eq!(id("bộ phận lạ"), None);
+    }
 }

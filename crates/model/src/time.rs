@@ -39,14 +39,14 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, ValidationError> {
             return Ok(d);
         }
     }
-    // A well-formed but impossible date (31/02/2026) is its own error.
+    // A well-formed date that no calendar has (31/02/2026) is its own error.
     let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
     if parts.len() == 3
         && parts
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
     {
-        return Err(ValidationError::ImpossibleDate {
+        return Err(ValidationError::NotADate {
             value: t.to_owned(),
         });
     }
@@ -118,8 +118,20 @@ mod tests {
         );
         assert!(matches!(
             parse_date("31/02/2026"),
-            Err(ValidationError::ImpossibleDate { .. })
+            Err(ValidationError::NotADate { .. })
         ));
+        assert!(matches!(
+            parse_datetime("31/02/2026 09:00"),
+            Err(ValidationError::NotADate { .. })
+        ));
+        let msg = crate::Localize::localize(
+            &ValidationError::NotADate {
+                value: "31/02/2026".into(),
+            },
+            crate::Lang::Vi,
+        );
+        assert!(msg.contains("không phải là một ngày"), "{msg}");
+        assert!(!msg.contains("tương lai"), "{msg}");
         assert!(matches!(
             parse_date("hôm qua"),
             Err(ValidationError::BadDate { .. })

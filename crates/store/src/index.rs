@@ -206,8 +206,13 @@ fn where_clause(filter: &PetitionFilter) -> Result<(String, Vec<String>), StoreE
 /// The `SELECT` for [`Store::list_petitions`].
 pub(crate) fn list_sql(filter: &PetitionFilter) -> Result<(String, Vec<String>), StoreError> {
     let (clause, params) = where_clause(filter)?;
-    let mut sql =
-        format!("SELECT {COLUMNS} FROM petition p{clause} ORDER BY p.created_at DESC, p.id");
+    // Newest first; petitions of one date by register number ("17/2026": year, then number),
+    // then by when they were last written; the id only breaks what users cannot tell apart.
+    let mut sql = format!(
+        "SELECT {COLUMNS} FROM petition p{clause} ORDER BY p.created_at DESC, \
+         CAST(substr(p.register_no, instr(p.register_no, '/') + 1) AS INTEGER) DESC, \
+         CAST(p.register_no AS INTEGER) DESC, p.updated_at DESC, p.id"
+    );
     match (filter.limit, filter.offset) {
         (None, None) => {}
         (limit, offset) => {

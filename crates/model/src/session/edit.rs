@@ -715,22 +715,13 @@ pub fn add_conclusion<T: Transactable + ReadDoc>(
 /// Finds a department by id or name (with or without diacritics).
 pub fn find_department(registry: &Registry, typed: &str) -> Result<String, SessionError> {
     let t = typed.trim();
-    if let Some(d) = registry.department(t) {
-        return Ok(d.id.clone());
+    match registry.find_department(t) {
+        Some(d) => Ok(d.id.clone()),
+        None => Err(ValidationError::UnknownDepartment {
+            value: t.to_owned(),
+        }
+        .into()),
     }
-    let f = fold(t);
-    let hits: Vec<&crate::registry::Department> = registry
-        .departments
-        .iter()
-        .filter(|d| fold(&d.name) == f || fold(&d.id.replace('_', " ")) == f)
-        .collect();
-    if let [one] = hits.as_slice() {
-        return Ok(one.id.clone());
-    }
-    Err(ValidationError::UnknownDepartment {
-        value: t.to_owned(),
-    }
-    .into())
 }
 
 /// Replaces the minutes text; the change is written as a text diff, so concurrent edits of
