@@ -648,6 +648,11 @@ pub async fn serve_with(
                     // Live changes from the server reach held documents directly; index them.
                 }
                 index_held(app, &held)?;
+                // The office's handling that arrived live (statuses, register numbers, deadlines)
+                // shows in the lists at once, not only after the next pass.
+                if let Err(e) = app.refresh_handling().await {
+                    tracing::debug!(error = %e, "could not refresh the handling overlay");
+                }
                 hooks.online.store(link.is_connected(), Relaxed);
                 let line = status_line(app, link.is_connected(), lang).await?;
                 if line != last_line {

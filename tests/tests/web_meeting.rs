@@ -422,13 +422,22 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
         b.web().goto(&page).await.expect("goto");
         if let Ok(e) = b.web().find(Locator::Css("#answer")).await
             && e.text().await.unwrap_or_default().contains("thay bóng đèn")
+            && let Ok(w) = b.web().find(Locator::Css("#ward")).await
+            && w.text().await.unwrap_or_default().contains("Số vào sổ")
         {
             break;
         }
-        assert!(Instant::now() < deadline, "the ward's answer never reached the TDP");
+        assert!(
+            Instant::now() < deadline,
+            "the ward's answer and register number never reached the TDP"
+        );
         tokio::time::sleep(Duration::from_millis(700)).await;
     }
-    b.wait_text("#ward", "/", Duration::from_secs(30)).await; // the register number
+    // The register number and the status the office gave, in the TDP's index (it arrived
+    // live, with no sync pass).
+    b.wait_text("#ward", "Số vào sổ", Duration::from_secs(5)).await;
+    let ward = b.wait_text("#ward", "Trạng thái", Duration::from_secs(1)).await;
+    assert!(!ward.contains("Mới ghi nhận"), "{ward}");
     b.wait_text("#st-online", "Trực tuyến", Duration::from_secs(30))
         .await;
     b.screenshot("09-mot-y-kien").await;

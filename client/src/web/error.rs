@@ -181,5 +181,14 @@ pub fn render_error(page: &ErrorPage, lang: Lang, _port: u16) -> Response {
     let body = t
         .render()
         .unwrap_or_else(|_| format!("{title}: {message}"));
-    (page.status, Html(body)).into_response()
+    let mut r = (page.status, Html(body)).into_response();
+    // The error page carries its own small style: it must look right even when the request was
+    // refused (the stylesheet needs the cookie too). Nothing else may load.
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    r
 }

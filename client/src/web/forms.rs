@@ -102,6 +102,7 @@ fn read_common(
         view.errors.entry(k.to_owned()).or_insert(e.localize(lang));
     };
     let v = |k: &str| view.values.get(k).cloned().unwrap_or_default();
+    let mut field_error = None;
     let people = match v("people").trim() {
         "" => None,
         t => match t.parse::<i64>() {
@@ -148,13 +149,18 @@ fn read_common(
         t => match reg.find_field(t) {
             Some(f) => Some(f.code.clone()),
             None => {
-                err(
-                    "field",
-                    ValidationError::UnknownField {
-                        value: t.to_owned(),
-                        known: reg.fields.iter().map(|f| f.code.clone()).collect(),
-                    },
-                );
+                // The labels, which is what the list offers (the model's message names codes).
+                let labels: Vec<&str> = reg.fields.iter().map(|f| f.label(lang)).collect();
+                field_error = Some(match lang {
+                    Lang::Vi => format!(
+                        "Lĩnh vực «{t}» không có trong danh mục của phường. Hãy chọn trong danh sách: {}.",
+                        labels.join("; ")
+                    ),
+                    Lang::En => format!(
+                        "The field {t:?} is not in the ward's list. Pick one of: {}.",
+                        labels.join("; ")
+                    ),
+                });
                 None
             }
         },
@@ -184,6 +190,9 @@ fn read_common(
             }
         },
     };
+    if let Some(e) = field_error {
+        view.errors.entry("field".into()).or_insert(e);
+    }
     Common {
         people,
         kind,

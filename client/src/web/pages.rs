@@ -327,6 +327,12 @@ async fn capture_page(State(state): St, headers: HeaderMap, Query(q): Query<Capt
     if let Some(d) = draft {
         values.extend(d.into_iter().filter(|(k, _)| !k.starts_with('_')));
     }
+    // The group's own name, for the resident's TDP.
+    if !values.contains_key("tdp")
+        && let Some(p) = reg.point(&app.device.point)
+    {
+        values.insert("tdp".into(), p.name.clone());
+    }
     if values.get("draft_token").is_none_or(|t| t.is_empty()) {
         values.insert("draft_token".into(), super::random_hex(8));
     }

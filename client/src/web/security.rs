@@ -117,8 +117,7 @@ fn refuse(state: &AppState, lang: Lang, why: Forbidden) -> Response {
 /// Adds the headers every answer carries.
 fn harden(mut resp: Response) -> Response {
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(
         HeaderValue::from_static(
             "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
