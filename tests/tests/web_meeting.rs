@@ -145,7 +145,10 @@ fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
 }
 
 async fn open(b: &Browser, serve: &Serve, path: &str) {
-    b.web().goto(&serve.url).await.expect("open the address with its key");
+    b.web()
+        .goto(&serve.url)
+        .await
+        .expect("open the address with its key");
     b.web().goto(&serve.at(path)).await.expect("goto");
 }
 
@@ -155,7 +158,14 @@ async fn type_entry(b: &Browser, e: &Entry, same_next: bool, check_order: bool) 
     let steps: [(&str, &str); 6] = [
         ("name", e.name),
         ("address", e.address),
-        ("tdp", if e.name.is_empty() { "" } else { "Tổ dân phố A" }),
+        (
+            "tdp",
+            if e.name.is_empty() {
+                ""
+            } else {
+                "Tổ dân phố A"
+            },
+        ),
         ("phone", e.phone),
         ("people", e.people),
         ("kind", ""),
@@ -188,7 +198,11 @@ async fn type_entry(b: &Browser, e: &Entry, same_next: bool, check_order: bool) 
         b.type_keys(TAB).await;
         assert_eq!(b.focused_id().await, "save-same");
     } else {
-        assert_eq!(b.focused_id().await, "save", "Tab order ends on the save button");
+        assert_eq!(
+            b.focused_id().await,
+            "save",
+            "Tab order ends on the save button"
+        );
     }
     b.type_keys(ENTER).await;
 }
@@ -237,7 +251,8 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
         .expect("click");
     b.wait_text("#flash", "Đã đăng ký", Duration::from_secs(60))
         .await;
-    b.wait_text("#device", "tdp-a", Duration::from_secs(5)).await;
+    b.wait_text("#device", "tdp-a", Duration::from_secs(5))
+        .await;
     b.wait_text("#st-online", "Trực tuyến", Duration::from_secs(30))
         .await;
     b.screenshot("02-thiet-lap-da-dang-ky").await;
@@ -248,7 +263,11 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
     b.wait_text("#st-online", "Ngoại tuyến", Duration::from_secs(40))
         .await;
     b.screenshot("03-ghi-y-kien").await;
-    assert_eq!(b.focused_id().await, "name", "the cursor starts in the name field");
+    assert_eq!(
+        b.focused_id().await,
+        "name",
+        "the cursor starts in the name field"
+    );
     // The meeting's place, once: Shift+Tab back from the name field.
     b.type_keys(&format!("{SHIFT}{TAB}{NULL}")).await;
     assert_eq!(b.focused_id().await, "meeting_place");
@@ -292,7 +311,9 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
         .await;
     let phone_err = b.wait_text("#phone-err", "", Duration::from_secs(2)).await;
     assert!(phone_err.contains("12"), "{phone_err}");
-    let field_err = b.wait_text("#field-err", "khong co", Duration::from_secs(2)).await;
+    let field_err = b
+        .wait_text("#field-err", "khong co", Duration::from_secs(2))
+        .await;
     assert!(field_err.contains("Lĩnh vực"), "{field_err}");
     assert_eq!(b.value("#name").await, "Lê Thị Sai");
     assert_eq!(b.value("#content").await, bad.content);
@@ -310,12 +331,14 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
         .click()
         .await
         .expect("click");
-    b.wait_text("#saved", "Lê Thị Sai", Duration::from_secs(10)).await;
+    b.wait_text("#saved", "Lê Thị Sai", Duration::from_secs(10))
+        .await;
     assert_eq!(tdp.petitions().len(), 10);
 
     // The eleventh, interrupted: the browser dies after the autosave.
     assert_eq!(b.focused_id().await, "name");
-    b.type_keys(&format!("Bùi Văn Tâm{TAB}Số 40 ngõ 7{TAB}")).await;
+    b.type_keys(&format!("Bùi Văn Tâm{TAB}Số 40 ngõ 7{TAB}"))
+        .await;
     b.web()
         .find(Locator::Css("#content"))
         .await
@@ -341,7 +364,8 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
         .click()
         .await
         .expect("click");
-    b.wait_text("#saved", "Bùi Văn Tâm", Duration::from_secs(10)).await;
+    b.wait_text("#saved", "Bùi Văn Tâm", Duration::from_secs(10))
+        .await;
     // Killed right after "Đã lưu".
     serve.kill();
     let mut serve = Serve::start(&tdp, free_port());
@@ -353,8 +377,12 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
         .await
         .expect("rows");
     assert_eq!(rows.len(), 11, "every petition told saved is there");
-    b.wait_text("#petitions", "Cống thoát nước ngõ 7 bị tắc", Duration::from_secs(2))
-        .await;
+    b.wait_text(
+        "#petitions",
+        "Cống thoát nước ngõ 7 bị tắc",
+        Duration::from_secs(2),
+    )
+    .await;
     b.screenshot("07-y-kien-cua-to").await;
     // The draft was done with the save.
     b.web().goto(&serve.at("/capture")).await.expect("goto");
@@ -377,10 +405,14 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
 
     // Back online: everything reaches the office.
     server.restart();
-    wait_for("the office to have all eleven", Duration::from_secs(120), || {
-        office.run(&["sync"]);
-        office.petitions().len() == 11
-    });
+    wait_for(
+        "the office to have all eleven",
+        Duration::from_secs(120),
+        || {
+            office.run(&["sync"]);
+            office.petitions().len() == 11
+        },
+    );
     let lamp = office
         .petitions()
         .into_iter()
@@ -435,8 +467,11 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
     }
     // The register number and the status the office gave, in the TDP's index (it arrived
     // live, with no sync pass).
-    b.wait_text("#ward", "Số vào sổ", Duration::from_secs(5)).await;
-    let ward = b.wait_text("#ward", "Trạng thái", Duration::from_secs(1)).await;
+    b.wait_text("#ward", "Số vào sổ", Duration::from_secs(5))
+        .await;
+    let ward = b
+        .wait_text("#ward", "Trạng thái", Duration::from_secs(1))
+        .await;
     assert!(!ward.contains("Mới ghi nhận"), "{ward}");
     b.wait_text("#st-online", "Trực tuyến", Duration::from_secs(30))
         .await;
@@ -457,7 +492,8 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
         .click()
         .await
         .expect("click");
-    b.wait_text("#flash", "đã báo lại", Duration::from_secs(10)).await;
+    b.wait_text("#flash", "đã báo lại", Duration::from_secs(10))
+        .await;
     b.wait_text("#relayed", "Đã báo tại họp tổ", Duration::from_secs(2))
         .await;
     b.screenshot("10-da-bao-lai").await;
@@ -487,7 +523,9 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
     b.wait_text("#flash", "Đã lưu thay đổi", Duration::from_secs(10))
         .await;
     // The history names the edit and what it changed.
-    let history = b.wait_text(".history", "«5» → «7»", Duration::from_secs(2)).await;
+    let history = b
+        .wait_text(".history", "«5» → «7»", Duration::from_secs(2))
+        .await;
     assert!(history.contains("số người"), "{history}");
 
     // The office schedules a session; the TDP's petitions registered to speak are listed.
@@ -517,7 +555,10 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
         {
             break;
         }
-        assert!(Instant::now() < deadline, "the session never reached the TDP");
+        assert!(
+            Instant::now() < deadline,
+            "the session never reached the TDP"
+        );
         if let Ok(btn) = b.web().find(Locator::Css("#sync-now")).await {
             let _ = btn.click().await;
         }
@@ -536,8 +577,12 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
         .click()
         .await
         .expect("click");
-    b.wait_text("h1", "Record petitions at a meeting", Duration::from_secs(5))
-        .await;
+    b.wait_text(
+        "h1",
+        "Record petitions at a meeting",
+        Duration::from_secs(5),
+    )
+    .await;
     b.screenshot("13-english").await;
 
     // Without the key, a new browser is refused.

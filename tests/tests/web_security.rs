@@ -6,7 +6,9 @@ use doithoai_e2e::browser::{Serve, raw_http};
 use doithoai_e2e::{Client, free_port};
 
 fn get(port: u16, path: &str, host: &str, cookie: Option<&str>) -> (u16, String, String) {
-    let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
     raw_http(
         port,
         &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{cookie}Connection: close\r\n\r\n"),
@@ -34,7 +36,13 @@ fn refuses_requests_without_the_secret_the_csrf_token_or_a_local_host() {
     let key = serve.url.split("key=").nth(1).expect("key in the address");
 
     // Without the secret: every page and every asset is refused, in Vietnamese.
-    for path in ["/", "/capture", "/petitions", "/api/status", "/assets/app.css"] {
+    for path in [
+        "/",
+        "/capture",
+        "/petitions",
+        "/api/status",
+        "/assets/app.css",
+    ] {
         let (status, head, body) = get(port, path, &host, None);
         assert_eq!(status, 403, "{path} without the secret: {head}");
         assert!(body.contains("mã truy cập"), "{path}: {body}");
@@ -48,7 +56,10 @@ fn refuses_requests_without_the_secret_the_csrf_token_or_a_local_host() {
     assert_eq!(status, 303, "{head}");
     let lower = head.to_ascii_lowercase();
     assert!(lower.contains("location: /capture\r\n"), "{head}");
-    assert!(lower.contains("httponly") && lower.contains("samesite=strict"), "{head}");
+    assert!(
+        lower.contains("httponly") && lower.contains("samesite=strict"),
+        "{head}"
+    );
     let cookie = head
         .lines()
         .find_map(|l| {
@@ -64,7 +75,10 @@ fn refuses_requests_without_the_secret_the_csrf_token_or_a_local_host() {
         head.to_ascii_lowercase()
             .contains("content-security-policy: default-src 'self'")
     );
-    assert!(head.to_ascii_lowercase().contains("referrer-policy: no-referrer"));
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("referrer-policy: no-referrer")
+    );
     let csrf = body
         .split("name=\"_csrf\" value=\"")
         .nth(1)
@@ -72,7 +86,12 @@ fn refuses_requests_without_the_secret_the_csrf_token_or_a_local_host() {
         .expect("a CSRF token in the form")
         .to_owned();
     // localhost is this machine too.
-    let (status, _, _) = get(port, "/capture", &format!("localhost:{port}"), Some(&cookie));
+    let (status, _, _) = get(
+        port,
+        "/capture",
+        &format!("localhost:{port}"),
+        Some(&cookie),
+    );
     assert_eq!(status, 200);
 
     // A foreign Host header is refused even with the cookie (DNS rebinding).

@@ -178,9 +178,7 @@ pub fn render_error(page: &ErrorPage, lang: Lang, _port: u16) -> Response {
         home: lang.pick("Về trang đầu", "Back to the start"),
         status: page.status.as_u16(),
     };
-    let body = t
-        .render()
-        .unwrap_or_else(|_| format!("{title}: {message}"));
+    let body = t.render().unwrap_or_else(|_| format!("{title}: {message}"));
     let mut r = (page.status, Html(body)).into_response();
     // The error page carries its own small style: it must look right even when the request was
     // refused (the stylesheet needs the cookie too). Nothing else may load.

@@ -377,8 +377,7 @@ async fn capture_save(State(state): St, headers: HeaderMap, Form(values): Form<F
                     .collect();
                 app.store
                     .meta_set(MEETING_KEY, &serde_json::to_string(&m).unwrap_or_default())?;
-                app.store
-                    .meta_set(DRAFT_DONE_KEY, view.v("draft_token"))?;
+                app.store.meta_set(DRAFT_DONE_KEY, view.v("draft_token"))?;
                 app.store.meta_delete(DRAFT_KEY)?;
                 let to = format!(
                     "/capture?saved={}{}",
@@ -429,8 +428,10 @@ async fn draft_save(State(state): St, headers: HeaderMap, Form(mut values): Form
     let token = values.get("draft_token").cloned().unwrap_or_default();
     // An autosave that arrives after its form was saved (it was in flight) is not kept.
     if token.is_empty() || app.store.meta_get(DRAFT_DONE_KEY)?.as_deref() != Some(&token) {
-        app.store
-            .meta_set(DRAFT_KEY, &serde_json::to_string(&values).unwrap_or_default())?;
+        app.store.meta_set(
+            DRAFT_KEY,
+            &serde_json::to_string(&values).unwrap_or_default(),
+        )?;
     }
     let at = doithoai_model::time::ward_now().format("%H:%M:%S");
     let message = match lang {
@@ -968,7 +969,11 @@ async fn edit_page(State(state): St, headers: HeaderMap, Path(id): Path<String>)
         &headers,
         "list",
         format!("/petitions/{}/edit", p.id),
-        format!("{} {}", lang.pick("Sửa ý kiến", "Edit petition"), p.short_id()),
+        format!(
+            "{} {}",
+            lang.pick("Sửa ý kiến", "Edit petition"),
+            p.short_id()
+        ),
     )
     .await;
     html(EditPage {
@@ -1024,7 +1029,11 @@ async fn edit_save(
         &headers,
         "list",
         format!("/petitions/{}/edit", p.id),
-        format!("{} {}", lang.pick("Sửa ý kiến", "Edit petition"), p.short_id()),
+        format!(
+            "{} {}",
+            lang.pick("Sửa ý kiến", "Edit petition"),
+            p.short_id()
+        ),
     )
     .await;
     let mut r = html(EditPage {
@@ -1092,7 +1101,10 @@ async fn schedule_page(State(state): St, headers: HeaderMap) -> Web {
                     .as_deref()
                     .map(|t| format!(", {t}"))
                     .unwrap_or_default(),
-                s.end.as_deref().map(|t| format!("–{t}")).unwrap_or_default()
+                s.end
+                    .as_deref()
+                    .map(|t| format!("–{t}"))
+                    .unwrap_or_default()
             );
             let ours_here = s
                 .speakers
