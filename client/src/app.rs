@@ -629,11 +629,18 @@ impl App {
         before: &std::collections::BTreeMap<String, Vec<automerge::ChangeHash>>,
     ) -> Result<(), AppError> {
         for h in self.intake_documents().await? {
-            let since = before
-                .get(&h.document_id().to_string())
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            self.repo.persist_since(&h, since)?;
+            let since = before.get(&h.document_id().to_string());
+            let unchanged = since.is_some_and(|s| {
+                let mut now = read(&h, |d| d.get_heads());
+                let mut s = s.clone();
+                now.sort();
+                s.sort();
+                now == s
+            });
+            if !unchanged {
+                self.repo
+                    .persist_since(&h, since.map(Vec::as_slice).unwrap_or(&[]))?;
+            }
         }
         self.flush_index()
     }

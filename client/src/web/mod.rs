@@ -48,6 +48,9 @@ pub struct AppState {
     /// The language when no cookie says otherwise.
     pub default_lang: Lang,
     stop: watch::Receiver<bool>,
+    /// The header's counts (changes not confirmed, conflicts), kept fresh in the background:
+    /// counting reads every document's history, too slow to do for each page.
+    pub counts: std::sync::Mutex<(usize, usize)>,
 }
 
 impl AppState {
@@ -163,7 +166,9 @@ pub async fn serve(
         port: addr.port(),
         default_lang: lang,
         stop: stop_rx.clone(),
+        counts: std::sync::Mutex::new((0, 0)),
     });
+    let refresher = tokio::spawn(refresh_counts(state.clone()));
     let router = pages::router(state.clone());
     let mut server_stop = stop_rx.clone();
     let server = axum::serve(listener, router).with_graceful_shutdown(async move {
@@ -186,6 +191,7 @@ pub async fn serve(
         sync,
         stopper
     );
+    refresher.abort();
     let _ = std::fs::remove_file(data_dir.join(URL_FILE));
     if let Some(app) = state.app().await {
         app.repo.stop().await;
@@ -193,6 +199,46 @@ pub async fn serve(
     }
     served?;
     Ok(())
+}
+
+/// Recounts the header's figures when what they depend on changed (the documents' heads, the
+/// last sync), checked every second, until the stop.
+async fn refresh_counts(state: Arc<AppState>) {
+    let mut last = String::new();
+    let mut stop = state.stop.clone();
+    loop {
+        if let Some(app) = state.app().await {
+            let handling = match app.handling_handle(false).await {
+                Ok(Some(h)) => doithoai_sync::read(&h, |d| format!("{:?}", d.get_heads())),
+                _ => String::new(),
+            };
+            let print = format!(
+                "{:?}|{:?}|{handling}|{}",
+                app.intake_heads().await.ok(),
+                app.store.meta_get(crate::net::LAST_SYNC_KEY).ok().flatten(),
+                state
+                    .hooks
+                    .syncing
+                    .load(std::sync::atomic::Ordering::Relaxed)
+            );
+            if print != last {
+                let unconfirmed = app.unconfirmed_changes().await.unwrap_or(0);
+                let conflicts = if app.device.handling.is_some() {
+                    app.office_conflicts().await.map(|c| c.len()).unwrap_or(0)
+                } else {
+                    0
+                };
+                if let Ok(mut c) = state.counts.lock() {
+                    *c = (unconfirmed, conflicts);
+                }
+                last = print;
+            }
+        }
+        tokio::select! {
+            _ = stop.wait_for(|s| *s) => return,
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
 }
 
 /// Runs the background sync on the open data directory while it is enrolled, restarting when

@@ -98,15 +98,9 @@ async fn live_status(state: &AppState, app: Option<&App>, lang: Lang) -> LiveSta
         .and_then(|a| a.store.meta_get(crate::net::LAST_SYNC_KEY).ok().flatten())
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
         .map(|t| doithoai_model::time::format_datetime(&t));
-    let unconfirmed = match app {
-        Some(a) => a.unconfirmed_changes().await.unwrap_or(0),
-        None => 0,
-    };
-    let conflicts = match app {
-        Some(a) if a.device.handling.is_some() => {
-            a.office_conflicts().await.map(|c| c.len()).unwrap_or(0)
-        }
-        _ => 0,
+    let (unconfirmed, conflicts) = match app {
+        Some(_) => state.counts.lock().map(|c| *c).unwrap_or((0, 0)),
+        None => (0, 0),
     };
     LiveStatus {
         online,
