@@ -251,7 +251,7 @@ async fn a_meeting_offline_in_the_browser_reaches_the_office_and_back() {
         .expect("click");
     b.wait_text("#flash", "Đã đăng ký", Duration::from_secs(60))
         .await;
-    b.wait_text("#device", "tdp-a", Duration::from_secs(5))
+    b.wait_text("#device", "Tổ dân phố A", Duration::from_secs(5))
         .await;
     b.wait_text("#st-online", "Trực tuyến", Duration::from_secs(30))
         .await;

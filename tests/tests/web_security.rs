@@ -121,6 +121,20 @@ fn refuses_requests_without_the_secret_the_csrf_token_or_a_local_host() {
     assert_eq!(saved[0]["residents"], "Trần Văn An");
     assert_eq!(saved[0]["field"], "ha_tang");
 
+    // `doithoai ui` finds the running serve of this data directory and gives its address; the
+    // file that holds it is readable by this user only.
+    let out = tdp.ok(&["ui"]);
+    assert!(out.contains(&serve.url), "{out}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(tdp.dir.join("ui.url"))
+            .expect("ui.url")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "ui.url is readable by others: {mode:o}");
+    }
+
     // `serve --listen` refuses an address other machines could reach.
     let out = tdp.run(&["serve", "--listen", "0.0.0.0:18999"]);
     assert!(!out.status.success());

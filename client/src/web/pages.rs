@@ -176,17 +176,19 @@ async fn shell(
     title: String,
 ) -> Shell {
     let lang = lang_of(headers, state.default_lang);
-    let ward = app
-        .map(|a| {
+    let ward = match app {
+        Some(a) => {
             let d = &a.device;
             let ward = d.ward_name.clone().unwrap_or_default();
-            match (ward.is_empty(), d.point.is_empty()) {
+            let point = point_name(a).await;
+            match (ward.is_empty(), point.is_empty()) {
                 (true, _) => d.name.clone(),
                 (false, true) => ward,
-                (false, false) => format!("{ward} · {}", d.point),
+                (false, false) => format!("{ward} · {point}"),
             }
-        })
-        .unwrap_or_else(|| "doithoai".into());
+        }
+        None => "doithoai".into(),
+    };
     Shell {
         lang,
         active,
@@ -197,6 +199,26 @@ async fn shell(
         status: live_status(state, app, lang).await,
         set_up: app.is_some(),
     }
+}
+
+/// The name of this device's collection point (its id when the registry does not know it).
+async fn point_name(app: &App) -> String {
+    let id = &app.device.point;
+    app.registry()
+        .await
+        .ok()
+        .and_then(|r| r.point(id).map(|p| p.name.clone()))
+        .unwrap_or_else(|| id.clone())
+}
+
+fn role_label(role: &str, lang: Lang) -> String {
+    match role {
+        "collector" => lang.pick("Điểm tiếp nhận ý kiến", "Collection point"),
+        "office" => lang.pick("Văn phòng phường", "Ward office"),
+        "monitor" => lang.pick("Ủy ban MTTQ (giám sát)", "Fatherland Front (monitoring)"),
+        other => other,
+    }
+    .to_owned()
 }
 
 fn html(t: impl Template) -> Web {
@@ -1191,8 +1213,9 @@ async fn setup_view(
             lang.pick("Phường", "Ward"),
             d.ward_name.as_deref().unwrap_or(""),
         );
-        add(lang.pick("Điểm tiếp nhận", "Collection point"), &d.point);
-        add(lang.pick("Vai trò", "Role"), &d.role);
+        let point = point_name(a).await;
+        add(lang.pick("Điểm tiếp nhận", "Collection point"), &point);
+        add(lang.pick("Vai trò", "Role"), &role_label(&d.role, lang));
         add(
             lang.pick("Máy chủ", "Server"),
             d.server_url.as_deref().unwrap_or(""),
