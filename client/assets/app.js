@@ -21,7 +21,7 @@
     setText('st-last', s.last_text);
     setText('st-unconfirmed', s.unconfirmed_text);
     var c = document.getElementById('st-conflicts');
-    if (c) { c.hidden = s.conflicts === 0; setText('st-conflicts', s.conflicts_text); }
+    if (c) { c.className = s.conflicts === 0 ? 'muted' : 'pill warn'; setText('st-conflicts', s.conflicts_text); }
     var b = document.getElementById('sync-now');
     if (b) { b.disabled = s.syncing; setText('sync-now', s.button_text); }
     fast = s.syncing;

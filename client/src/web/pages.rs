@@ -125,7 +125,7 @@ async fn live_status(state: &AppState, app: Option<&App>, lang: Lang) -> LiveSta
             Lang::En => format!("{unconfirmed} changes not yet confirmed by the server"),
         },
         conflicts_text: match lang {
-            Lang::Vi => format!("{conflicts} xung đột chờ xử lý"),
+            Lang::Vi => format!("{conflicts} xung đột"),
             Lang::En => format!("{conflicts} conflicts waiting"),
         },
         button_text: if syncing {
