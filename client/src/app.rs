@@ -687,6 +687,44 @@ impl App {
         Ok(out)
     }
 
+    /// The heads of every intake document this device holds, to make the changes of an
+    /// operation durable with [`App::persist_intake_since`].
+    pub async fn intake_heads(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, Vec<automerge::ChangeHash>>, AppError> {
+        Ok(self
+            .intake_documents()
+            .await?
+            .iter()
+            .map(|h| (h.document_id().to_string(), read(h, |d| d.get_heads())))
+            .collect())
+    }
+
+    /// What [`App::close`] does for the CLI, for a process that keeps running (the web UI of
+    /// `serve`): writes every change made to the intake documents since `before` (all the
+    /// changes of a document started since) to the store now, then applies the index updates.
+    /// When it returns, what the user is told is saved is on disk.
+    pub async fn persist_intake_since(
+        &self,
+        before: &std::collections::BTreeMap<String, Vec<automerge::ChangeHash>>,
+    ) -> Result<(), AppError> {
+        for h in self.intake_documents().await? {
+            let since = before.get(&h.document_id().to_string());
+            let unchanged = since.is_some_and(|s| {
+                let mut now = read(&h, |d| d.get_heads());
+                let mut s = s.clone();
+                now.sort();
+                s.sort();
+                now == s
+            });
+            if !unchanged {
+                self.repo
+                    .persist_since(&h, since.map(Vec::as_slice).unwrap_or(&[]))?;
+            }
+        }
+        self.flush_index()
+    }
+
     /// Rebuilds the whole index from the documents.
     pub async fn reindex(&self) -> Result<usize, AppError> {
         self.store.index_clear()?;

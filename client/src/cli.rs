@@ -80,8 +80,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Đồng bộ nền: tự kết nối lại khi có mạng (chạy liên tục, Ctrl-C để dừng).
-    Serve,
+    /// Đồng bộ nền và giao diện web trên máy này (http://127.0.0.1:8765): tự kết nối lại khi có mạng (chạy liên tục, Ctrl-C để dừng).
+    Serve {
+        /// Địa chỉ của giao diện web, chỉ trên máy này (mặc định 127.0.0.1:8765).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Mở giao diện web trong trình duyệt (chạy `serve` nếu chưa chạy).
+    Ui,
     /// Ghi nhận, tra cứu và sửa ý kiến, kiến nghị của người dân.
     #[command(subcommand)]
     Petition(Box<PetitionCmd>),
@@ -440,10 +446,8 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Serve => {
-            let app = App::open(&data_dir).await?;
-            let lang = lang_flag.unwrap_or(app.device.lang);
-            let mut stdout = std::io::stdout();
+        Command::Ui => crate::web::open_ui(&data_dir, lang_flag, out).await,
+        Command::Serve { listen } => {
             let stop = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
@@ -454,10 +458,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                     Err(_) => stop.await,
                 }
             };
-            let result = crate::net::serve(&app, &mut stdout, lang, stop).await;
-            app.close().await?;
-            result?;
-            Ok(())
+            crate::web::serve(&data_dir, listen.as_deref(), lang_flag, stop).await
         }
         Command::Handle(cmd) => {
             buffered!(|app, lang, buf| crate::office::run_handle(app, *cmd, lang, buf))

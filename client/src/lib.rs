@@ -2,7 +2,8 @@
 //!
 //! `app` holds the operations on local data (record, edit, list, show petitions; keep the query
 //! index current); `cli` turns command lines into those operations and prints the results in
-//! Vietnamese (or English). The data lives in one SQLite file in the data directory; the CLI works
+//! Vietnamese (or English); `web` is the local web UI `doithoai serve` offers on 127.0.0.1 over the
+//! same operations. The data lives in one SQLite file in the data directory; the CLI works
 //! entirely offline.
 
 pub mod app;
@@ -15,5 +16,6 @@ pub mod office_app;
 pub mod prompt;
 pub mod sessions;
 pub mod sessions_app;
+pub mod web;
 
 pub use app::{App, AppError};

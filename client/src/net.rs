@@ -595,6 +595,18 @@ pub async fn join(
     Ok((app, report, moved))
 }
 
+/// What a front end beside the background sync (the web UI) sees of it and asks of it.
+#[derive(Debug, Default)]
+pub struct ServeHooks {
+    /// Asks for a sync pass now.
+    pub sync_now: tokio::sync::Notify,
+    /// The link to the server is up.
+    pub online: std::sync::atomic::AtomicBool,
+    /// A sync pass is running; its progress (documents done, total).
+    pub syncing: std::sync::atomic::AtomicBool,
+    pub progress: std::sync::Mutex<(usize, usize)>,
+}
+
 /// Runs background sync until `stop` resolves: redials with backoff and jitter, runs a sync pass
 /// on every (re)connection, and picks up changes that CLI commands write to the store meanwhile.
 pub async fn serve(
@@ -603,7 +615,19 @@ pub async fn serve(
     lang: Lang,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<(), AppError> {
+    serve_with(app, out, lang, stop, &ServeHooks::default()).await
+}
+
+/// [`serve`], reporting to and taking requests from `hooks`.
+pub async fn serve_with(
+    app: &App,
+    out: &mut (dyn std::io::Write + Send),
+    lang: Lang,
+    stop: impl std::future::Future<Output = ()>,
+    hooks: &ServeHooks,
+) -> Result<(), AppError> {
     use futures::StreamExt;
+    use std::sync::atomic::Ordering::Relaxed;
     let link = app.connect(None)?;
     let mut events = link.events();
     let mut poll = tokio::time::interval(Duration::from_millis(300));
@@ -618,6 +642,7 @@ pub async fn serve(
     loop {
         tokio::select! {
             _ = &mut stop => break,
+            _ = hooks.sync_now.notified() => pass_needed = true,
             ev = events.next() => {
                 match ev {
                     Some(LinkEvent::Connected) => pass_needed = true,
@@ -649,11 +674,17 @@ pub async fn serve(
                 }
                 if pass_needed && link.is_connected() {
                     pass_needed = false;
-                    let mut quiet = |_: usize, _: usize| {};
+                    hooks.syncing.store(true, Relaxed);
+                    let mut quiet = |done: usize, total: usize| {
+                        if let Ok(mut p) = hooks.progress.lock() {
+                            *p = (done, total);
+                        }
+                    };
                     let pass = tokio::select! {
                         r = app.sync_pass(&link, &mut quiet) => r,
                         _ = &mut stop => break,
                     };
+                    hooks.syncing.store(false, Relaxed);
                     match pass {
                         Ok(r) => {
                             for d in app.server_docs()? {
@@ -675,6 +706,12 @@ pub async fn serve(
                     // Live changes from the server reach held documents directly; index them.
                 }
                 index_held(app, &held)?;
+                // The office's handling that arrived live (statuses, register numbers, deadlines)
+                // shows in the lists at once, not only after the next pass.
+                if let Err(e) = app.refresh_handling().await {
+                    tracing::debug!(error = %e, "could not refresh the handling overlay");
+                }
+                hooks.online.store(link.is_connected(), Relaxed);
                 let line = status_line(app, link.is_connected(), lang).await?;
                 if line != last_line {
                     writeln!(out, "{line}").ok();

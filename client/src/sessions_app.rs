@@ -387,6 +387,29 @@ impl App {
         Ok(entries)
     }
 
+    /// The sessions on or after `from`, soonest first, read whole (for the TDP's schedule: time,
+    /// place, content and speakers).
+    pub async fn upcoming_sessions(
+        &self,
+        from: chrono::NaiveDate,
+    ) -> Result<Vec<(String, Session)>, SessionsError> {
+        let mut out = Vec::new();
+        for e in self.known_sessions().await? {
+            if e.date < from {
+                continue;
+            }
+            let Ok(id) = parse_doc_id(&e.doc_id) else {
+                continue;
+            };
+            if let Some(h) = self.repo.find(&id).await?
+                && let Ok(s) = read(&h, session::read)
+            {
+                out.push((e.doc_id.clone(), s));
+            }
+        }
+        Ok(out)
+    }
+
     /// The sessions of a year (all when `None`).
     pub async fn list_sessions(
         &self,

@@ -4,6 +4,7 @@
 //! The binaries are the ones `cargo test --workspace` builds beside the test executables (the
 //! client and server packages have integration tests, so cargo builds their binaries too).
 
+pub mod browser;
 pub mod proxy;
 pub mod scenario;
 

@@ -101,6 +101,33 @@ impl LocalRepo {
             .ok_or_else(|| SyncError::UnknownDocument(id.to_string()))
     }
 
+    /// Writes the changes `handle` holds beyond `since` straight to the store, each under the
+    /// key samod itself gives an incremental change, so that it is on disk (synchronous=FULL)
+    /// when this returns. For a long-running process (the web UI of `serve`) that must report
+    /// "saved" without stopping the repository; samod's own write of the same change lands on
+    /// the same key with the same bytes, and a later load merges whichever chunks are there.
+    pub fn persist_since(
+        &self,
+        handle: &DocHandle,
+        since: &[automerge::ChangeHash],
+    ) -> Result<usize, SyncError> {
+        use automerge::ReadDoc as _;
+        let doc_id = handle.document_id().to_string();
+        let changes: Vec<(String, Vec<u8>)> = handle.with_document(|doc| {
+            let known = since.iter().all(|h| doc.get_change_by_hash(h).is_some());
+            let base: &[automerge::ChangeHash] = if known { since } else { &[] };
+            doc.get_changes(base)
+                .into_iter()
+                .map(|c| (c.hash().to_string(), c.raw_bytes().to_vec()))
+                .collect()
+        });
+        for (hash, bytes) in &changes {
+            self.store
+                .chunk_put(&[doc_id.clone(), "incremental".into(), hash.clone()], bytes)?;
+        }
+        Ok(changes.len())
+    }
+
     /// Stops the repository once every pending write has reached the store.
     pub async fn stop(&self) {
         self.repo.stop().await

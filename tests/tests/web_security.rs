@@ -1,0 +1,142 @@
+//! The web UI refuses what does not come from this machine's user: a request without the secret
+//! printed by `serve`, a POST without the CSRF token, a foreign Host header (DNS rebinding). The
+//! requests are raw HTTP over TCP, as an attacker's page or another local user would send them.
+
+use doithoai_e2e::browser::{Serve, raw_http};
+use doithoai_e2e::{Client, free_port};
+
+fn get(port: u16, path: &str, host: &str, cookie: Option<&str>) -> (u16, String, String) {
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
+    raw_http(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{cookie}Connection: close\r\n\r\n"),
+    )
+}
+
+fn post(port: u16, path: &str, cookie: &str, body: &str) -> (u16, String, String) {
+    raw_http(
+        port,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+#[test]
+fn refuses_requests_without_the_secret_the_csrf_token_or_a_local_host() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tdp = Client::new(tmp.path().join("tdp"));
+    tdp.ok(&["init", "--name", "Nguyễn Thị Hoa", "--point", "tdp-a"]);
+    let port = free_port();
+    let serve = Serve::start(&tdp, port);
+    let host = format!("127.0.0.1:{port}");
+    let key = serve.url.split("key=").nth(1).expect("key in the address");
+
+    // Without the secret: every page and every asset is refused, in Vietnamese.
+    for path in [
+        "/",
+        "/capture",
+        "/petitions",
+        "/api/status",
+        "/assets/app.css",
+    ] {
+        let (status, head, body) = get(port, path, &host, None);
+        assert_eq!(status, 403, "{path} without the secret: {head}");
+        assert!(body.contains("mã truy cập"), "{path}: {body}");
+        assert!(head.to_ascii_lowercase().contains("x-frame-options: deny"));
+    }
+    // A wrong key is refused; the right one is exchanged for an HttpOnly, SameSite=Strict cookie
+    // and a redirect that drops it from the address.
+    let (status, _, _) = get(port, "/?key=0000", &host, None);
+    assert_eq!(status, 403);
+    let (status, head, _) = get(port, &format!("/capture?key={key}"), &host, None);
+    assert_eq!(status, 303, "{head}");
+    let lower = head.to_ascii_lowercase();
+    assert!(lower.contains("location: /capture\r\n"), "{head}");
+    assert!(
+        lower.contains("httponly") && lower.contains("samesite=strict"),
+        "{head}"
+    );
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("set-cookie:")
+                .then(|| l[11..].trim().split(';').next().unwrap_or("").to_owned())
+        })
+        .expect("a cookie");
+    let (status, head, body) = get(port, "/capture", &host, Some(&cookie));
+    assert_eq!(status, 200, "{head}");
+    assert!(body.contains("Ghi ý kiến tại cuộc họp"));
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-security-policy: default-src 'self'")
+    );
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("referrer-policy: no-referrer")
+    );
+    let csrf = body
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a CSRF token in the form")
+        .to_owned();
+    // localhost is this machine too.
+    let (status, _, _) = get(
+        port,
+        "/capture",
+        &format!("localhost:{port}"),
+        Some(&cookie),
+    );
+    assert_eq!(status, 200);
+
+    // A foreign Host header is refused even with the cookie (DNS rebinding).
+    for h in [
+        format!("evil.example:{port}"),
+        "evil.example".to_owned(),
+        format!("127.0.0.1.evil.example:{port}"),
+        format!("127.0.0.1:{}", port.wrapping_add(1)),
+    ] {
+        let (status, _, body) = get(port, "/capture", &h, Some(&cookie));
+        assert_eq!(status, 403, "Host {h}");
+        assert!(body.contains("127.0.0.1"), "{body}");
+    }
+
+    // A POST without the CSRF token changes nothing; with it, the petition is saved.
+    let form = "name=Tr%E1%BA%A7n+V%C4%83n+An&content=%C4%90%C3%A8n+h%E1%BB%8Fng&field=ha+tang";
+    let (status, _, body) = post(port, "/capture", &cookie, form);
+    assert_eq!(status, 403);
+    assert!(body.contains("mã bảo vệ"), "{body}");
+    let (status, _, _) = post(port, "/capture", &cookie, &format!("_csrf=bad&{form}"));
+    assert_eq!(status, 403);
+    assert!(tdp.petitions().is_empty(), "a refused POST saved something");
+    let (status, head, _) = post(port, "/capture", &cookie, &format!("_csrf={csrf}&{form}"));
+    assert_eq!(status, 303, "{head}");
+    let saved = tdp.petitions();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0]["residents"], "Trần Văn An");
+    assert_eq!(saved[0]["field"], "ha_tang");
+
+    // `doithoai ui` finds the running serve of this data directory and gives its address; the
+    // file that holds it is readable by this user only.
+    let out = tdp.ok(&["ui"]);
+    assert!(out.contains(&serve.url), "{out}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(tdp.dir.join("ui.url"))
+            .expect("ui.url")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "ui.url is readable by others: {mode:o}");
+    }
+
+    // `serve --listen` refuses an address other machines could reach.
+    let out = tdp.run(&["serve", "--listen", "0.0.0.0:18999"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("chỉ mở trên chính máy này"));
+}
