@@ -22,6 +22,6 @@ mod store;
 pub use chunk::Chunk;
 pub use error::StoreError;
 pub use handling::HandlingColumns;
-pub use index::{PetitionFilter, PetitionRow};
+pub use index::{IndexFlag, IntakeIssue, PetitionCopy, PetitionFilter, PetitionRow};
 pub use registry::{CodeCheck, DeviceRow, DocRow, PointRow, WardRow};
 pub use store::{Durability, Store, StoreOptions};

@@ -386,6 +386,50 @@ impl Store {
         })
     }
 
+    /// How many documents of `kind` the device `device_id` has registered: in all, and since
+    /// `since` (a stored ward time, compared as text: every stored time has the ward's offset).
+    pub fn doc_registrations_by(
+        &self,
+        device_id: &str,
+        kind: &str,
+        since: &str,
+    ) -> Result<(i64, i64), StoreError> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT count(*), coalesce(sum(created_at >= ?3), 0) FROM reg_doc
+                 WHERE created_by = ?1 AND kind = ?2",
+            )?
+            .query_row(params![device_id, kind, since], |r| Ok((r.get(0)?, r.get(1)?)))
+        })
+    }
+
+    /// The documents of a ward that devices registered (session documents, intake volumes),
+    /// oldest first; the ward's own documents and the points' root intakes are not among them.
+    pub fn doc_registrations(&self, ward_id: &str) -> Result<Vec<DocRow>, StoreError> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT doc_id, ward_id, kind, point_id, created_by, created_at FROM reg_doc
+                 WHERE ward_id = ?1 AND created_by IS NOT NULL ORDER BY created_at, doc_id",
+            )?;
+            let rows = st.query_map([ward_id], doc_of)?;
+            rows.collect()
+        })
+    }
+
+    /// Removes a registration a device made in ward `ward_id` (never a ward document or a
+    /// point's root intake); returns the removed row, `None` when there was no such one.
+    pub fn doc_unregister(&self, ward_id: &str, doc_id: &str) -> Result<Option<DocRow>, StoreError> {
+        self.write("doc_unregister", |tx| {
+            tx.query_row(
+                "DELETE FROM reg_doc WHERE doc_id = ?1 AND ward_id = ?2 AND created_by IS NOT NULL
+                 RETURNING doc_id, ward_id, kind, point_id, created_by, created_at",
+                [doc_id, ward_id],
+                doc_of,
+            )
+            .optional()
+        })
+    }
+
     pub fn doc_count(&self) -> Result<i64, StoreError> {
         self.read(|c| c.query_row("SELECT count(*) FROM reg_doc", [], |r| r.get(0)))
     }
