@@ -96,6 +96,9 @@ pub enum Command {
     /// Chỉ mục tra cứu (được dựng lại từ dữ liệu gốc bất cứ lúc nào).
     #[command(subcommand)]
     Index(IndexCmd),
+    /// Tài liệu các thiết bị đã đăng ký với máy chủ (máy văn phòng): xem và gỡ đăng ký thừa.
+    #[command(subcommand)]
+    Documents(crate::integrity::DocumentsCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -454,6 +457,13 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Command::Session(cmd) => {
             buffered!(|app, lang, buf| crate::sessions::run_session(app, *cmd, lang, buf))
+        }
+        Command::Documents(cmd) => {
+            let app = App::open(&data_dir).await?;
+            let lang = lang_flag.unwrap_or(app.device.lang);
+            let result = crate::integrity::run_documents(&app, cmd, lang, out).await;
+            app.close().await?;
+            result
         }
         Command::Index(IndexCmd::Rebuild) => {
             let app = App::open(&data_dir).await?;

@@ -1,12 +1,18 @@
 //! What the index found wrong in the intake documents, as the office reads it: a petition id held
 //! by two intake documents (a forged copy, or two points that collided), a petition claiming
 //! another collection point than the one owning its document, a record that breaks the intake
-//! schema. Shown by `doithoai handle conflicts` and `doithoai petition show`.
+//! schema. Shown by `doithoai handle conflicts` and `doithoai petition show`. And
+//! `doithoai documents`: the office's view of the documents devices registered with the server.
 
 use std::io::Write;
 
 use doithoai_model::{Lang, Registry};
 use doithoai_store::{IntakeIssue, PetitionCopy};
+use doithoai_sync::http;
+
+use crate::app::{App, AppError};
+use crate::cli::CliError;
+use crate::net::server_error;
 
 fn short(id: &str) -> String {
     id.chars().take(8).collect()
@@ -121,4 +127,160 @@ pub fn print_issues(
         }
     }
     Ok(())
+}
+
+/// `doithoai documents`: the documents the ward's devices registered with the server, for the
+/// office (its device token authorises the request).
+#[derive(Debug, clap::Subcommand)]
+pub enum DocumentsCmd {
+    /// Liệt kê tài liệu các thiết bị đã đăng ký (tập sổ tiếp nhận, phiên đối thoại).
+    ///
+    /// Ví dụ: doithoai documents list
+    List {
+        /// In ra JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Gỡ đăng ký một tài liệu: máy chủ không đồng bộ nó với ai nữa.
+    ///
+    /// Ví dụ: doithoai documents remove 2ZqvJ8r3...
+    Remove {
+        /// Mã tài liệu (như trong doithoai documents list).
+        id: String,
+    },
+}
+
+/// A registration as the server lists it.
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+struct Registration {
+    doc_id: String,
+    kind: String,
+    point: Option<String>,
+    device_id: Option<String>,
+    device_name: Option<String>,
+    created_at: String,
+    listed: Option<bool>,
+}
+
+fn not_office(app: &App) -> Option<AppError> {
+    (app.device.role != "office").then(|| AppError::NotAllowed {
+        role: app.device.role.clone(),
+        what: "xem hoặc gỡ tài liệu đã đăng ký với máy chủ",
+    })
+}
+
+/// Runs a `doithoai documents` command.
+pub async fn run_documents(
+    app: &App,
+    cmd: DocumentsCmd,
+    l: Lang,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    if let Some(e) = not_office(app) {
+        return Err(e.into());
+    }
+    let (server, token) = app.token()?;
+    let timeout = std::time::Duration::from_secs(30);
+    match cmd {
+        DocumentsCmd::List { json } => {
+            let (status, body) = http::request(
+                &server,
+                "GET",
+                "/api/v1/registrations",
+                Some(&token),
+                None,
+                timeout,
+            )
+            .await
+            .map_err(AppError::from)?;
+            if status != 200 {
+                return Err(server_error(status, &body).into());
+            }
+            let list: Vec<Registration> = serde_json::from_str(&body)
+                .map_err(|_| AppError::Http(http::HttpError::Malformed))?;
+            if json {
+                serde_json::to_writer_pretty(&mut *out, &list).map_err(std::io::Error::other)?;
+                writeln!(out)?;
+                return Ok(());
+            }
+            if list.is_empty() {
+                writeln!(
+                    out,
+                    "{}",
+                    l.pick(
+                        "Chưa thiết bị nào đăng ký tài liệu.",
+                        "No device has registered a document."
+                    )
+                )?;
+                return Ok(());
+            }
+            writeln!(
+                out,
+                "{} ({}):",
+                l.pick(
+                    "Tài liệu các thiết bị đã đăng ký",
+                    "Documents registered by devices"
+                ),
+                list.len()
+            )?;
+            for r in &list {
+                let kind = match (r.kind.as_str(), r.point.as_deref()) {
+                    ("intake", Some(p)) => {
+                        format!("{} {p}", l.pick("tập sổ tiếp nhận của", "intake volume of"))
+                    }
+                    ("session", _) => l.pick("phiên đối thoại", "session").to_owned(),
+                    (k, _) => k.to_owned(),
+                };
+                let listed = match r.listed {
+                    Some(true) => l.pick("đã có trong sổ gốc", "listed in the root"),
+                    Some(false) => l.pick(
+                        "CHƯA có trong sổ gốc (không được đồng bộ cho ai)",
+                        "NOT listed in the root (synced to nobody)"
+                    ),
+                    None => "",
+                };
+                writeln!(
+                    out,
+                    "  {}\t{kind}\t{} {}\t{}\t{listed}",
+                    r.doc_id,
+                    l.pick("đăng ký bởi", "registered by"),
+                    r.device_name
+                        .as_deref()
+                        .or(r.device_id.as_deref())
+                        .unwrap_or("?"),
+                    r.created_at.replace('T', " ").chars().take(16).collect::<String>(),
+                )?;
+            }
+            Ok(())
+        }
+        DocumentsCmd::Remove { id } => {
+            let id = id.trim().trim_start_matches("automerge:").to_owned();
+            if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(AppError::Sync(doithoai_sync::SyncError::BadDocumentId(id)).into());
+            }
+            let (status, body) = http::request(
+                &server,
+                "DELETE",
+                &format!("/api/v1/registrations/{id}"),
+                Some(&token),
+                None,
+                timeout,
+            )
+            .await
+            .map_err(AppError::from)?;
+            if status != 200 {
+                return Err(server_error(status, &body).into());
+            }
+            writeln!(
+                out,
+                "{} {id}. {}",
+                l.pick("Đã gỡ đăng ký tài liệu", "Removed the registration of"),
+                l.pick(
+                    "Máy chủ không đồng bộ tài liệu này với thiết bị nào nữa.",
+                    "The server no longer syncs it with any device."
+                )
+            )?;
+            Ok(())
+        }
+    }
 }

@@ -177,7 +177,7 @@ pub struct DocHeads {
     pub heads: Vec<String>,
 }
 
-fn server_error(status: u16, body: &str) -> AppError {
+pub(crate) fn server_error(status: u16, body: &str) -> AppError {
     let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let vi = v["message"]
         .as_str()
@@ -195,7 +195,7 @@ fn bare(url: &str) -> String {
 }
 
 impl App {
-    fn token(&self) -> Result<(String, String), AppError> {
+    pub(crate) fn token(&self) -> Result<(String, String), AppError> {
         let server = self
             .device
             .server_url
