@@ -358,9 +358,41 @@ impl App {
         let mut held: Vec<DocHandle> = found.into_iter().flatten().collect();
         let mut start = 0;
         let mut done = 0;
+        let mut on_server: BTreeSet<String> = docs.iter().map(|d| d.id.clone()).collect();
+        let held_here: BTreeSet<String> = self.store.chunk_doc_ids()?.into_iter().collect();
+        let mut refetched = false;
         while start < queue.len() {
-            let round: Vec<(ServerDoc, bool)> = queue[start..].to_vec();
+            let mut round: Vec<(ServerDoc, bool)> = queue[start..].to_vec();
             start = queue.len();
+            // A volume named in a root that the server does not list and this device does not
+            // hold: the server refuses an id nobody registered without saying so, so finding it
+            // would only wait. Ask the server for its list once more (the root may have just
+            // brought a new volume), and skip what it still does not list.
+            let unknown = |d: &ServerDoc, on: &BTreeSet<String>| {
+                !on.contains(&d.id) && !held_here.contains(&d.id)
+            };
+            if !refetched && round.iter().any(|(d, _)| unknown(d, &on_server)) {
+                refetched = true;
+                on_server.extend(
+                    self.fetch_doc_list(&server, &token)
+                        .await?
+                        .into_iter()
+                        .map(|d| d.id),
+                );
+                for (d, listed) in round.iter_mut() {
+                    *listed = *listed || on_server.contains(&d.id);
+                }
+            }
+            let (round, skipped): (Vec<_>, Vec<_>) = round
+                .into_iter()
+                .partition(|(d, _)| !unknown(d, &on_server));
+            for (d, _) in skipped {
+                done += 1;
+                let w = writable.contains(&d.id);
+                report
+                    .unfinished
+                    .push(Unfinished::of(&d, "unavailable", false, w));
+            }
             let mut running: futures::stream::FuturesUnordered<_> = round
                 .into_iter()
                 .map(|(d, listed)| {
