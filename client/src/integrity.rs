@@ -169,6 +169,56 @@ fn not_office(app: &App) -> Option<AppError> {
     })
 }
 
+/// What the server flagged in collectors' writes.
+fn print_flags(
+    flags: &[doithoai_store::FlagRow],
+    l: Lang,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if flags.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} ({}):",
+        l.pick(
+            "Máy chủ đánh dấu các lần ghi bất thường vào sổ tiếp nhận",
+            "Irregular writes to intake books flagged by the server"
+        ),
+        flags.len()
+    )?;
+    for f in flags {
+        let what = match (f.flag.kind.as_str(), l) {
+            ("point", Lang::Vi) => format!("tự ghi là của điểm «{}»", f.flag.detail),
+            ("point", Lang::En) => format!("claims to be from point {:?}", f.flag.detail),
+            ("same_id", Lang::Vi) => format!(
+                "trùng mã với ý kiến trong tài liệu {}",
+                short(&f.flag.detail)
+            ),
+            ("same_id", Lang::En) => format!(
+                "same id as a petition in document {}",
+                short(&f.flag.detail)
+            ),
+            (_, Lang::Vi) => format!("sai cấu trúc ({})", f.flag.detail),
+            (_, Lang::En) => format!("breaks the schema ({})", f.flag.detail),
+        };
+        let petition = if f.flag.petition_id.is_empty() {
+            l.pick("cả tài liệu", "the document").to_owned()
+        } else {
+            format!("{} {}", l.pick("ý kiến", "petition"), short(&f.flag.petition_id))
+        };
+        writeln!(
+            out,
+            "  • {} {}, {petition}: {what} ({} {})",
+            l.pick("Tài liệu", "Document"),
+            short(&f.flag.doc_id),
+            l.pick("thấy lúc", "seen"),
+            f.first_seen.replace('T', " ").chars().take(16).collect::<String>()
+        )?;
+    }
+    Ok(())
+}
+
 /// Runs a `doithoai documents` command.
 pub async fn run_documents(
     app: &App,
@@ -198,11 +248,22 @@ pub async fn run_documents(
             }
             let list: Vec<Registration> = serde_json::from_str(&body)
                 .map_err(|_| AppError::Http(http::HttpError::Malformed))?;
+            let (status, body) =
+                http::request(&server, "GET", "/api/v1/flags", Some(&token), None, timeout)
+                    .await
+                    .map_err(AppError::from)?;
+            if status != 200 {
+                return Err(server_error(status, &body).into());
+            }
+            let flags: Vec<doithoai_store::FlagRow> = serde_json::from_str(&body)
+                .map_err(|_| AppError::Http(http::HttpError::Malformed))?;
             if json {
-                serde_json::to_writer_pretty(&mut *out, &list).map_err(std::io::Error::other)?;
+                let v = serde_json::json!({"registrations": list, "flags": flags});
+                serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
                 writeln!(out)?;
                 return Ok(());
             }
+            print_flags(&flags, l, out)?;
             if list.is_empty() {
                 writeln!(
                     out,

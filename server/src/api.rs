@@ -121,6 +121,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(list_documents).post(register_document),
         )
         .route("/api/v1/registrations", get(list_registrations))
+        .route("/api/v1/flags", get(list_flags))
         .route(
             "/api/v1/registrations/{doc_id}",
             axum::routing::delete(remove_registration),
@@ -574,6 +575,16 @@ async fn list_registrations(
         })
         .collect();
     Ok(Json(out))
+}
+
+/// What the server found wrong in the ward's intake documents after collectors' writes.
+async fn list_flags(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<doithoai_store::FlagRow>>, ApiError> {
+    let office = authenticate_office(&state, &headers, &query)?;
+    Ok(Json(state.store.flags_of_ward(&office.ward_id)?))
 }
 
 /// Removes a document registration (an office device's request): the document is refused to

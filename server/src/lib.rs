@@ -12,6 +12,7 @@ pub mod access;
 pub mod admin;
 pub mod api;
 pub mod secret;
+pub mod validate;
 pub mod wards;
 
 use std::net::SocketAddr;
@@ -135,6 +136,7 @@ pub async fn serve(
         refused_frames_http: AtomicU64::new(0),
     });
     tokio::spawn(api::enforce_revocations(state.clone()));
+    tokio::spawn(validate::watch(state.clone()));
     // The wards' repositories open now rather than on their first connection.
     for w in store.wards()? {
         state.wards.get(&w.id).await?;

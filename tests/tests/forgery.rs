@@ -5,7 +5,8 @@
 //! ids with other content, and a new petition claiming `point: "tdp-b"`. The server accepts the
 //! write (A may write its own intake). The office must still show B's petition as B wrote it,
 //! count the forged one for TDP A, and show both as irregularities, in lists, `petition show`,
-//! `handle conflicts` and the Mẫu 03 register, before and after `index rebuild`.
+//! `handle conflicts` and the Mẫu 03 register, before and after `index rebuild`; the server
+//! flags the writes too (`doithoai documents list`).
 
 use doithoai_e2e::{Client, Server, saved_id};
 use doithoai_model::{ChangeMeta, NewPetition, Registry, Resident, intake};
@@ -117,9 +118,24 @@ fn a_collector_cannot_forge_another_points_petitions() {
     let claiming = petition("tdp-b", "Người Không Có Thật", CLAIMING);
     let claiming_id = claiming.id.to_string();
     forge(&a, &intake_of(&server, "tdp-a"), vec![overwrite, claiming]);
-    // The server takes A's write to A's own intake.
+    // The server takes A's write to A's own intake, and flags it for the office.
     a.ok(&["sync"]);
     o.ok(&["sync"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let list = o.ok(&["documents", "list"]);
+        if list.contains("Máy chủ đánh dấu")
+            && list.contains("tự ghi là của điểm «tdp-b»")
+            && list.contains(&format!("ý kiến {}: trùng mã", &b_id[..8]))
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not flag the forged writes: {list}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
 
     let check = |when: &str| {
         // Lists: TDP B shows exactly B's original; the claiming petition counts for TDP A.

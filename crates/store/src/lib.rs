@@ -23,5 +23,5 @@ pub use chunk::Chunk;
 pub use error::StoreError;
 pub use handling::HandlingColumns;
 pub use index::{IndexFlag, IntakeIssue, PetitionCopy, PetitionFilter, PetitionRow};
-pub use registry::{CodeCheck, DeviceRow, DocRow, PointRow, WardRow};
+pub use registry::{CodeCheck, DeviceRow, DocFlag, DocRow, FlagRow, PointRow, WardRow};
 pub use store::{Durability, Store, StoreOptions};
