@@ -1089,7 +1089,13 @@ async fn sync_once(app: &App, lang: Lang, out: &mut dyn Write) -> Result<(), Cli
         if v.len() > 10 {
             let more = v.len() - 10;
             v.truncate(10);
-            v.push(l.pick(&format!("và {more} tài liệu khác"), &format!("and {more} more")).to_owned());
+            v.push(
+                l.pick(
+                    &format!("và {more} tài liệu khác"),
+                    &format!("and {more} more"),
+                )
+                .to_owned(),
+            );
         }
         v
     };

@@ -72,7 +72,11 @@ pub fn describe(issue: &IntakeIssue, reg: &Registry, l: Lang) -> Vec<String> {
                     "different intake books (possibly forged; neither was overwritten)"
                 ),
             )];
-            lines.extend(copies.iter().map(|c| format!("    {}", copy_line(c, reg, l))));
+            lines.extend(
+                copies
+                    .iter()
+                    .map(|c| format!("    {}", copy_line(c, reg, l))),
+            );
             lines
         }
         IntakeIssue::PointClaim { row, claimed_point } => vec![format!(
@@ -93,7 +97,10 @@ pub fn describe(issue: &IntakeIssue, reg: &Registry, l: Lang) -> Vec<String> {
             short(id),
             l.pick("trong tài liệu", "in document"),
             short(doc_id),
-            l.pick("không đúng cấu trúc sổ tiếp nhận", "breaks the intake schema"),
+            l.pick(
+                "không đúng cấu trúc sổ tiếp nhận",
+                "breaks the intake schema"
+            ),
             l.pick(
                 "chưa đưa vào danh sách và báo cáo",
                 "left out of lists and reports"
@@ -205,7 +212,11 @@ fn print_flags(
         let petition = if f.flag.petition_id.is_empty() {
             l.pick("cả tài liệu", "the document").to_owned()
         } else {
-            format!("{} {}", l.pick("ý kiến", "petition"), short(&f.flag.petition_id))
+            format!(
+                "{} {}",
+                l.pick("ý kiến", "petition"),
+                short(&f.flag.petition_id)
+            )
         };
         writeln!(
             out,
@@ -213,7 +224,11 @@ fn print_flags(
             l.pick("Tài liệu", "Document"),
             short(&f.flag.doc_id),
             l.pick("thấy lúc", "seen"),
-            f.first_seen.replace('T', " ").chars().take(16).collect::<String>()
+            f.first_seen
+                .replace('T', " ")
+                .chars()
+                .take(16)
+                .collect::<String>()
         )?;
     }
     Ok(())
@@ -296,7 +311,7 @@ pub async fn run_documents(
                     Some(true) => l.pick("đã có trong sổ gốc", "listed in the root"),
                     Some(false) => l.pick(
                         "CHƯA có trong sổ gốc (không được đồng bộ cho ai)",
-                        "NOT listed in the root (synced to nobody)"
+                        "NOT listed in the root (synced to nobody)",
                     ),
                     None => "",
                 };
@@ -309,7 +324,11 @@ pub async fn run_documents(
                         .as_deref()
                         .or(r.device_id.as_deref())
                         .unwrap_or("?"),
-                    r.created_at.replace('T', " ").chars().take(16).collect::<String>(),
+                    r.created_at
+                        .replace('T', " ")
+                        .chars()
+                        .take(16)
+                        .collect::<String>(),
                 )?;
             }
             Ok(())

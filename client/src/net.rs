@@ -89,9 +89,15 @@ impl Unfinished {
     pub fn label(&self, lang: Lang) -> String {
         let short: String = self.id.chars().take(8).collect();
         let what = match (self.kind.as_str(), lang) {
-            ("ward", l) => l.pick("tài liệu của phường", "the ward document").to_owned(),
-            ("handling", l) => l.pick("sổ xử lý của văn phòng", "the office's handling").to_owned(),
-            ("monitoring", l) => l.pick("sổ giám sát của MTTQ", "MTTQ's monitoring").to_owned(),
+            ("ward", l) => l
+                .pick("tài liệu của phường", "the ward document")
+                .to_owned(),
+            ("handling", l) => l
+                .pick("sổ xử lý của văn phòng", "the office's handling")
+                .to_owned(),
+            ("monitoring", l) => l
+                .pick("sổ giám sát của MTTQ", "MTTQ's monitoring")
+                .to_owned(),
             ("session", l) => l.pick("biên bản phiên đối thoại", "a session").to_owned(),
             ("intake", Lang::Vi) => format!(
                 "sổ tiếp nhận của {}",
@@ -346,7 +352,9 @@ impl App {
         // with the server, so loading them one by one would cost a round trip each (with a year
         // of volumes on a 2G link, over a minute). The volumes this device already knows of
         // start too.
-        let found = self.find_all(queue.iter().map(|(d, _)| d.id.clone()), deadline).await?;
+        let found = self
+            .find_all(queue.iter().map(|(d, _)| d.id.clone()), deadline)
+            .await?;
         for ((d, _), h) in queue.clone().iter().zip(&found) {
             if let Some(h) = h
                 && d.kind == "intake"
@@ -418,7 +426,9 @@ impl App {
                         held.push(handle);
                     }
                     DocOutcome::Unavailable => {
-                        report.unfinished.push(Unfinished::of(&d, "unavailable", listed, w));
+                        report
+                            .unfinished
+                            .push(Unfinished::of(&d, "unavailable", listed, w));
                     }
                     DocOutcome::Late(handle) => {
                         let u = Unfinished::of(&d, "timeout", listed, w);

@@ -708,7 +708,11 @@ impl App {
         // petition claims: a collector could claim another point's).
         let mut by_doc: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
         for (id, doc, point) in self.store.index_owners()? {
-            by_doc.entry(doc).or_insert_with(|| (point, Vec::new())).1.push(id);
+            by_doc
+                .entry(doc)
+                .or_insert_with(|| (point, Vec::new()))
+                .1
+                .push(id);
         }
         let mut out = Vec::new();
         for (doc, (point, ids)) in by_doc {

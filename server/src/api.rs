@@ -383,9 +383,7 @@ async fn register_document(
         .to_string();
     let (kind, point) = match (device.role.as_str(), req.kind.as_str()) {
         ("office", "session") => ("session", None),
-        ("collector", "intake") if device.point_id.is_some() => {
-            ("intake", device.point_id.clone())
-        }
+        ("collector", "intake") if device.point_id.is_some() => ("intake", device.point_id.clone()),
         _ => {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -454,9 +452,7 @@ fn check_registration_limits(
     now: &chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<(), ApiError> {
     let since = doithoai_model::time::to_stored(&(*now - chrono::Duration::seconds(60)));
-    let (total, recent) = state
-        .store
-        .doc_registrations_by(&device.id, kind, &since)?;
+    let (total, recent) = state.store.doc_registrations_by(&device.id, kind, &since)?;
     let quota = if kind == "intake" {
         MAX_VOLUMES_PER_DEVICE
     } else {
@@ -504,10 +500,7 @@ async fn listed_volumes(
         };
         // The server created every root intake: it is in its own storage.
         match tokio::time::timeout(Duration::from_secs(5), repo.find(&id)).await {
-            Ok(Ok(Some(h))) => out.extend(doithoai_sync::read(
-                &h,
-                doithoai_model::intake::volumes,
-            )),
+            Ok(Ok(Some(h))) => out.extend(doithoai_sync::read(&h, doithoai_model::intake::volumes)),
             _ => tracing::warn!(point = %p.id, doc = %p.intake_doc, "root intake not readable"),
         }
     }
@@ -566,7 +559,10 @@ async fn list_registrations(
         .into_iter()
         .map(|d| Registration {
             listed: (d.kind == "intake").then(|| listed.contains(&d.doc_id)),
-            device_name: d.created_by.as_ref().and_then(|id| devices.get(id).cloned()),
+            device_name: d
+                .created_by
+                .as_ref()
+                .and_then(|id| devices.get(id).cloned()),
             doc_id: d.doc_id,
             kind: d.kind,
             point: d.point_id,

@@ -98,7 +98,14 @@ fn a_collector_cannot_forge_another_points_petitions() {
     join(&o, "office", None, "Văn phòng");
 
     // B records a petition; the office receives it (it gets a register number).
-    let out = b.ok(&["petition", "add", "--name", "Phạm Văn Bình", "--content", ORIGINAL]);
+    let out = b.ok(&[
+        "petition",
+        "add",
+        "--name",
+        "Phạm Văn Bình",
+        "--content",
+        ORIGINAL,
+    ]);
     let short = saved_id(&out).expect("saved id");
     b.ok(&["sync"]);
     o.ok(&["sync"]);
@@ -139,10 +146,9 @@ fn a_collector_cannot_forge_another_points_petitions() {
 
     let check = |when: &str| {
         // Lists: TDP B shows exactly B's original; the claiming petition counts for TDP A.
-        let list_b: Vec<serde_json::Value> = serde_json::from_str(&o.ok(&[
-            "petition", "list", "--point", "tdp-b", "--json",
-        ]))
-        .unwrap();
+        let list_b: Vec<serde_json::Value> =
+            serde_json::from_str(&o.ok(&["petition", "list", "--point", "tdp-b", "--json"]))
+                .unwrap();
         assert_eq!(
             contents(&list_b),
             vec![("tdp-b".to_owned(), ORIGINAL.to_owned())],
@@ -207,8 +213,5 @@ fn a_collector_cannot_forge_another_points_petitions() {
     // B's laptop still shows its own petition.
     b.ok(&["sync"]);
     let show = b.ok(&["petition", "show", &b_id]);
-    assert!(
-        show.contains(ORIGINAL) && !show.contains(FORGED),
-        "{show}"
-    );
+    assert!(show.contains(ORIGINAL) && !show.contains(FORGED), "{show}");
 }

@@ -94,7 +94,10 @@ fn sync_ok(c: &Client, who: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(took < SYNC_BOUND, "{who}: sync hung ({took:?}): {text}");
-    assert!(out.status.success(), "{who}: sync failed after {took:?}: {text}");
+    assert!(
+        out.status.success(),
+        "{who}: sync failed after {took:?}: {text}"
+    );
     eprintln!("{who}: sync took {took:?}");
     text
 }
@@ -146,7 +149,14 @@ fn ward() -> Ward {
             name,
         ]);
     }
-    a.ok(&["petition", "add", "--name", "Nguyễn Văn An", "--content", "Cống ngõ 3 tắc"]);
+    a.ok(&[
+        "petition",
+        "add",
+        "--name",
+        "Nguyễn Văn An",
+        "--content",
+        "Cống ngõ 3 tắc",
+    ]);
     sync_ok(&a, "a");
     sync_ok(&o, "o");
     Ward {
@@ -180,7 +190,14 @@ fn everyone_still_syncs(w: &Ward) {
     sync_ok(&w.o, "o");
     sync_ok(&w.a, "a");
     sync_ok(&w.b, "b");
-    let out = w.a.ok(&["petition", "add", "--name", "Lê Thị Hồng", "--content", "Rác ngõ 8"]);
+    let out = w.a.ok(&[
+        "petition",
+        "add",
+        "--name",
+        "Lê Thị Hồng",
+        "--content",
+        "Rác ngõ 8",
+    ]);
     let short = saved_id(&out).unwrap();
     sync_ok(&w.a, "a");
     sync_ok(&w.o, "o");
@@ -224,7 +241,13 @@ fn registration_is_rate_limited_and_the_office_sees_and_removes_it() {
     assert!(out.contains("Đã gỡ đăng ký tài liệu"), "{out}");
     assert!(!w.o.ok(&["documents", "list"]).contains(taken[0].as_str()));
     // A collector may not see them, and the ward's own documents cannot be removed.
-    let (status, _) = http(&w.server, "GET", "/api/v1/registrations", &token_of(&w.a), "");
+    let (status, _) = http(
+        &w.server,
+        "GET",
+        "/api/v1/registrations",
+        &token_of(&w.a),
+        "",
+    );
     assert_eq!(status, 403);
     let root = intake_of(&w.server, "tdp-a");
     let bad = w.o.run(&["documents", "remove", &root]);

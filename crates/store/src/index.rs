@@ -308,9 +308,15 @@ pub struct PetitionCopy {
 pub enum IntakeIssue {
     /// One petition id is held by several intake documents (two points, or a point and a
     /// forger): the copies, the shown one first.
-    SameId { id: String, copies: Vec<PetitionCopy> },
+    SameId {
+        id: String,
+        copies: Vec<PetitionCopy>,
+    },
     /// A petition claims another point than the one owning the document it lives in.
-    PointClaim { row: PetitionRow, claimed_point: String },
+    PointClaim {
+        row: Box<PetitionRow>,
+        claimed_point: String,
+    },
     /// A petition that breaks the intake schema, not indexed.
     Unreadable {
         doc_id: String,
@@ -359,32 +365,34 @@ fn put_copy(tx: &Transaction<'_>, row: &PetitionRow) -> rusqlite::Result<()> {
 }
 
 fn shown_row(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<(i64, PetitionRow)>> {
-    tx.prepare_cached(&format!("SELECT rid, {COLUMNS} FROM petition WHERE id = ?1"))?
-        .query_row([id], |r| {
-            let rid: i64 = r.get(0)?;
-            let row = PetitionRow {
-                id: r.get(1)?,
-                doc_id: r.get(2)?,
-                point: r.get(3)?,
-                created_at: r.get(4)?,
-                kind: r.get(5)?,
-                field: r.get(6)?,
-                status: r.get(7)?,
-                content: r.get(8)?,
-                request: r.get(9)?,
-                place: r.get(10)?,
-                residents: r.get(11)?,
-                addresses: r.get(12)?,
-                tdp: r.get(13)?,
-                people_count: r.get(14)?,
-                wants_to_speak: r.get(15)?,
-                register_no: r.get(16)?,
-                deadline: r.get(17)?,
-                updated_at: r.get(18)?,
-            };
-            Ok((rid, row))
-        })
-        .optional()
+    tx.prepare_cached(&format!(
+        "SELECT rid, {COLUMNS} FROM petition WHERE id = ?1"
+    ))?
+    .query_row([id], |r| {
+        let rid: i64 = r.get(0)?;
+        let row = PetitionRow {
+            id: r.get(1)?,
+            doc_id: r.get(2)?,
+            point: r.get(3)?,
+            created_at: r.get(4)?,
+            kind: r.get(5)?,
+            field: r.get(6)?,
+            status: r.get(7)?,
+            content: r.get(8)?,
+            request: r.get(9)?,
+            place: r.get(10)?,
+            residents: r.get(11)?,
+            addresses: r.get(12)?,
+            tdp: r.get(13)?,
+            people_count: r.get(14)?,
+            wants_to_speak: r.get(15)?,
+            register_no: r.get(16)?,
+            deadline: r.get(17)?,
+            updated_at: r.get(18)?,
+        };
+        Ok((rid, row))
+    })
+    .optional()
 }
 
 /// Indexes the copy `row` of a petition: shown when no other document holds the id; otherwise
@@ -431,14 +439,13 @@ fn index_copy(tx: &Transaction<'_>, row: &PetitionRow) -> rusqlite::Result<Optio
     upsert(tx, row).map(Some)
 }
 
+/// What [`remove_copy`] did: the rid whose search text is stale, and a promoted copy.
+type Removed = (Option<i64>, Option<(i64, PetitionRow)>);
+
 /// Removes the copy of petition `id` held by `doc_id`. When it was the shown copy, another
 /// document's copy (if any) is shown in its place. Returns the rid whose search text is stale,
 /// and the rid and row of a promoted copy.
-fn remove_copy(
-    tx: &Transaction<'_>,
-    doc_id: &str,
-    id: &str,
-) -> rusqlite::Result<(Option<i64>, Option<(i64, PetitionRow)>)> {
+fn remove_copy(tx: &Transaction<'_>, doc_id: &str, id: &str) -> rusqlite::Result<Removed> {
     tx.prepare_cached("DELETE FROM petition_copy WHERE id = ?1 AND doc_id = ?2")?
         .execute([id, doc_id])?;
     let Some(rid) = tx
@@ -725,7 +732,7 @@ impl Store {
                     "point" => {
                         if let Some(row) = shown(id)?.filter(|r| &r.doc_id == doc) {
                             out.push(IntakeIssue::PointClaim {
-                                row,
+                                row: Box::new(row),
                                 claimed_point: detail.clone(),
                             });
                         }

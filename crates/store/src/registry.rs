@@ -425,7 +425,9 @@ impl Store {
                 "SELECT count(*), coalesce(sum(created_at >= ?3), 0) FROM reg_doc
                  WHERE created_by = ?1 AND kind = ?2",
             )?
-            .query_row(params![device_id, kind, since], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![device_id, kind, since], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
         })
     }
 
@@ -444,7 +446,11 @@ impl Store {
 
     /// Removes a registration a device made in ward `ward_id` (never a ward document or a
     /// point's root intake); returns the removed row, `None` when there was no such one.
-    pub fn doc_unregister(&self, ward_id: &str, doc_id: &str) -> Result<Option<DocRow>, StoreError> {
+    pub fn doc_unregister(
+        &self,
+        ward_id: &str,
+        doc_id: &str,
+    ) -> Result<Option<DocRow>, StoreError> {
         self.write("doc_unregister", |tx| {
             tx.query_row(
                 "DELETE FROM reg_doc WHERE doc_id = ?1 AND ward_id = ?2 AND created_by IS NOT NULL
