@@ -647,8 +647,12 @@ impl App {
         }
         let mut out: Vec<DocHandle> = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
+        // Only what is stored here: asking for an id nobody has (a ghost volume named in a
+        // root) would wait on the server, which refuses unregistered ids without answering.
+        let stored: std::collections::BTreeSet<String> =
+            self.store.chunk_doc_ids()?.into_iter().collect();
         for r in roots {
-            if !seen.insert(r.clone()) {
+            if !seen.insert(r.clone()) || !stored.contains(&r) {
                 continue;
             }
             let Some(root) = self.find_str(&r).await? else {
@@ -662,6 +666,7 @@ impl App {
             out.push(root);
             for v in volumes {
                 if seen.insert(v.clone())
+                    && stored.contains(&v)
                     && let Some(h) = self.find_str(&v).await?
                 {
                     out.push(h);

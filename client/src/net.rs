@@ -914,8 +914,11 @@ async fn hold_all(app: &App, held: &mut BTreeMap<String, DocHandle>) -> Result<(
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();
     ids.extend(created.into_iter().map(|c| c.id));
+    // Only what is stored here (what the server sends is held after each pass): finding an id
+    // nobody has would wait on the server.
+    let stored: BTreeSet<String> = app.store.chunk_doc_ids()?.into_iter().collect();
     for id in ids {
-        if held.contains_key(&id) {
+        if held.contains_key(&id) || !stored.contains(&id) {
             continue;
         }
         if let Ok(doc_id) = parse_doc_id(&id)

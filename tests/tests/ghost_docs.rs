@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use doithoai_e2e::{Client, Server, saved_id};
+use doithoai_e2e::{Background, Client, Server, saved_id};
 use doithoai_model::{ChangeMeta, intake};
 use doithoai_store::{Durability, Store};
 use doithoai_sync::{DocumentId, LocalRepo, change, parse_doc_id};
@@ -278,4 +278,38 @@ fn three_hundred_and_one_ghosts_in_the_root_neither_fail_nor_hang_sync() {
         "{text}"
     );
     everyone_still_syncs(&w);
+
+    // The office's background sync is not held up either: A's next petition shows up there.
+    let _serve = Background(
+        w.o.cmd()
+            .arg("serve")
+            .env("DOITHOAI_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let out = w.a.ok(&[
+        "petition",
+        "add",
+        "--name",
+        "Đỗ Văn Tú",
+        "--content",
+        "Ổ gà ngõ 2",
+    ]);
+    let short = saved_id(&out).unwrap();
+    sync_ok(&w.a, "a");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !w
+        .o
+        .petitions()
+        .iter()
+        .any(|p| p["id"].as_str().unwrap().starts_with(&short))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "serve on the office did not pick up A's petition"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
 }
