@@ -112,12 +112,22 @@ fn clashes(holders: &BTreeMap<String, Vec<(String, bool)>>) -> Vec<DocFlag> {
     out
 }
 
+/// What checking one document found: its own flags, and the petition ids it holds with
+/// whether each claims the document's point.
+struct Checked {
+    heads: Vec<ChangeHash>,
+    flags: Vec<DocFlag>,
+    keys: Vec<(String, bool)>,
+    /// The flags last written to the registry (with the ward's clashes).
+    written: Option<Vec<DocFlag>>,
+}
+
 /// Checks the intake documents of every ward, forever.
 pub async fn watch(state: Arc<AppState>) {
     let mut tick = tokio::time::interval(EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // Per document: the heads last checked.
-    let mut checked: HashMap<String, Vec<ChangeHash>> = HashMap::new();
+    // Per document: what the last check found, at which heads.
+    let mut checked: HashMap<String, Checked> = HashMap::new();
     loop {
         tick.tick().await;
         let wards = match state.store.wards() {
@@ -145,7 +155,7 @@ pub async fn watch(state: Arc<AppState>) {
 async fn check_ward(
     state: &AppState,
     ward: &str,
-    checked: &mut HashMap<String, Vec<ChangeHash>>,
+    checked: &mut HashMap<String, Checked>,
     held: &BTreeSet<String>,
 ) -> Result<(), crate::api::ApiError> {
     let repo = state.wards.get(ward).await?.repo;
@@ -174,30 +184,62 @@ async fn check_ward(
         };
         let mut heads = read(&h, |doc| doc.get_heads());
         heads.sort();
-        if checked.get(&d.doc_id) != Some(&heads) {
+        // Only a document whose heads moved is read again.
+        if checked.get(&d.doc_id).map(|c| &c.heads) != Some(&heads) {
             changed = true;
-            checked.insert(d.doc_id.clone(), heads);
+            let mut holders = BTreeMap::new();
+            let flags = read(&h, |doc| check(doc, d, &mut holders));
+            let keys = holders
+                .into_iter()
+                .flat_map(|(k, v)| v.into_iter().map(move |(_, own)| (k.clone(), own)))
+                .collect();
+            checked.insert(
+                d.doc_id.clone(),
+                Checked {
+                    heads,
+                    flags,
+                    keys,
+                    written: None,
+                },
+            );
         }
-        handles.push((d, h));
+        handles.push(d);
     }
     if !changed {
         return Ok(());
     }
-    // A change anywhere can make or undo a clash elsewhere: the ward is checked whole.
-    let mut holders = BTreeMap::new();
+    // A change anywhere can make or undo a clash elsewhere: clashes are computed over the whole
+    // ward, from what each document's last check found.
+    let mut holders: BTreeMap<String, Vec<(String, bool)>> = BTreeMap::new();
     let mut by_doc: BTreeMap<String, Vec<DocFlag>> = BTreeMap::new();
-    for (d, h) in &handles {
-        let flags = read(h, |doc| check(doc, d, &mut holders));
-        by_doc.insert(d.doc_id.clone(), flags);
+    for d in &handles {
+        let Some(c) = checked.get(&d.doc_id) else {
+            continue;
+        };
+        for (k, own) in &c.keys {
+            holders
+                .entry(k.clone())
+                .or_default()
+                .push((d.doc_id.clone(), *own));
+        }
+        by_doc.insert(d.doc_id.clone(), c.flags.clone());
     }
     for f in clashes(&holders) {
         by_doc.entry(f.doc_id.clone()).or_default().push(f);
     }
     for (doc, flags) in by_doc {
+        let Some(c) = checked.get_mut(&doc) else {
+            continue;
+        };
+        // Written only when they differ from what was written last.
+        if c.written.as_ref() == Some(&flags) {
+            continue;
+        }
         for f in &flags {
             tracing::warn!(ward, doc = %f.doc_id, petition = %f.petition_id, kind = %f.kind, detail = %f.detail, "flagged write to an intake document");
         }
         state.store.flags_replace(ward, &doc, &flags)?;
+        c.written = Some(flags);
     }
     Ok(())
 }
