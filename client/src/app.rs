@@ -14,7 +14,9 @@ use doithoai_model::{
     ChangeMeta, DocError, Lang, Localize, NewPetition, Petition, Registry, Status, ValidationError,
     ward,
 };
-use doithoai_store::{Durability, PetitionFilter, PetitionRow, Store, StoreError};
+use doithoai_store::{
+    Durability, IndexFlag, IntakeIssue, PetitionFilter, PetitionRow, Store, StoreError,
+};
 use doithoai_sync::{DocHandle, LocalRepo, SyncError, change, parse_doc_id, read};
 use uuid::Uuid;
 
@@ -250,6 +252,9 @@ pub struct PetitionDetail {
     pub petition: Petition,
     pub row: Option<PetitionRow>,
     pub history: Vec<HistoryEntry>,
+    /// What the office must know about this petition's intake records: the same id in another
+    /// intake document, a claimed point that is not its document's.
+    pub issues: Vec<IntakeIssue>,
 }
 
 /// An index update read from a document, applied once the document's change is on disk.
@@ -259,6 +264,7 @@ struct IndexUpdate {
     heads: Vec<u8>,
     rows: Vec<PetitionRow>,
     removed: Vec<String>,
+    flags: Vec<IndexFlag>,
 }
 
 /// The local client: the store, the repository and this device's settings.
@@ -269,6 +275,9 @@ pub struct App {
     pub device: DeviceConfig,
     /// Index updates waiting for samod's writes to reach the disk (see [`App::close`]).
     pending: std::sync::Mutex<Vec<IndexUpdate>>,
+    /// The collection point owning each intake volume found listed in a root intake document
+    /// (see [`App::owner_point`]).
+    owners: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 /// Opens the SQLite file of a data directory.
@@ -292,6 +301,7 @@ impl App {
             repo,
             device,
             pending: Default::default(),
+            owners: Default::default(),
         })
     }
 
@@ -333,6 +343,7 @@ impl App {
             repo,
             device,
             pending: Default::default(),
+            owners: Default::default(),
         })
     }
 
@@ -353,7 +364,7 @@ impl App {
         };
         for u in pending {
             self.store
-                .index_apply(&u.doc_id, &u.heads, &u.rows, &u.removed)?;
+                .index_apply_flagged(&u.doc_id, &u.heads, &u.rows, &u.removed, &u.flags)?;
         }
         Ok(())
     }
@@ -540,11 +551,15 @@ impl App {
         let (petition, history) = read(&handle, |d| -> Result<_, DocError> {
             Ok((intake::get_petition(d, &id)?, intake::history(d, &id)?))
         })?;
-        let petition = petition.ok_or_else(|| AppError::NoSuchPetition(typed.to_owned()))?;
+        let mut petition = petition.ok_or_else(|| AppError::NoSuchPetition(typed.to_owned()))?;
+        // The point is the one owning the document the petition lives in, never its own claim.
+        petition.point = row.point.clone();
+        let issues = self.store.intake_issues(Some(&row.id))?;
         Ok(PetitionDetail {
             petition,
             row: Some(row),
             history,
+            issues,
         })
     }
 
@@ -557,6 +572,7 @@ impl App {
     /// changed since the heads it was last indexed at.
     pub fn index_document(&self, handle: &DocHandle) -> Result<usize, AppError> {
         let doc_id = handle.document_id().to_string();
+        let owner = self.owner_point(&doc_id, handle)?;
         let known = self.store.index_heads(&doc_id)?.map(|b| decode_heads(&b));
         // The index may have been written by another process (a CLI command while this one
         // syncs) from changes this process has not loaded: merge what is on disk first, so that
@@ -578,6 +594,7 @@ impl App {
                 heads: Vec<automerge::ChangeHash>,
                 petitions: Vec<Petition>,
                 removed: Vec<String>,
+                flags: Vec<IndexFlag>,
                 drop_absent: bool,
             },
         }
@@ -587,6 +604,7 @@ impl App {
                     heads: doc.get_heads(),
                     petitions: Vec::new(),
                     removed: Vec::new(),
+                    flags: Vec::new(),
                     drop_absent: false,
                 });
             }
@@ -604,15 +622,48 @@ impl App {
                 _ => Vec::new(),
             };
             let ids = intake::changed_ids(doc, &before)?;
-            let (ps, bad) = intake::petitions_by_ids(doc, ids.iter().cloned())?;
-            for (key, e) in bad {
-                tracing::warn!(petition = %key, error = %e, "petition could not be read; not indexed");
+            // What a writer put in the document is checked, not trusted: a petition is indexed
+            // under its key, in the point owning this document; one whose record says another
+            // id, or breaks the schema, is flagged and not indexed; one that claims another
+            // point is indexed in this document's point and flagged.
+            let mut ps = Vec::with_capacity(ids.len());
+            let mut flags = Vec::new();
+            for key in &ids {
+                let (mut one, bad) = intake::petitions_by_ids(doc, std::iter::once(key.clone()))?;
+                for (key, e) in bad {
+                    tracing::warn!(document = %doc_id, petition = %key, error = %e, "petition could not be read; not indexed");
+                    flags.push(IndexFlag {
+                        id: key,
+                        kind: "unreadable".into(),
+                        detail: e.to_string(),
+                    });
+                }
+                let Some(p) = one.pop() else { continue };
+                if p.id.to_string() != *key {
+                    tracing::warn!(document = %doc_id, petition = %key, inner = %p.id, "petition record names another id; not indexed");
+                    flags.push(IndexFlag {
+                        id: key.clone(),
+                        kind: "unreadable".into(),
+                        detail: format!("the record names another id ({})", p.id),
+                    });
+                    continue;
+                }
+                if p.point != owner {
+                    tracing::warn!(document = %doc_id, petition = %key, claimed = %p.point, owner = %owner, "petition claims another collection point");
+                    flags.push(IndexFlag {
+                        id: key.clone(),
+                        kind: "point".into(),
+                        detail: p.point.clone(),
+                    });
+                }
+                ps.push(p);
             }
             let present: std::collections::BTreeSet<String> =
                 ps.iter().map(|p| p.id.to_string()).collect();
             Ok(Read::Changed {
                 heads: doc.get_heads(),
                 removed: ids.into_iter().filter(|i| !present.contains(i)).collect(),
+                flags,
                 petitions: ps,
                 // A full re-index after the index's heads turned out unknown to this document
                 // (another process indexed changes it has not persisted yet) must not drop
@@ -625,6 +676,7 @@ impl App {
             heads,
             petitions: rows,
             mut removed,
+            flags,
             drop_absent,
         } = found
         else {
@@ -640,7 +692,14 @@ impl App {
                 .filter(|i| !present.contains(i))
                 .collect();
         }
-        let mut rows: Vec<PetitionRow> = rows.iter().map(|p| row_of(p, &doc_id)).collect();
+        let mut rows: Vec<PetitionRow> = rows
+            .iter()
+            .map(|p| {
+                let mut row = row_of(p, &doc_id);
+                row.point = owner.clone();
+                row
+            })
+            .collect();
         crate::office::overlay_handling(self, &mut rows)?;
         let n = rows.len();
         let update = IndexUpdate {
@@ -648,6 +707,7 @@ impl App {
             heads: encode_heads(&heads),
             rows,
             removed,
+            flags,
         };
         match self.pending.lock() {
             Ok(mut p) => p.push(update),
@@ -667,17 +727,26 @@ impl App {
         }
         let mut out: Vec<DocHandle> = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
+        // Only what is stored here: asking for an id nobody has (a ghost volume named in a
+        // root) would wait on the server, which refuses unregistered ids without answering.
+        let stored: std::collections::BTreeSet<String> =
+            self.store.chunk_doc_ids()?.into_iter().collect();
         for r in roots {
-            if !seen.insert(r.clone()) {
+            if !seen.insert(r.clone()) || !stored.contains(&r) {
                 continue;
             }
             let Some(root) = self.find_str(&r).await? else {
                 continue;
             };
             let volumes = read(&root, intake::volumes);
+            let owner = self.owner_point(&r, &root)?;
+            for v in &volumes {
+                self.note_owner(v, &owner);
+            }
             out.push(root);
             for v in volumes {
                 if seen.insert(v.clone())
+                    && stored.contains(&v)
                     && let Some(h) = self.find_str(&v).await?
                 {
                     out.push(h);
@@ -723,6 +792,69 @@ impl App {
             }
         }
         self.flush_index()
+    }
+
+    /// Remembers that the intake volume `doc_id` was found listed in a root intake document of
+    /// `point` (the root's own devices are the only ones that may write it).
+    pub(crate) fn note_owner(&self, doc_id: &str, point: &str) {
+        match self.owners.lock() {
+            Ok(mut o) => o.insert(doc_id.to_owned(), point.to_owned()),
+            Err(poisoned) => poisoned
+                .into_inner()
+                .insert(doc_id.to_owned(), point.to_owned()),
+        };
+    }
+
+    /// The collection point owning the intake document `doc_id`: never what the document or
+    /// its petitions say about themselves, but who may write it. This device's own intake
+    /// documents are its point's (the server lets no other point's device hold them); another
+    /// point's root and registered volumes are the point the server registered them to
+    /// (`GET /api/v1/documents`); a volume found listed in a root belongs to the root's point.
+    /// A volume known only by its own `volume_of` claim is the point of that root when the root
+    /// is known; anything else is "?" (its petitions are then flagged).
+    pub fn owner_point(&self, doc_id: &str, handle: &DocHandle) -> Result<String, AppError> {
+        let d = &self.device;
+        if d.intake.as_deref() == Some(doc_id) || d.pre_enrolment_intake.as_deref() == Some(doc_id)
+        {
+            return Ok(d.point.clone());
+        }
+        let server_docs = self.server_docs()?;
+        let registered = |id: &str| {
+            server_docs
+                .iter()
+                .find(|s| s.id == id && s.kind == "intake")
+                .and_then(|s| s.point.clone())
+        };
+        if let Some(p) = registered(doc_id) {
+            return Ok(p);
+        }
+        let noted = match self.owners.lock() {
+            Ok(o) => o.get(doc_id).cloned(),
+            Err(poisoned) => poisoned.into_inner().get(doc_id).cloned(),
+        };
+        if let Some(p) = noted {
+            return Ok(p);
+        }
+        // A collector holds only its own point's documents (or none before enrolment).
+        if !matches!(d.role.as_str(), "office" | "monitor") {
+            return Ok(d.point.clone());
+        }
+        let root = read(handle, intake::volume_of);
+        if let Some(root) = root {
+            if d.intake.as_deref() == Some(root.as_str()) {
+                return Ok(d.point.clone());
+            }
+            if let Some(p) = registered(&root) {
+                return Ok(p);
+            }
+        }
+        tracing::warn!(document = %doc_id, "intake document of unknown owner");
+        Ok("?".into())
+    }
+
+    /// What the index found in the intake documents that the office must look at.
+    pub fn intake_issues(&self) -> Result<Vec<IntakeIssue>, AppError> {
+        Ok(self.store.intake_issues(None)?)
     }
 
     /// Rebuilds the whole index from the documents.

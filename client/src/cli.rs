@@ -109,6 +109,9 @@ pub enum Command {
     /// Lịch làm việc: ngày nghỉ lễ, Tết, nghỉ bù, ngày làm bù mà mọi thời hạn được tính theo.
     #[command(subcommand)]
     Calendar(Box<crate::calendar::CalendarCmd>),
+    /// Tài liệu các thiết bị đã đăng ký với máy chủ (máy văn phòng): xem và gỡ đăng ký thừa.
+    #[command(subcommand)]
+    Documents(crate::integrity::DocumentsCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -474,6 +477,13 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Command::Calendar(cmd) => {
             buffered!(|app, lang, buf| crate::calendar::run_calendar(app, *cmd, lang, buf))
+        }
+        Command::Documents(cmd) => {
+            let app = App::open(&data_dir).await?;
+            let lang = lang_flag.unwrap_or(app.device.lang);
+            let result = crate::integrity::run_documents(&app, cmd, lang, out).await;
+            app.close().await?;
+            result
         }
         Command::Index(IndexCmd::Rebuild) => {
             let app = App::open(&data_dir).await?;
@@ -1067,6 +1077,7 @@ fn print_detail(
             r.note
         )?;
     }
+    crate::integrity::print_issues(&d.issues, reg, lang, out)?;
     writeln!(out, "{}", lang.pick("Lịch sử thay đổi:", "History:"))?;
     for h in &d.history {
         let at = chrono::DateTime::from_timestamp(h.at, 0)
@@ -1114,19 +1125,57 @@ async fn sync_once(app: &App, lang: Lang, out: &mut dyn Write) -> Result<(), Cli
     .await;
     link.close();
     let report = result?;
+    let labels = |matters: bool, l: Lang| -> Vec<String> {
+        let mut v: Vec<String> = report
+            .unfinished
+            .iter()
+            .filter(|u| u.matters == matters)
+            .map(|u| u.label(l))
+            .collect();
+        if v.len() > 10 {
+            let more = v.len() - 10;
+            v.truncate(10);
+            v.push(
+                l.pick(
+                    &format!("và {more} tài liệu khác"),
+                    &format!("and {more} more"),
+                )
+                .to_owned(),
+            );
+        }
+        v
+    };
     if !report.lagging.is_empty() {
         return Err(usage(
             format!(
                 "Chưa đồng bộ xong {} tài liệu (mạng chậm hoặc máy chủ từ chối): {}. Dữ liệu vẫn an toàn trên máy; hãy chạy lại doithoai sync.",
                 report.lagging.len(),
-                report.lagging.join(", ")
+                labels(true, Lang::Vi).join("; ")
             ),
             format!(
                 "{} documents did not finish syncing (slow network or refused by the server): {}. Your data is safe; run doithoai sync again.",
                 report.lagging.len(),
-                report.lagging.join(", ")
+                labels(true, Lang::En).join("; ")
             ),
         ));
+    }
+    let skipped = labels(false, lang);
+    if !skipped.is_empty() {
+        let n = report.unfinished.len();
+        writeln!(
+            out,
+            "{}",
+            match lang {
+                Lang::Vi => format!(
+                    "Bỏ qua {n} tài liệu không có trên máy chủ (không mất dữ liệu nào; văn phòng xem bằng doithoai documents list): {}.",
+                    skipped.join("; ")
+                ),
+                Lang::En => format!(
+                    "Skipped {n} documents the server does not have (no data is lost; the office sees them with doithoai documents list): {}.",
+                    skipped.join("; ")
+                ),
+            }
+        )?;
     }
     writeln!(
         out,

@@ -10,6 +10,7 @@ pub mod app;
 pub mod calendar;
 pub mod cli;
 pub mod config;
+pub mod integrity;
 pub mod net;
 pub mod office;
 pub mod office_app;

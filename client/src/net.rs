@@ -27,8 +27,97 @@ pub const LAST_SYNC_KEY: &str = "sync.last";
 pub const SYNCED_PREFIX: &str = "sync.heads.";
 pub const CREATED_KEY: &str = "local.created";
 
-/// How long one document may take to come in step (a 2G link moving a large volume).
-const DOC_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long a sync pass may take to bring its documents in step (a 2G link moving a large
+/// volume); `DOITHOAI_SYNC_TIMEOUT_SECS` changes it.
+const PASS_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long finding a document this device does not hold may take before it counts as
+/// unavailable (the server neither has it nor says so).
+pub const FIND_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The bound of one sync pass.
+pub fn pass_timeout() -> Duration {
+    std::env::var("DOITHOAI_SYNC_TIMEOUT_SECS")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(PASS_TIMEOUT)
+}
+
+/// What became of one document in a sync pass.
+enum DocOutcome {
+    InStep(DocHandle),
+    /// Neither this device nor the server has it.
+    Unavailable,
+    /// Not in step by the deadline (held here, or not found in time).
+    Late(Option<DocHandle>),
+}
+
+/// A document a sync pass did not finish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unfinished {
+    pub id: String,
+    pub kind: String,
+    pub point: Option<String>,
+    /// `unavailable` (neither this device nor the server has it: nothing is lost) or `timeout`
+    /// (not in step within the pass's bound).
+    pub reason: String,
+    /// Whether the pass failed for it: this device writes it and it did not come in step (its
+    /// changes may not be on the server), it is the ward or handling document, or the server
+    /// listed it and it did not arrive in time. A volume merely named in a root that neither
+    /// side has does not matter.
+    pub matters: bool,
+}
+
+impl Unfinished {
+    fn of(d: &ServerDoc, reason: &str, listed: bool, writable: bool) -> Unfinished {
+        let essential = matches!(d.kind.as_str(), "ward" | "handling");
+        let matters = match reason {
+            "unavailable" => essential,
+            _ => essential || writable || listed,
+        };
+        Unfinished {
+            id: d.id.clone(),
+            kind: d.kind.clone(),
+            point: d.point.clone(),
+            reason: reason.to_owned(),
+            matters,
+        }
+    }
+
+    /// The document as a user knows it: "sổ tiếp nhận của tdp-a (abcd1234)".
+    pub fn label(&self, lang: Lang) -> String {
+        let short: String = self.id.chars().take(8).collect();
+        let what = match (self.kind.as_str(), lang) {
+            ("ward", l) => l
+                .pick("tài liệu của phường", "the ward document")
+                .to_owned(),
+            ("handling", l) => l
+                .pick("sổ xử lý của văn phòng", "the office's handling")
+                .to_owned(),
+            ("monitoring", l) => l
+                .pick("sổ giám sát của MTTQ", "MTTQ's monitoring")
+                .to_owned(),
+            ("session", l) => l.pick("biên bản phiên đối thoại", "a session").to_owned(),
+            ("intake", Lang::Vi) => format!(
+                "sổ tiếp nhận của {}",
+                self.point.as_deref().unwrap_or("điểm chưa rõ")
+            ),
+            ("intake", Lang::En) => format!(
+                "the intake book of {}",
+                self.point.as_deref().unwrap_or("an unknown point")
+            ),
+            (k, _) => k.to_owned(),
+        };
+        let why = match (self.reason.as_str(), lang) {
+            ("unavailable", Lang::Vi) => "máy chủ không có",
+            ("unavailable", Lang::En) => "the server does not have it",
+            (_, Lang::Vi) => "chưa xong trong thời gian cho phép",
+            (_, Lang::En) => "not finished in time",
+        };
+        format!("{what} ({short}, {why})")
+    }
+}
 
 /// A document the server lets this device read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,8 +152,11 @@ struct EnrollResponse {
 pub struct SyncReport {
     pub documents: usize,
     pub in_step: usize,
-    /// Documents that did not come in step (refused by the server, or too slow).
+    /// The documents that did not come in step and matter (see [`Unfinished::matters`]): the
+    /// pass failed for them.
     pub lagging: Vec<String>,
+    /// Every document that did not come in step, with why.
+    pub unfinished: Vec<Unfinished>,
     pub petitions_indexed: usize,
 }
 
@@ -101,7 +193,7 @@ pub struct DocHeads {
     pub heads: Vec<String>,
 }
 
-fn server_error(status: u16, body: &str) -> AppError {
+pub(crate) fn server_error(status: u16, body: &str) -> AppError {
     let (vi, en) = server_message(status, body);
     AppError::Server { vi, en }
 }
@@ -125,7 +217,7 @@ fn bare(url: &str) -> String {
 }
 
 impl App {
-    fn token(&self) -> Result<(String, String), AppError> {
+    pub(crate) fn token(&self) -> Result<(String, String), AppError> {
         let server = self
             .device
             .server_url
@@ -196,6 +288,11 @@ impl App {
             {
                 Ok((200, _)) => {}
                 Ok((401, b)) => return Err(server_error(401, &b)),
+                Ok((429, b)) => {
+                    // Over the device's quota or rate: kept, to register on a later pass.
+                    tracing::warn!(doc = %c.id, body = %b, "server deferred a document registration");
+                    left.push(c);
+                }
                 Ok((status, b)) => {
                     tracing::warn!(doc = %c.id, status, body = %b, "server refused to register a document");
                 }
@@ -235,11 +332,20 @@ impl App {
     /// One sync pass over every document this device uses: register what it created offline,
     /// fetch the list of documents it may read, and bring each in step with the server. Calls
     /// `progress(done, total)` as documents complete.
+    ///
+    /// The pass is bounded: every document syncs at once, each may take until one deadline
+    /// ([`pass_timeout`]), and finding one that neither side has gives up after
+    /// [`FIND_TIMEOUT`]. A document that is unavailable (a ghost registered and never used, a
+    /// volume named in a root that nobody wrote) never fails or holds up the others: it is
+    /// reported in [`SyncReport::unfinished`], and in [`SyncReport::lagging`] only when it
+    /// matters (see [`Unfinished::matters`]).
     pub async fn sync_pass(
         &self,
         link: &ServerLink,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<SyncReport, AppError> {
+        use futures::StreamExt;
+        let deadline = tokio::time::Instant::now() + pass_timeout();
         let (server, token) = self.token()?;
         self.register_created(&server, &token).await?;
         let docs = self.fetch_doc_list(&server, &token).await?;
@@ -255,94 +361,124 @@ impl App {
             "intake" => 2,
             _ => 3,
         };
-        let mut queue: Vec<ServerDoc> = docs.clone();
-        queue.sort_by_key(|d| order(&d.kind));
-        let mut seen: BTreeSet<String> = queue.iter().map(|d| d.id.clone()).collect();
-        // Every document starts syncing at once. Loading a document is what makes samod sync
-        // it with the server, so loading them one by one in the loop below would cost a round
-        // trip each: with a year of volumes on a 2G link, over a minute. The loop then waits for
-        // each in turn while they all progress.
-        let ids: Vec<_> = queue
-            .iter()
-            .filter_map(|d| parse_doc_id(&d.id).ok())
-            .collect();
-        let mut in_flight: Vec<DocHandle> =
-            futures::future::join_all(ids.iter().map(|id| self.repo.find(id)))
-                .await
-                .into_iter()
-                .filter_map(|found| found.ok().flatten())
-                .collect();
-        // The volumes this device already knows of, too.
-        let volumes: Vec<_> = in_flight
-            .iter()
-            .filter(|h| read(h, doithoai_model::doc::doc_type).as_deref() == Some(intake::TYPE))
-            .flat_map(|h| read(h, intake::volumes))
-            .filter(|v| !seen.contains(v))
-            .filter_map(|v| parse_doc_id(&v).ok())
-            .collect();
-        in_flight.extend(
-            futures::future::join_all(volumes.iter().map(|id| self.repo.find(id)))
-                .await
-                .into_iter()
-                .filter_map(|found| found.ok().flatten()),
-        );
-        let mut report = SyncReport::default();
-        let mut i = 0;
-        while i < queue.len() {
-            let d = queue[i].clone();
-            i += 1;
-            let Ok(id) = parse_doc_id(&d.id) else {
-                continue;
-            };
-            let handle = match self.repo.find(&id).await? {
-                Some(h) => h,
-                None => {
-                    report.lagging.push(d.id.clone());
-                    progress(i, queue.len());
-                    continue;
-                }
-            };
-            let ok = link
-                .in_step(&handle, writable.contains(&d.id), DOC_TIMEOUT)
-                .await;
-            if ok {
-                report.in_step += 1;
-                let heads = read(&handle, |doc| encode_heads(&doc.get_heads()));
-                self.store
-                    .meta_set(&format!("{SYNCED_PREFIX}{}", d.id), &hex_encode(&heads))?;
-            } else {
-                report.lagging.push(d.id.clone());
+        let mut queue: Vec<(ServerDoc, bool)> = docs.iter().map(|d| (d.clone(), true)).collect();
+        queue.sort_by_key(|(d, _)| order(&d.kind));
+        let mut seen: BTreeSet<String> = queue.iter().map(|(d, _)| d.id.clone()).collect();
+        // Every document starts syncing at once: loading a document is what makes samod sync it
+        // with the server, so loading them one by one would cost a round trip each (with a year
+        // of volumes on a 2G link, over a minute). The volumes this device already knows of
+        // start too.
+        let found = self
+            .find_all(queue.iter().map(|(d, _)| d.id.clone()), deadline)
+            .await?;
+        for ((d, _), h) in queue.clone().iter().zip(&found) {
+            if let Some(h) = h
+                && d.kind == "intake"
+            {
+                self.queue_volumes(d, h, &mut queue, &mut seen, &mut writable);
             }
-            // An intake root lists its volumes: they are synced too (this device may have made
-            // some offline, and other devices of the point may have made others).
-            if d.kind == "intake" {
-                for v in read(&handle, intake::volumes) {
-                    if seen.insert(v.clone()) {
-                        if d.access == "read_write" {
-                            writable.insert(v.clone());
+        }
+        let mut report = SyncReport::default();
+        let mut held: Vec<DocHandle> = found.into_iter().flatten().collect();
+        let mut start = 0;
+        let mut done = 0;
+        let mut on_server: BTreeSet<String> = docs.iter().map(|d| d.id.clone()).collect();
+        let held_here: BTreeSet<String> = self.store.chunk_doc_ids()?.into_iter().collect();
+        let mut refetched = false;
+        while start < queue.len() {
+            let mut round: Vec<(ServerDoc, bool)> = queue[start..].to_vec();
+            start = queue.len();
+            // A volume named in a root that the server does not list and this device does not
+            // hold: the server refuses an id nobody registered without saying so, so finding it
+            // would only wait. Ask the server for its list once more (the root may have just
+            // brought a new volume), and skip what it still does not list.
+            let unknown = |d: &ServerDoc, on: &BTreeSet<String>| {
+                !on.contains(&d.id) && !held_here.contains(&d.id)
+            };
+            if !refetched && round.iter().any(|(d, _)| unknown(d, &on_server)) {
+                refetched = true;
+                on_server.extend(
+                    self.fetch_doc_list(&server, &token)
+                        .await?
+                        .into_iter()
+                        .map(|d| d.id),
+                );
+                for (d, listed) in round.iter_mut() {
+                    *listed = *listed || on_server.contains(&d.id);
+                }
+            }
+            let (round, skipped): (Vec<_>, Vec<_>) = round
+                .into_iter()
+                .partition(|(d, _)| !unknown(d, &on_server));
+            for (d, _) in skipped {
+                done += 1;
+                let w = writable.contains(&d.id);
+                report
+                    .unfinished
+                    .push(Unfinished::of(&d, "unavailable", false, w));
+            }
+            let mut running: futures::stream::FuturesUnordered<_> = round
+                .into_iter()
+                .map(|(d, listed)| {
+                    let w = writable.contains(&d.id);
+                    async move {
+                        let outcome = self.sync_one(link, &d.id, w, deadline).await;
+                        (d, listed, w, outcome)
+                    }
+                })
+                .collect();
+            while let Some((d, listed, w, outcome)) = running.next().await {
+                done += 1;
+                match outcome? {
+                    DocOutcome::InStep(handle) => {
+                        report.in_step += 1;
+                        let heads = read(&handle, |doc| encode_heads(&doc.get_heads()));
+                        self.store
+                            .meta_set(&format!("{SYNCED_PREFIX}{}", d.id), &hex_encode(&heads))?;
+                        if d.kind == "intake" {
+                            self.queue_volumes(&d, &handle, &mut queue, &mut seen, &mut writable);
+                            report.petitions_indexed += self.index_document(&handle)?;
                         }
-                        queue.push(ServerDoc {
-                            id: v,
-                            kind: "intake".into(),
-                            point: d.point.clone(),
-                            access: d.access.clone(),
-                        });
+                        held.push(handle);
+                    }
+                    DocOutcome::Unavailable => {
+                        report
+                            .unfinished
+                            .push(Unfinished::of(&d, "unavailable", listed, w));
+                    }
+                    DocOutcome::Late(handle) => {
+                        let u = Unfinished::of(&d, "timeout", listed, w);
+                        report.unfinished.push(u);
+                        if let Some(handle) = handle {
+                            if d.kind == "intake" {
+                                // What did arrive is indexed all the same.
+                                report.petitions_indexed += self.index_document(&handle)?;
+                            }
+                            held.push(handle);
+                        }
                     }
                 }
-                report.petitions_indexed += self.index_document(&handle)?;
+                progress(done, queue.len());
             }
-            progress(i, queue.len());
         }
-        drop(in_flight);
         report.documents = queue.len();
-        // Changes that arrived after a document was indexed in this pass are indexed now.
-        for d in queue.iter().filter(|d| d.kind == "intake") {
-            if let Ok(id) = parse_doc_id(&d.id)
-                && let Some(h) = self.repo.find(&id).await?
-            {
-                self.index_document(&h)?;
-            }
+        report.lagging = report
+            .unfinished
+            .iter()
+            .filter(|u| u.matters)
+            .map(|u| u.id.clone())
+            .collect();
+        for u in &report.unfinished {
+            tracing::warn!(doc = %u.id, kind = %u.kind, reason = %u.reason, matters = u.matters, "document did not finish syncing");
         }
+        // Changes that arrived after a document was indexed in this pass are indexed now.
+        for h in held
+            .iter()
+            .filter(|h| read(h, doithoai_model::doc::doc_type).as_deref() == Some(intake::TYPE))
+        {
+            self.index_document(h)?;
+        }
+        drop(held);
         self.flush_index()?;
         // The office's handling (statuses, answers) shows in this device's lists at once.
         if let Err(e) = self.refresh_handling().await {
@@ -355,6 +491,86 @@ impl App {
             )?;
         }
         Ok(report)
+    }
+
+    /// Finds every document at once, each until [`FIND_TIMEOUT`] or `deadline`: `None` for
+    /// those neither this device nor the server has.
+    async fn find_all(
+        &self,
+        ids: impl Iterator<Item = String>,
+        deadline: tokio::time::Instant,
+    ) -> Result<Vec<Option<DocHandle>>, AppError> {
+        let finds = ids.map(|id| async move { self.find_bounded(&id, deadline).await });
+        futures::future::join_all(finds).await.into_iter().collect()
+    }
+
+    async fn find_bounded(
+        &self,
+        id: &str,
+        deadline: tokio::time::Instant,
+    ) -> Result<Option<DocHandle>, AppError> {
+        let Ok(doc_id) = parse_doc_id(id) else {
+            return Ok(None);
+        };
+        let until = deadline.min(tokio::time::Instant::now() + FIND_TIMEOUT);
+        match tokio::time::timeout_at(until, self.repo.find(&doc_id)).await {
+            Ok(found) => Ok(found?),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Brings one document in step, by `deadline` at the latest.
+    async fn sync_one(
+        &self,
+        link: &ServerLink,
+        id: &str,
+        writable: bool,
+        deadline: tokio::time::Instant,
+    ) -> Result<DocOutcome, AppError> {
+        let Some(handle) = self.find_bounded(id, deadline).await? else {
+            return Ok(DocOutcome::Unavailable);
+        };
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if link.in_step(&handle, writable, left).await {
+            Ok(DocOutcome::InStep(handle))
+        } else {
+            Ok(DocOutcome::Late(Some(handle)))
+        }
+    }
+
+    /// Queues the volumes an intake root lists (this device may have made some offline, and
+    /// other devices of the point others), as belonging to the root's point.
+    fn queue_volumes(
+        &self,
+        root: &ServerDoc,
+        handle: &DocHandle,
+        queue: &mut Vec<(ServerDoc, bool)>,
+        seen: &mut BTreeSet<String>,
+        writable: &mut BTreeSet<String>,
+    ) {
+        let owner = match &root.point {
+            Some(p) => Some(p.clone()),
+            None => self.owner_point(&root.id, handle).ok(),
+        };
+        for v in read(handle, intake::volumes) {
+            if let Some(p) = &owner {
+                self.note_owner(&v, p);
+            }
+            if seen.insert(v.clone()) {
+                if root.access == "read_write" {
+                    writable.insert(v.clone());
+                }
+                queue.push((
+                    ServerDoc {
+                        id: v,
+                        kind: "intake".into(),
+                        point: owner.clone(),
+                        access: root.access.clone(),
+                    },
+                    false,
+                ));
+            }
+        }
     }
 
     /// Local changes the server has not confirmed: changes of the documents this device writes
@@ -494,6 +710,15 @@ impl App {
                 {
                     continue; // already copied
                 }
+                // Already copied, and the index still showing the old copy (an interrupted run).
+                let copied = self
+                    .store
+                    .intake_issues(Some(&p.id.to_string()))?
+                    .iter()
+                    .any(|i| matches!(i, doithoai_store::IntakeIssue::SameId { .. }));
+                if copied {
+                    continue;
+                }
                 p.point = self.device.point.clone();
                 let target = self.target_volume_pub().await?;
                 let meta =
@@ -504,6 +729,25 @@ impl App {
                 })?;
                 self.index_document(&target)?;
                 moved += 1;
+            }
+        }
+        // The copies in the point's intake are the petitions now: the index stops showing the
+        // pre-enrolment document's (the same ids in two documents would otherwise be a clash).
+        self.flush_index()?;
+        if let Ok(Some(root)) = self.repo.find(&old_id).await.map_err(AppError::from) {
+            let mut docs = vec![root.clone()];
+            for v in read(&root, intake::volumes) {
+                if let Ok(id) = parse_doc_id(&v)
+                    && let Some(h) = self.repo.find(&id).await?
+                {
+                    docs.push(h);
+                }
+            }
+            for h in docs {
+                let doc_id = h.document_id().to_string();
+                let heads = read(&h, |d| encode_heads(&d.get_heads()));
+                let ids = self.store.index_ids_of_doc(&doc_id)?;
+                self.store.index_apply(&doc_id, &heads, &[], &ids)?;
             }
         }
         tracing::info!(
@@ -765,8 +1009,11 @@ async fn hold_all(app: &App, held: &mut BTreeMap<String, DocHandle>) -> Result<(
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();
     ids.extend(created.into_iter().map(|c| c.id));
+    // Only what is stored here (what the server sends is held after each pass): finding an id
+    // nobody has would wait on the server.
+    let stored: BTreeSet<String> = app.store.chunk_doc_ids()?.into_iter().collect();
     for id in ids {
-        if held.contains_key(&id) {
+        if held.contains_key(&id) || !stored.contains(&id) {
             continue;
         }
         if let Ok(doc_id) = parse_doc_id(&id)

@@ -1170,7 +1170,11 @@ async fn handle(
                 writeln!(out)?;
                 return Ok(());
             }
-            print_conflicts(app, &list, l, out)?;
+            let issues = app.intake_issues()?;
+            if !list.is_empty() || issues.is_empty() {
+                print_conflicts(app, &list, l, out)?;
+            }
+            crate::integrity::print_issues(&issues, &reg, l, out)?;
             Ok(())
         }
         HandleCmd::Renumber { id, keep, reason } => {

@@ -695,12 +695,18 @@ impl App {
 
     /// Every petition this device has indexed, read from the intake documents.
     pub async fn all_petitions(&self) -> Result<Vec<Petition>, OfficeError> {
-        let mut by_doc: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (id, doc) in self.store.index_locations()? {
-            by_doc.entry(doc).or_default().push(id);
+        // Only the copy the index shows, in the point owning its document (never the point the
+        // petition claims: a collector could claim another point's).
+        let mut by_doc: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+        for (id, doc, point) in self.store.index_owners()? {
+            by_doc
+                .entry(doc)
+                .or_insert_with(|| (point, Vec::new()))
+                .1
+                .push(id);
         }
         let mut out = Vec::new();
-        for (doc, ids) in by_doc {
+        for (doc, (point, ids)) in by_doc {
             let Ok(doc_id) = parse_doc_id(&doc) else {
                 continue;
             };
@@ -712,7 +718,10 @@ impl App {
             for (key, e) in bad {
                 tracing::warn!(petition = %key, error = %e, "petition could not be read");
             }
-            out.extend(ps);
+            out.extend(ps.into_iter().map(|mut p| {
+                p.point = point.clone();
+                p
+            }));
         }
         Ok(out)
     }

@@ -125,6 +125,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/documents",
             get(list_documents).post(register_document),
         )
+        .route("/api/v1/registrations", get(list_registrations))
+        .route("/api/v1/flags", get(list_flags))
+        .route(
+            "/api/v1/registrations/{doc_id}",
+            axum::routing::delete(remove_registration),
+        )
         .route("/api/v1/admin/ward", post(admin_ward))
         .route("/api/v1/admin/point", post(admin_point))
         .route(
@@ -361,8 +367,13 @@ async fn list_documents(
 ) -> Result<Json<Vec<DocEntry>>, ApiError> {
     let device = authenticate(&state, token_of(&headers, &query))?;
     let docs = state.store.docs_of_ward(&device.ward_id)?;
+    let listed = listed_volumes(&state, &device.ward_id).await?;
     let out = docs
         .into_iter()
+        // A volume a device registered is listed only once its point's root intake lists it:
+        // an id registered and never used (a ghost) is shown to nobody. Its own devices find
+        // their new volumes through the root they wrote them into.
+        .filter(|d| d.kind != "intake" || d.created_by.is_none() || listed.contains(&d.doc_id))
         .filter_map(|d| {
             let access = match crate::access::decide(&device, &d) {
                 doithoai_sync::policy::Access::ReadWrite => "read_write",
@@ -415,7 +426,7 @@ async fn register_document(
         .to_string();
     let (kind, point) = match (device.role.as_str(), req.kind.as_str()) {
         ("office", "session") => ("session", None),
-        ("collector", "intake") => ("intake", device.point_id.clone()),
+        ("collector", "intake") if device.point_id.is_some() => ("intake", device.point_id.clone()),
         _ => {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -431,13 +442,19 @@ async fn register_document(
             ));
         }
     };
+    let now = doithoai_model::time::ward_now();
+    // Registering again what is registered already (a retry) costs nothing; anything new counts
+    // against the device's quota and rate.
+    if state.store.doc(&doc_id)?.is_none() {
+        check_registration_limits(&state, &device, kind, &now)?;
+    }
     let row = DocRow {
         doc_id: doc_id.clone(),
         ward_id: device.ward_id.clone(),
         kind: kind.to_owned(),
         point_id: point,
         created_by: Some(device.id.clone()),
-        created_at: doithoai_model::time::to_stored(&doithoai_model::time::ward_now()),
+        created_at: doithoai_model::time::to_stored(&now),
     };
     let stored = state.store.doc_register(&row)?;
     state
@@ -460,6 +477,191 @@ async fn register_document(
         kind: stored.kind,
         point: stored.point_id,
         access: format!("{access:?}"),
+    }))
+}
+
+/// How many intake volumes one collector device may register in all (a volume holds 400
+/// petitions: 64 are 25,600 petitions, decades of a TDP). The office removes spare ones.
+pub const MAX_VOLUMES_PER_DEVICE: i64 = 64;
+/// How many session documents one office device may register in all.
+pub const MAX_SESSIONS_PER_DEVICE: i64 = 2000;
+/// How many new documents one device may register per minute.
+pub const REGISTRATIONS_PER_MINUTE: i64 = 10;
+
+fn check_registration_limits(
+    state: &AppState,
+    device: &DeviceRow,
+    kind: &str,
+    now: &chrono::DateTime<chrono::FixedOffset>,
+) -> Result<(), ApiError> {
+    let since = doithoai_model::time::to_stored(&(*now - chrono::Duration::seconds(60)));
+    let (total, recent) = state.store.doc_registrations_by(&device.id, kind, &since)?;
+    let quota = if kind == "intake" {
+        MAX_VOLUMES_PER_DEVICE
+    } else {
+        MAX_SESSIONS_PER_DEVICE
+    };
+    if total >= quota {
+        tracing::warn!(device = %device.id, kind, total, "registration refused: quota reached");
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "quota",
+            format!(
+                "Thiết bị đã đăng ký đủ {quota} tài liệu loại «{kind}». Văn phòng phường xem và gỡ các đăng ký thừa bằng: doithoai documents list / doithoai documents remove MÃ"
+            ),
+            format!(
+                "The device has registered its {quota} {kind:?} documents. The ward office can see and remove spare ones: doithoai documents list / doithoai documents remove ID"
+            ),
+        ));
+    }
+    if recent >= REGISTRATIONS_PER_MINUTE {
+        tracing::warn!(device = %device.id, kind, recent, "registration refused: rate limit");
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "Thiết bị đăng ký quá {REGISTRATIONS_PER_MINUTE} tài liệu trong một phút; hãy thử lại sau."
+            ),
+            format!(
+                "The device registered more than {REGISTRATIONS_PER_MINUTE} documents in a minute; try again later."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The intake volumes that the points' root intake documents of `ward` list.
+async fn listed_volumes(
+    state: &AppState,
+    ward: &str,
+) -> Result<std::collections::BTreeSet<String>, ApiError> {
+    let repo = state.wards.get(ward).await?.repo;
+    let mut out = std::collections::BTreeSet::new();
+    for p in state.store.points(ward)? {
+        let Ok(id) = doithoai_sync::parse_doc_id(&p.intake_doc) else {
+            continue;
+        };
+        // The server created every root intake: it is in its own storage.
+        match tokio::time::timeout(Duration::from_secs(5), repo.find(&id)).await {
+            Ok(Ok(Some(h))) => out.extend(doithoai_sync::read(&h, doithoai_model::intake::volumes)),
+            _ => tracing::warn!(point = %p.id, doc = %p.intake_doc, "root intake not readable"),
+        }
+    }
+    Ok(out)
+}
+
+/// A document a device registered, as the office sees it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Registration {
+    pub doc_id: String,
+    pub kind: String,
+    pub point: Option<String>,
+    pub device_id: Option<String>,
+    pub device_name: Option<String>,
+    pub created_at: String,
+    /// For an intake volume: whether its point's root intake lists it (a volume that is not
+    /// listed is synced to nobody but the devices that know it).
+    pub listed: Option<bool>,
+}
+
+/// An office device of the ward, or 403.
+fn authenticate_office(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Result<DeviceRow, ApiError> {
+    let device = authenticate(state, token_of(headers, query))?;
+    if device.role != "office" {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_allowed",
+            "Chỉ máy của văn phòng phường được xem và gỡ các tài liệu đã đăng ký.",
+            "Only the ward office's devices may see and remove registered documents.",
+        ));
+    }
+    Ok(device)
+}
+
+/// The documents the ward's devices registered, for the office.
+async fn list_registrations(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<Registration>>, ApiError> {
+    let office = authenticate_office(&state, &headers, &query)?;
+    let listed = listed_volumes(&state, &office.ward_id).await?;
+    let devices: HashMap<String, String> = state
+        .store
+        .devices()?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    let out = state
+        .store
+        .doc_registrations(&office.ward_id)?
+        .into_iter()
+        .map(|d| Registration {
+            listed: (d.kind == "intake").then(|| listed.contains(&d.doc_id)),
+            device_name: d
+                .created_by
+                .as_ref()
+                .and_then(|id| devices.get(id).cloned()),
+            doc_id: d.doc_id,
+            kind: d.kind,
+            point: d.point_id,
+            device_id: d.created_by,
+            created_at: d.created_at,
+        })
+        .collect();
+    Ok(Json(out))
+}
+
+/// What the server found wrong in the ward's intake documents after collectors' writes.
+async fn list_flags(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<doithoai_store::FlagRow>>, ApiError> {
+    let office = authenticate_office(&state, &headers, &query)?;
+    Ok(Json(state.store.flags_of_ward(&office.ward_id)?))
+}
+
+/// Removes a document registration (an office device's request): the document is refused to
+/// everyone from now on, on live connections too.
+async fn remove_registration(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+    Path(doc_id): Path<String>,
+) -> Result<Json<DocEntry>, ApiError> {
+    let office = authenticate_office(&state, &headers, &query)?;
+    let bare = doithoai_sync::parse_doc_id(&doc_id)
+        .map(|d| d.to_string())
+        .unwrap_or(doc_id.clone());
+    let Some(row) = state.store.doc_unregister(&office.ward_id, &bare)? else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_such_registration",
+            format!(
+                "Không có tài liệu «{doc_id}» do thiết bị đăng ký trong phường này (tài liệu của phường và sổ gốc của các điểm không gỡ được)."
+            ),
+            format!(
+                "No document {doc_id:?} registered by a device in this ward (the ward's documents and the points' root intakes cannot be removed)."
+            ),
+        ));
+    };
+    state
+        .wards
+        .get(&office.ward_id)
+        .await?
+        .policy
+        .changed(&row.doc_id);
+    tracing::warn!(doc = %row.doc_id, kind = %row.kind, by = %office.id, "registration removed by the office");
+    Ok(Json(DocEntry {
+        id: row.doc_id,
+        kind: row.kind,
+        point: row.point_id,
+        access: "none".into(),
     }))
 }
 

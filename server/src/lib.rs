@@ -14,6 +14,7 @@ pub mod api;
 pub mod backup;
 pub mod limit;
 pub mod secret;
+pub mod validate;
 pub mod wards;
 
 use std::net::SocketAddr;
@@ -146,6 +147,7 @@ pub async fn serve(
         refused_enrolments: AtomicU64::new(0),
     });
     tokio::spawn(api::enforce_revocations(state.clone()));
+    tokio::spawn(validate::watch(state.clone()));
     // The wards' repositories open now rather than on their first connection.
     for w in store.wards()? {
         state.wards.get(&w.id).await?;

@@ -959,7 +959,10 @@ async fn relay(
     match app.edit_petition(&id, edit).await {
         Ok(p) => {
             app.persist_intake_since(&before).await?;
-            Ok(see_other(&format!("/petitions/{}?ok=relayed", p.petition.id)))
+            Ok(see_other(&format!(
+                "/petitions/{}?ok=relayed",
+                p.petition.id
+            )))
         }
         Err(AppError::Validation(e)) => {
             petition_view(&state, &app, &headers, &id, None, Some(e.localize(lang))).await

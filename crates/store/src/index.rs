@@ -275,11 +275,216 @@ fn upsert(tx: &Transaction<'_>, row: &PetitionRow) -> rusqlite::Result<i64> {
     )
 }
 
-/// Deletes the petition `id`; returns its `rid` if it was there.
-fn remove(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<i64>> {
-    tx.prepare_cached("DELETE FROM petition WHERE id = ?1 RETURNING rid")?
+/// The table that remembers, for each petition id, the intake document this device first saw it
+/// in. It survives index rebuilds (it is this device's observation, not derivable from the
+/// documents), so that a rebuild resolves a clash between two self-consistent copies the same way
+/// as before.
+const OWNER_TABLE: &str = "CREATE TABLE IF NOT EXISTS petition_owner (
+    id     TEXT PRIMARY KEY NOT NULL,
+    doc_id TEXT NOT NULL
+) WITHOUT ROWID;";
+
+/// What the index found wrong with one petition of one document.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IndexFlag {
+    /// The petition id (the key in the document).
+    pub id: String,
+    /// `point`: the petition claims another collection point than the one owning its document
+    /// (`detail` is the claimed point); `unreadable`: it breaks the intake schema (`detail` says
+    /// why).
+    pub kind: String,
+    pub detail: String,
+}
+
+/// One copy of a petition id, in one intake document.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PetitionCopy {
+    /// The copy as its document holds it; `point` is the point owning that document.
+    pub row: PetitionRow,
+    /// Whether lists and reports show this copy (exactly one copy of an id is shown).
+    pub shown: bool,
+    /// The point the petition claims when it differs from the owner of its document.
+    pub claimed_point: Option<String>,
+}
+
+/// Something in the intake documents the office must look at: never silently merged.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum IntakeIssue {
+    /// One petition id is held by several intake documents (two points, or a point and a
+    /// forger): the copies, the shown one first.
+    SameId {
+        id: String,
+        copies: Vec<PetitionCopy>,
+    },
+    /// A petition claims another point than the one owning the document it lives in.
+    PointClaim {
+        row: Box<PetitionRow>,
+        claimed_point: String,
+    },
+    /// A petition that breaks the intake schema, not indexed.
+    Unreadable {
+        doc_id: String,
+        id: String,
+        error: String,
+    },
+}
+
+impl IntakeIssue {
+    /// The petition id the issue is about.
+    pub fn petition_id(&self) -> &str {
+        match self {
+            IntakeIssue::SameId { id, .. } | IntakeIssue::Unreadable { id, .. } => id,
+            IntakeIssue::PointClaim { row, .. } => &row.id,
+        }
+    }
+}
+
+/// Whether the copy of `id` in `doc_id` claims its document's own point.
+fn consistent(tx: &Transaction<'_>, doc_id: &str, id: &str) -> rusqlite::Result<bool> {
+    let n: i64 = tx
+        .prepare_cached(
+            "SELECT count(*) FROM petition_flag WHERE doc_id = ?1 AND id = ?2 AND kind = 'point'",
+        )?
+        .query_row([doc_id, id], |r| r.get(0))?;
+    Ok(n == 0)
+}
+
+fn owner_of(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<String>> {
+    tx.prepare_cached("SELECT doc_id FROM petition_owner WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()
+}
+
+fn to_json(row: &PetitionRow) -> String {
+    serde_json::to_string(row).unwrap_or_default()
+}
+
+fn put_copy(tx: &Transaction<'_>, row: &PetitionRow) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO petition_copy(doc_id, id, row) VALUES (?1, ?2, ?3)
+         ON CONFLICT(id, doc_id) DO UPDATE SET row = excluded.row",
+    )?
+    .execute(params![row.doc_id, row.id, to_json(row)])?;
+    Ok(())
+}
+
+fn shown_row(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<(i64, PetitionRow)>> {
+    tx.prepare_cached(&format!(
+        "SELECT rid, {COLUMNS} FROM petition WHERE id = ?1"
+    ))?
+    .query_row([id], |r| {
+        let rid: i64 = r.get(0)?;
+        let row = PetitionRow {
+            id: r.get(1)?,
+            doc_id: r.get(2)?,
+            point: r.get(3)?,
+            created_at: r.get(4)?,
+            kind: r.get(5)?,
+            field: r.get(6)?,
+            status: r.get(7)?,
+            content: r.get(8)?,
+            request: r.get(9)?,
+            place: r.get(10)?,
+            residents: r.get(11)?,
+            addresses: r.get(12)?,
+            tdp: r.get(13)?,
+            people_count: r.get(14)?,
+            wants_to_speak: r.get(15)?,
+            register_no: r.get(16)?,
+            deadline: r.get(17)?,
+            updated_at: r.get(18)?,
+        };
+        Ok((rid, row))
+    })
+    .optional()
+}
+
+/// Indexes the copy `row` of a petition: shown when no other document holds the id; otherwise
+/// one copy is shown and the other recorded in `petition_copy`, never overwritten. The shown one
+/// is the copy that claims its own document's point over one that claims another; between two
+/// of a kind, the copy this device saw first. Returns the rid whose search text must be `row`'s
+/// (`None` when `row` is not the shown copy).
+fn index_copy(tx: &Transaction<'_>, row: &PetitionRow) -> rusqlite::Result<Option<i64>> {
+    tx.prepare_cached("DELETE FROM petition_copy WHERE id = ?1 AND doc_id = ?2")?
+        .execute([&row.id, &row.doc_id])?;
+    let take = match shown_row(tx, &row.id)? {
+        None => true,
+        Some((_, shown)) if shown.doc_id == row.doc_id => true,
+        Some((_, shown)) => {
+            let (mine, theirs) = (
+                consistent(tx, &row.doc_id, &row.id)?,
+                consistent(tx, &shown.doc_id, &row.id)?,
+            );
+            let take = if mine != theirs {
+                mine
+            } else {
+                owner_of(tx, &row.id)?.as_deref() == Some(row.doc_id.as_str())
+            };
+            tracing::warn!(
+                petition = %row.id,
+                document = %row.doc_id,
+                other = %shown.doc_id,
+                shown = if take { "this" } else { "other" },
+                "the same petition id is in two intake documents: a conflict for the office"
+            );
+            if take {
+                put_copy(tx, &shown)?;
+            } else {
+                put_copy(tx, row)?;
+            }
+            take
+        }
+    };
+    if !take {
+        return Ok(None);
+    }
+    tx.prepare_cached("INSERT OR IGNORE INTO petition_owner(id, doc_id) VALUES (?1, ?2)")?
+        .execute([&row.id, &row.doc_id])?;
+    upsert(tx, row).map(Some)
+}
+
+/// What [`remove_copy`] did: the rid whose search text is stale, and a promoted copy.
+type Removed = (Option<i64>, Option<(i64, PetitionRow)>);
+
+/// Removes the copy of petition `id` held by `doc_id`. When it was the shown copy, another
+/// document's copy (if any) is shown in its place. Returns the rid whose search text is stale,
+/// and the rid and row of a promoted copy.
+fn remove_copy(tx: &Transaction<'_>, doc_id: &str, id: &str) -> rusqlite::Result<Removed> {
+    tx.prepare_cached("DELETE FROM petition_copy WHERE id = ?1 AND doc_id = ?2")?
+        .execute([id, doc_id])?;
+    let Some(rid) = tx
+        .prepare_cached("DELETE FROM petition WHERE id = ?1 AND doc_id = ?2 RETURNING rid")?
+        .query_row([id, doc_id], |r| r.get::<_, i64>(0))
+        .optional()?
+    else {
+        return Ok((None, None));
+    };
+    let others: Vec<(String, String)> = tx
+        .prepare_cached("SELECT doc_id, row FROM petition_copy WHERE id = ?1 ORDER BY doc_id")?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let owner = owner_of(tx, id)?;
+    let mut best: Option<(bool, bool, PetitionRow)> = None;
+    for (doc, json) in others {
+        let Ok(row) = serde_json::from_str::<PetitionRow>(&json) else {
+            continue;
+        };
+        let key = (
+            consistent(tx, &doc, id)?,
+            owner.as_deref() == Some(doc.as_str()),
+        );
+        if best.as_ref().is_none_or(|(c, o, _)| key > (*c, *o)) {
+            best = Some((key.0, key.1, row));
+        }
+    }
+    let Some((_, _, row)) = best else {
+        return Ok((Some(rid), None));
+    };
+    tx.prepare_cached("DELETE FROM petition_copy WHERE id = ?1 AND doc_id = ?2")?
+        .execute([id, &row.doc_id])?;
+    let new_rid = upsert(tx, &row)?;
+    Ok((Some(rid), Some((new_rid, row))))
 }
 
 /// Applies one batch in two phases: first every change to `petition`, then every change to
@@ -292,18 +497,45 @@ fn apply(
     heads: &[u8],
     upserts: &[PetitionRow],
     removed_ids: &[String],
+    flags: &[IndexFlag],
 ) -> rusqlite::Result<()> {
+    tx.execute_batch(OWNER_TABLE)?;
+    // The flags of every petition of this batch are replaced by the batch's.
+    {
+        let mut clear =
+            tx.prepare_cached("DELETE FROM petition_flag WHERE doc_id = ?1 AND id = ?2")?;
+        for id in upserts
+            .iter()
+            .map(|r| r.id.as_str())
+            .chain(removed_ids.iter().map(String::as_str))
+            .chain(flags.iter().map(|f| f.id.as_str()))
+        {
+            clear.execute([doc_id, id])?;
+        }
+        let mut put = tx.prepare_cached(
+            "INSERT OR REPLACE INTO petition_flag(doc_id, id, kind, detail) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for f in flags {
+            put.execute(params![doc_id, f.id, f.kind, f.detail])?;
+        }
+    }
     let mut stale: Vec<i64> = Vec::with_capacity(upserts.len() + removed_ids.len());
     let mut fresh: BTreeMap<i64, String> = BTreeMap::new();
     for row in upserts {
-        let rid = upsert(tx, row)?;
-        stale.push(rid);
-        fresh.insert(rid, search_body(row));
+        if let Some(rid) = index_copy(tx, row)? {
+            stale.push(rid);
+            fresh.insert(rid, search_body(row));
+        }
     }
     for id in removed_ids {
-        if let Some(rid) = remove(tx, id)? {
+        let (gone, promoted) = remove_copy(tx, doc_id, id)?;
+        if let Some(rid) = gone {
             stale.push(rid);
             fresh.remove(&rid);
+        }
+        if let Some((rid, row)) = promoted {
+            stale.push(rid);
+            fresh.insert(rid, search_body(&row));
         }
     }
     tx.prepare_cached(
@@ -335,8 +567,23 @@ impl Store {
         upserts: &[PetitionRow],
         removed_ids: &[String],
     ) -> Result<(), StoreError> {
+        self.index_apply_flagged(doc_id, heads, upserts, removed_ids, &[])
+    }
+
+    /// [`Store::index_apply`], recording also what is wrong with some petitions of the batch:
+    /// the flags of every petition in `upserts`, `removed_ids` and `flags` are replaced by
+    /// `flags`. A petition id that another document holds too is never overwritten: one copy is
+    /// shown, the other kept for [`Store::intake_issues`].
+    pub fn index_apply_flagged(
+        &self,
+        doc_id: &str,
+        heads: &[u8],
+        upserts: &[PetitionRow],
+        removed_ids: &[String],
+        flags: &[IndexFlag],
+    ) -> Result<(), StoreError> {
         self.write("index_apply", |tx| {
-            apply(tx, doc_id, heads, upserts, removed_ids)
+            apply(tx, doc_id, heads, upserts, removed_ids, flags)
         })?;
         tracing::debug!(
             doc_id,
@@ -351,7 +598,11 @@ impl Store {
     /// also drop rows the document no longer holds.
     pub fn index_ids_of_doc(&self, doc_id: &str) -> Result<Vec<String>, StoreError> {
         self.read(|c| {
-            let mut st = c.prepare_cached("SELECT id FROM petition WHERE doc_id = ?1")?;
+            let mut st = c.prepare_cached(
+                "SELECT id FROM petition WHERE doc_id = ?1
+                 UNION SELECT id FROM petition_copy WHERE doc_id = ?1
+                 UNION SELECT id FROM petition_flag WHERE doc_id = ?1",
+            )?;
             let rows = st.query_map([doc_id], |r| r.get(0))?;
             rows.collect()
         })
@@ -372,7 +623,9 @@ impl Store {
             tx.execute_batch(
                 "DELETE FROM petition;
                  INSERT INTO petition_fts(petition_fts) VALUES ('delete-all');
-                 DELETE FROM index_heads;",
+                 DELETE FROM index_heads;
+                 DELETE FROM petition_copy;
+                 DELETE FROM petition_flag;",
             )
         })?;
         tracing::info!(path = %self.path().display(), "index cleared");
@@ -411,6 +664,92 @@ impl Store {
             ids.sort();
             ids.dedup();
             Ok(ids)
+        })
+    }
+
+    /// Every indexed petition shown in lists, as (petition id, document id, point owning the
+    /// document), for reading petitions in bulk from their documents.
+    pub fn index_owners(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached("SELECT id, doc_id, point FROM petition ORDER BY doc_id, id")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+    }
+
+    /// What the index found in the intake documents that the office must look at, optionally
+    /// only about the petition `only`: ids held by several documents, petitions claiming another
+    /// point than their document's, petitions that break the schema.
+    pub fn intake_issues(&self, only: Option<&str>) -> Result<Vec<IntakeIssue>, StoreError> {
+        self.read(|c| {
+            let flags: Vec<(String, String, String, String)> = c
+                .prepare_cached(
+                    "SELECT doc_id, id, kind, detail FROM petition_flag
+                     WHERE ?1 IS NULL OR id = ?1 ORDER BY id, doc_id, kind",
+                )?
+                .query_map([only], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let claimed = |doc: &str, id: &str| {
+                flags
+                    .iter()
+                    .find(|(d, i, k, _)| d == doc && i == id && k == "point")
+                    .map(|f| f.3.clone())
+            };
+            let copies: Vec<(String, String)> = c
+                .prepare_cached(
+                    "SELECT id, row FROM petition_copy WHERE ?1 IS NULL OR id = ?1
+                     ORDER BY id, doc_id",
+                )?
+                .query_map([only], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let shown = |id: &str| -> rusqlite::Result<Option<PetitionRow>> {
+                c.prepare_cached(&format!("SELECT {COLUMNS} FROM petition WHERE id = ?1"))?
+                    .query_row([id], row_from)
+                    .optional()
+            };
+            let mut out = Vec::new();
+            let mut by_id: BTreeMap<String, Vec<PetitionRow>> = BTreeMap::new();
+            for (id, json) in copies {
+                if let Ok(row) = serde_json::from_str::<PetitionRow>(&json) {
+                    by_id.entry(id).or_default().push(row);
+                }
+            }
+            for (id, others) in by_id {
+                let mut list = Vec::new();
+                if let Some(s) = shown(&id)? {
+                    list.push(PetitionCopy {
+                        claimed_point: claimed(&s.doc_id, &id),
+                        row: s,
+                        shown: true,
+                    });
+                }
+                for o in others {
+                    list.push(PetitionCopy {
+                        claimed_point: claimed(&o.doc_id, &id),
+                        row: o,
+                        shown: false,
+                    });
+                }
+                out.push(IntakeIssue::SameId { id, copies: list });
+            }
+            for (doc, id, kind, detail) in &flags {
+                match kind.as_str() {
+                    "point" => {
+                        if let Some(row) = shown(id)?.filter(|r| &r.doc_id == doc) {
+                            out.push(IntakeIssue::PointClaim {
+                                row: Box::new(row),
+                                claimed_point: detail.clone(),
+                            });
+                        }
+                    }
+                    _ => out.push(IntakeIssue::Unreadable {
+                        doc_id: doc.clone(),
+                        id: id.clone(),
+                        error: detail.clone(),
+                    }),
+                }
+            }
+            Ok(out)
         })
     }
 

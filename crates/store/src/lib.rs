@@ -23,6 +23,6 @@ mod store;
 pub use chunk::Chunk;
 pub use error::StoreError;
 pub use handling::HandlingColumns;
-pub use index::{PetitionFilter, PetitionRow};
-pub use registry::{CodeCheck, DeviceRow, DocRow, PointRow, WardRow};
+pub use index::{IndexFlag, IntakeIssue, PetitionCopy, PetitionFilter, PetitionRow};
+pub use registry::{CodeCheck, DeviceRow, DocFlag, DocRow, FlagRow, PointRow, WardRow};
 pub use store::{DbSummary, Durability, FileCheck, Store, StoreOptions};

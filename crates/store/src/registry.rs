@@ -32,7 +32,33 @@ CREATE TABLE IF NOT EXISTS reg_doc (
     created_by TEXT, created_at TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS reg_doc_ward ON reg_doc (ward_id, kind);
+CREATE TABLE IF NOT EXISTS reg_flag (
+    ward_id TEXT NOT NULL, doc_id TEXT NOT NULL, petition_id TEXT NOT NULL, kind TEXT NOT NULL,
+    detail TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (doc_id, petition_id, kind)
+) WITHOUT ROWID;
 ";
+
+/// What the server found wrong in a device's intake document after its writes (see the
+/// server's `validate.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocFlag {
+    pub doc_id: String,
+    /// The petition's key, empty for the document as a whole.
+    pub petition_id: String,
+    /// `schema` (breaks the intake schema), `point` (names another point than the one the
+    /// document is registered to; detail: the point named), `same_id` (a petition id also in
+    /// another intake document; detail: that document).
+    pub kind: String,
+    pub detail: String,
+}
+
+/// A flag as the office reads it, with when the server first saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagRow {
+    #[serde(flatten)]
+    pub flag: DocFlag,
+    pub first_seen: String,
+}
 
 /// A ward and its ward-wide documents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -383,6 +409,114 @@ impl Store {
             )?;
             let rows = st.query_map([ward_id], doc_of)?;
             rows.collect()
+        })
+    }
+
+    /// How many documents of `kind` the device `device_id` has registered: in all, and since
+    /// `since` (a stored ward time, compared as text: every stored time has the ward's offset).
+    pub fn doc_registrations_by(
+        &self,
+        device_id: &str,
+        kind: &str,
+        since: &str,
+    ) -> Result<(i64, i64), StoreError> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT count(*), coalesce(sum(created_at >= ?3), 0) FROM reg_doc
+                 WHERE created_by = ?1 AND kind = ?2",
+            )?
+            .query_row(params![device_id, kind, since], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+        })
+    }
+
+    /// The documents of a ward that devices registered (session documents, intake volumes),
+    /// oldest first; the ward's own documents and the points' root intakes are not among them.
+    pub fn doc_registrations(&self, ward_id: &str) -> Result<Vec<DocRow>, StoreError> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT doc_id, ward_id, kind, point_id, created_by, created_at FROM reg_doc
+                 WHERE ward_id = ?1 AND created_by IS NOT NULL ORDER BY created_at, doc_id",
+            )?;
+            let rows = st.query_map([ward_id], doc_of)?;
+            rows.collect()
+        })
+    }
+
+    /// Removes a registration a device made in ward `ward_id` (never a ward document or a
+    /// point's root intake); returns the removed row, `None` when there was no such one.
+    pub fn doc_unregister(
+        &self,
+        ward_id: &str,
+        doc_id: &str,
+    ) -> Result<Option<DocRow>, StoreError> {
+        self.write("doc_unregister", |tx| {
+            tx.query_row(
+                "DELETE FROM reg_doc WHERE doc_id = ?1 AND ward_id = ?2 AND created_by IS NOT NULL
+                 RETURNING doc_id, ward_id, kind, point_id, created_by, created_at",
+                [doc_id, ward_id],
+                doc_of,
+            )
+            .optional()
+        })
+    }
+
+    /// Replaces the flags of intake document `doc_id` by `flags` (those seen before keep the
+    /// time they were first seen).
+    pub fn flags_replace(
+        &self,
+        ward_id: &str,
+        doc_id: &str,
+        flags: &[DocFlag],
+    ) -> Result<(), StoreError> {
+        let now = doithoai_model::time::to_stored(&doithoai_model::time::ward_now());
+        self.write("flags_replace", |tx| {
+            let mut keep = std::collections::BTreeSet::new();
+            for f in flags {
+                tx.execute(
+                    "INSERT INTO reg_flag (ward_id, doc_id, petition_id, kind, detail, first_seen)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT(doc_id, petition_id, kind) DO UPDATE SET detail = excluded.detail",
+                    params![ward_id, doc_id, f.petition_id, f.kind, f.detail, now],
+                )?;
+                keep.insert((f.petition_id.clone(), f.kind.clone()));
+            }
+            let old: Vec<(String, String)> = tx
+                .prepare_cached("SELECT petition_id, kind FROM reg_flag WHERE doc_id = ?1")?
+                .query_map([doc_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (p, k) in old {
+                if !keep.contains(&(p.clone(), k.clone())) {
+                    tx.execute(
+                        "DELETE FROM reg_flag WHERE doc_id = ?1 AND petition_id = ?2 AND kind = ?3",
+                        params![doc_id, p, k],
+                    )?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The flags of a ward's intake documents, oldest first.
+    pub fn flags_of_ward(&self, ward_id: &str) -> Result<Vec<FlagRow>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT doc_id, petition_id, kind, detail, first_seen FROM reg_flag
+                 WHERE ward_id = ?1 ORDER BY first_seen, doc_id, petition_id, kind",
+            )?
+            .query_map([ward_id], |r| {
+                Ok(FlagRow {
+                    flag: DocFlag {
+                        doc_id: r.get(0)?,
+                        petition_id: r.get(1)?,
+                        kind: r.get(2)?,
+                        detail: r.get(3)?,
+                    },
+                    first_seen: r.get(4)?,
+                })
+            })?
+            .collect()
         })
     }
 

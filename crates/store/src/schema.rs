@@ -21,7 +21,7 @@ use crate::error::{StoreError, classify};
 /// The version of the core tables (chunks and settings).
 pub const CORE_VERSION: i64 = 1;
 /// The version of the derived index tables.
-pub const INDEX_VERSION: i64 = 1;
+pub const INDEX_VERSION: i64 = 2;
 
 /// `CORE_MIGRATIONS[n]` brings the core tables from version `n` to `n + 1`.
 const CORE_MIGRATIONS: &[&str] = &[
@@ -39,7 +39,13 @@ const CORE_MIGRATIONS: &[&str] = &[
 
 /// Every table, index or trigger name that any index schema version has used: all are dropped
 /// before the current index schema is created.
-const INDEX_OBJECTS: &[&str] = &["petition_fts", "petition", "index_heads"];
+const INDEX_OBJECTS: &[&str] = &[
+    "petition_fts",
+    "petition",
+    "index_heads",
+    "petition_copy",
+    "petition_flag",
+];
 
 const INDEX_SCHEMA: &str = "
 CREATE TABLE petition (
@@ -80,6 +86,23 @@ CREATE VIRTUAL TABLE petition_fts USING fts5(
 CREATE TABLE index_heads (
     doc_id TEXT PRIMARY KEY NOT NULL,
     heads  BLOB NOT NULL
+) WITHOUT ROWID;
+-- A petition id also found in another intake document than the one `petition` shows it from:
+-- the other copy, as its document holds it (a JSON PetitionRow). Never an overwrite.
+CREATE TABLE petition_copy (
+    doc_id TEXT NOT NULL,
+    id     TEXT NOT NULL,
+    row    TEXT NOT NULL,
+    PRIMARY KEY (id, doc_id)
+) WITHOUT ROWID;
+-- What the index found wrong with a petition of a document: `point` (it claims another point
+-- than the one owning its document; detail = the claimed point), `unreadable` (detail = why).
+CREATE TABLE petition_flag (
+    doc_id TEXT NOT NULL,
+    id     TEXT NOT NULL,
+    kind   TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (doc_id, id, kind)
 ) WITHOUT ROWID;
 ";
 

@@ -135,7 +135,8 @@ fn apply_get_update_remove() {
     first.content = "Nội dung mới".into();
     store
         .index_apply(
-            "handling",
+            // A removal applies to the document it is read from (here 005's).
+            "intake-tdp2",
             b"h2",
             std::slice::from_ref(&first),
             &[
