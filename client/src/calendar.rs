@@ -12,10 +12,10 @@ use clap::Subcommand;
 use doithoai_model::registry::{CalendarEntry, DayKind};
 use doithoai_model::time::{format_date, parse_date, ward_now};
 use doithoai_model::workdays::{Calendar, CalendarDay, DefaultDay, Holiday, weekday_label};
-use doithoai_model::{ChangeMeta, Lang, Localize, lunar, ward};
-use doithoai_sync::{change, read};
+use doithoai_model::{Lang, Localize, lunar};
 
-use crate::app::{App, AppError};
+use crate::app::App;
+use doithoai_device::calendar_app::Outcome;
 use crate::cli::CliError;
 use crate::sessions_app::SessionsError;
 
@@ -223,121 +223,6 @@ fn day(s: &str) -> Result<NaiveDate, CliError> {
     Ok(d)
 }
 
-/// What an edit of the calendar did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Changed,
-    Unchanged,
-}
-
-impl App {
-    /// The ward's calendar as deadlines count it (national defaults with the office's entries).
-    pub async fn calendar(&self) -> Result<Calendar, AppError> {
-        Ok(Calendar::of(&self.registry().await?))
-    }
-
-    fn ensure_calendar_editor(&self) -> Result<(), AppError> {
-        if self.is_office() {
-            return Ok(());
-        }
-        Err(AppError::NotAllowed {
-            role: self.device.role.clone(),
-            what: "sửa lịch làm việc của phường (chỉ máy của văn phòng)",
-        })
-    }
-
-    fn calendar_meta(&self, op: &str, ids: Vec<String>) -> ChangeMeta {
-        ChangeMeta::new(&self.device.name, op, ids)
-    }
-
-    async fn ward_for_calendar(&self) -> Result<doithoai_sync::DocHandle, CliError> {
-        self.ensure_calendar_editor()?;
-        self.ward_handle(true)
-            .await
-            .map_err(cli_err)?
-            .ok_or_else(|| cli_err(SessionsError::NoWard))
-    }
-
-    /// Sets the office's entry for a day; unchanged when the day already is so.
-    pub async fn calendar_set(
-        &self,
-        date: NaiveDate,
-        entry: CalendarEntry,
-    ) -> Result<Outcome, CliError> {
-        let handle = self.ward_for_calendar().await?;
-        let reg = read(&handle, ward::registry).map_err(AppError::from)?;
-        let current = reg.calendar.days.get(&date);
-        if current == Some(&entry) {
-            return Ok(Outcome::Unchanged);
-        }
-        let cal = Calendar::of(&reg);
-        let wants_work = entry.kind == DayKind::Work;
-        if current.is_none() && cal.is_working_day(date) == wants_work {
-            return Ok(Outcome::Unchanged);
-        }
-        let meta = self.calendar_meta("calendar.add", vec![date.to_string()]);
-        change(&handle, &meta, |tx| {
-            ward::put_calendar_entry(tx, date, &entry)
-        })
-        .map_err(AppError::from)?;
-        tracing::info!(%date, kind = entry.kind.code(), "calendar entry set");
-        Ok(Outcome::Changed)
-    }
-
-    /// Removes the office's entry for a day; `None` when there was none.
-    pub async fn calendar_remove(
-        &self,
-        date: NaiveDate,
-    ) -> Result<Option<CalendarEntry>, CliError> {
-        let handle = self.ward_for_calendar().await?;
-        let reg = read(&handle, ward::registry).map_err(AppError::from)?;
-        let Some(old) = reg.calendar.days.get(&date).cloned() else {
-            return Ok(None);
-        };
-        let meta = self.calendar_meta("calendar.remove", vec![date.to_string()]);
-        change(&handle, &meta, |tx| ward::remove_calendar_entry(tx, date))
-            .map_err(AppError::from)?;
-        tracing::info!(%date, "calendar entry removed");
-        Ok(Some(old))
-    }
-
-    /// Confirms (or, with `undo`, withdraws the confirmation of) a year's calendar.
-    pub async fn calendar_confirm(
-        &self,
-        year: i32,
-        note: &str,
-        undo: bool,
-    ) -> Result<Outcome, CliError> {
-        let handle = self.ward_for_calendar().await?;
-        let reg = read(&handle, ward::registry).map_err(AppError::from)?;
-        let known = reg.calendar.confirmed.get(&year);
-        let meta = self.calendar_meta(
-            if undo {
-                "calendar.unconfirm"
-            } else {
-                "calendar.confirm"
-            },
-            vec![year.to_string()],
-        );
-        if undo {
-            if known.is_none() {
-                return Ok(Outcome::Unchanged);
-            }
-            change(&handle, &meta, |tx| ward::unconfirm_year(tx, year)).map_err(AppError::from)?;
-        } else {
-            if known.is_some_and(|n| n == note.trim()) {
-                return Ok(Outcome::Unchanged);
-            }
-            change(&handle, &meta, |tx| {
-                ward::confirm_year(tx, year, note.trim())
-            })
-            .map_err(AppError::from)?;
-        }
-        tracing::info!(year, undo, "calendar year confirmation changed");
-        Ok(Outcome::Changed)
-    }
-}
-
 #[derive(serde::Serialize)]
 struct YearJson<'a> {
     year: i32,
@@ -493,7 +378,7 @@ pub async fn run_calendar(
                 kind,
                 note: note.trim().to_owned(),
             };
-            match app.calendar_set(date, entry).await? {
+            match app.calendar_set(date, entry).await.map_err(cli_err)? {
                 Outcome::Unchanged => writeln!(
                     out,
                     "{}",
@@ -544,7 +429,7 @@ pub async fn run_calendar(
         }
         CalendarCmd::Remove { date } => {
             let date = day(&date)?;
-            match app.calendar_remove(date).await? {
+            match app.calendar_remove(date).await.map_err(cli_err)? {
                 None => {
                     let cal = app.calendar().await?;
                     let default = cal
@@ -598,7 +483,10 @@ pub async fn run_calendar(
         }
         CalendarCmd::Confirm { year, note, undo } => {
             check_year(year)?;
-            let outcome = app.calendar_confirm(year, &note, undo).await?;
+            let outcome = app
+                .calendar_confirm(year, &note, undo)
+                .await
+                .map_err(cli_err)?;
             let text = match (outcome, undo, l) {
                 (Outcome::Unchanged, false, Lang::Vi) => {
                     format!("Không có gì thay đổi: lịch năm {year} đã được xác nhận.")

@@ -8,11 +8,9 @@ use std::io::Write;
 
 use doithoai_model::{Lang, Registry};
 use doithoai_store::{IntakeIssue, PetitionCopy};
-use doithoai_sync::http;
 
-use crate::app::{App, AppError};
+use crate::app::App;
 use crate::cli::CliError;
-use crate::net::server_error;
 
 fn short(id: &str) -> String {
     id.chars().take(8).collect()
@@ -157,25 +155,6 @@ pub enum DocumentsCmd {
     },
 }
 
-/// A registration as the server lists it.
-#[derive(Debug, serde::Deserialize, serde::Serialize)]
-struct Registration {
-    doc_id: String,
-    kind: String,
-    point: Option<String>,
-    device_id: Option<String>,
-    device_name: Option<String>,
-    created_at: String,
-    listed: Option<bool>,
-}
-
-fn not_office(app: &App) -> Option<AppError> {
-    (app.device.role != "office").then(|| AppError::NotAllowed {
-        role: app.device.role.clone(),
-        what: "xem hoặc gỡ tài liệu đã đăng ký với máy chủ",
-    })
-}
-
 /// What the server flagged in collectors' writes.
 fn print_flags(
     flags: &[doithoai_store::FlagRow],
@@ -241,37 +220,9 @@ pub async fn run_documents(
     l: Lang,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    if let Some(e) = not_office(app) {
-        return Err(e.into());
-    }
-    let (server, token) = app.token()?;
-    let timeout = std::time::Duration::from_secs(30);
     match cmd {
         DocumentsCmd::List { json } => {
-            let (status, body) = http::request(
-                &server,
-                "GET",
-                "/api/v1/registrations",
-                Some(&token),
-                None,
-                timeout,
-            )
-            .await
-            .map_err(AppError::from)?;
-            if status != 200 {
-                return Err(server_error(status, &body).into());
-            }
-            let list: Vec<Registration> = serde_json::from_str(&body)
-                .map_err(|_| AppError::Http(http::HttpError::Malformed))?;
-            let (status, body) =
-                http::request(&server, "GET", "/api/v1/flags", Some(&token), None, timeout)
-                    .await
-                    .map_err(AppError::from)?;
-            if status != 200 {
-                return Err(server_error(status, &body).into());
-            }
-            let flags: Vec<doithoai_store::FlagRow> = serde_json::from_str(&body)
-                .map_err(|_| AppError::Http(http::HttpError::Malformed))?;
+            let (list, flags) = app.registrations().await?;
             if json {
                 let v = serde_json::json!({"registrations": list, "flags": flags});
                 serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
@@ -334,23 +285,7 @@ pub async fn run_documents(
             Ok(())
         }
         DocumentsCmd::Remove { id } => {
-            let id = id.trim().trim_start_matches("automerge:").to_owned();
-            if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(AppError::Sync(doithoai_sync::SyncError::BadDocumentId(id)).into());
-            }
-            let (status, body) = http::request(
-                &server,
-                "DELETE",
-                &format!("/api/v1/registrations/{id}"),
-                Some(&token),
-                None,
-                timeout,
-            )
-            .await
-            .map_err(AppError::from)?;
-            if status != 200 {
-                return Err(server_error(status, &body).into());
-            }
+            let id = app.remove_registration(&id).await?;
             writeln!(
                 out,
                 "{} {id}. {}",

@@ -6,17 +6,14 @@
 //! same operations. The data lives in one SQLite file in the data directory; the CLI works
 //! entirely offline.
 
-pub mod app;
 pub mod calendar;
 pub mod cli;
-pub mod config;
 pub mod integrity;
-pub mod net;
 pub mod office;
-pub mod office_app;
 pub mod prompt;
 pub mod sessions;
-pub mod sessions_app;
 pub mod web;
 
-pub use app::{App, AppError};
+// The operations, from doithoai-device; re-exported under their old paths so the front ends
+// (and the tests) name them as before.
+pub use doithoai_device::{App, AppError, app, config, net, office_app, sessions_app};

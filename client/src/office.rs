@@ -1797,31 +1797,3 @@ pub async fn run_report(
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// The index overlay
-// ---------------------------------------------------------------------------------------------
-
-/// Overlays the office's handling (status, register number, deadline, field) on index rows
-/// made from intake documents, from the handling overlay the store keeps (see
-/// `App::refresh_handling`).
-pub fn overlay_handling(app: &App, rows: &mut [PetitionRow]) -> Result<(), AppError> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let found = app.store.handling_get(&ids)?;
-    if found.is_empty() {
-        return Ok(());
-    }
-    for row in rows.iter_mut() {
-        if let Some(h) = found.get(&row.id) {
-            row.status = h.status.clone();
-            row.register_no = h.register_no.clone();
-            row.deadline = h.deadline.clone();
-            if h.field.is_some() {
-                row.field = h.field.clone();
-            }
-        }
-    }
-    Ok(())
-}

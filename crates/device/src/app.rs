@@ -421,7 +421,7 @@ impl App {
 
     /// The intake volume new petitions go to, starting a new one when the current one is full.
     /// The intake volume new petitions go to (for other modules of the client).
-    pub(crate) async fn target_volume_pub(&self) -> Result<DocHandle, AppError> {
+    pub async fn target_volume_pub(&self) -> Result<DocHandle, AppError> {
         self.target_volume().await
     }
 
@@ -700,7 +700,7 @@ impl App {
                 row
             })
             .collect();
-        crate::office::overlay_handling(self, &mut rows)?;
+        overlay_handling(self, &mut rows)?;
         let n = rows.len();
         let update = IndexUpdate {
             doc_id,
@@ -901,4 +901,33 @@ pub fn row_of(p: &Petition, doc_id: &str) -> PetitionRow {
         deadline: None,
         updated_at: doithoai_model::time::to_stored(&p.updated_at),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The index overlay
+// ---------------------------------------------------------------------------------------------
+
+/// Overlays the office's handling (status, register number, deadline, field) on index rows
+/// made from intake documents, from the handling overlay the store keeps (see
+/// `App::refresh_handling`).
+pub fn overlay_handling(app: &App, rows: &mut [PetitionRow]) -> Result<(), AppError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let found = app.store.handling_get(&ids)?;
+    if found.is_empty() {
+        return Ok(());
+    }
+    for row in rows.iter_mut() {
+        if let Some(h) = found.get(&row.id) {
+            row.status = h.status.clone();
+            row.register_no = h.register_no.clone();
+            row.deadline = h.deadline.clone();
+            if h.field.is_some() {
+                row.field = h.field.clone();
+            }
+        }
+    }
+    Ok(())
 }
