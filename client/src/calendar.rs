@@ -15,9 +15,9 @@ use doithoai_model::workdays::{Calendar, CalendarDay, DefaultDay, Holiday, weekd
 use doithoai_model::{Lang, Localize, lunar};
 
 use crate::app::App;
-use doithoai_device::calendar_app::Outcome;
 use crate::cli::CliError;
 use crate::sessions_app::SessionsError;
+use doithoai_device::calendar_app::Outcome;
 
 /// The years the lunar calendar is computed for with confidence, and the model accepts.
 const YEARS: std::ops::RangeInclusive<i32> = 2000..=2199;

@@ -1796,4 +1796,3 @@ pub async fn run_report(
         }
     }
 }
-

@@ -40,9 +40,7 @@ impl App {
 
     async fn ward_for_calendar(&self) -> Result<doithoai_sync::DocHandle, SessionsError> {
         self.ensure_calendar_editor()?;
-        self.ward_handle(true)
-            .await?
-            .ok_or(SessionsError::NoWard)
+        self.ward_handle(true).await?.ok_or(SessionsError::NoWard)
     }
 
     /// Sets the office's entry for a day; unchanged when the day already is so.
@@ -124,4 +122,3 @@ impl App {
         Ok(Outcome::Changed)
     }
 }
-

@@ -27,11 +27,42 @@ impl doithoai_model::Localize for ConnectError {
         match (self, lang) {
             (ConnectError::Refused(_), Lang::Vi) => "Máy chủ từ chối mã truy cập của thiết bị (thiết bị có thể đã bị thu hồi). Xin cán bộ CNTT cấp mã đăng ký mới rồi chạy: doithoai join URL MÃ".into(),
             (ConnectError::Refused(_), Lang::En) => "The server refused this device's token (it may have been revoked). Ask for a new enrolment code, then run: doithoai join URL CODE".into(),
-            (ConnectError::Unreachable(why), Lang::Vi) => format!("Không kết nối được máy chủ ({why}). Dữ liệu vẫn an toàn trên máy; hãy thử lại khi có mạng."),
+            (ConnectError::Unreachable(why), Lang::Vi) => format!("Không kết nối được máy chủ ({}). Dữ liệu vẫn an toàn trên máy; hãy thử lại khi có mạng.", unreachable_reason(why, Lang::Vi)),
             (ConnectError::Unreachable(why), Lang::En) => format!("Cannot reach the server ({why}). Your data is safe on this laptop; try again when online."),
             (ConnectError::BadUrl(u), Lang::Vi) => format!("Địa chỉ máy chủ «{u}» không hợp lệ (ví dụ: http://192.168.1.10:8800)."),
             (ConnectError::BadUrl(u), Lang::En) => format!("Bad server address {u:?} (e.g. http://192.168.1.10:8800)."),
         }
+    }
+}
+
+/// Why the dialer could not connect, from its (English) error text, in `lang`; the text itself
+/// stays in the log. Kinds the text does not name are told as the server not answering.
+fn unreachable_reason(why: &str, lang: doithoai_model::Lang) -> String {
+    use std::io::ErrorKind as K;
+    let t = why.to_ascii_lowercase();
+    let kind = if t.contains("refused") {
+        Some(K::ConnectionRefused)
+    } else if t.contains("timed out") || t.contains("timeout") {
+        Some(K::TimedOut)
+    } else if t.contains("no route") || t.contains("unreachable") {
+        Some(K::HostUnreachable)
+    } else if t.contains("reset") || t.contains("broken pipe") || t.contains("aborted") {
+        Some(K::ConnectionReset)
+    } else {
+        None
+    };
+    match kind {
+        Some(k) => doithoai_model::lang::io_reason(k, lang),
+        None if t.contains("lookup") || t.contains("resolve") || t.contains("name or service") => {
+            lang.pick(
+                "không tìm thấy tên máy chủ",
+                "the server's name was not found",
+            )
+            .to_owned()
+        }
+        None => lang
+            .pick("máy chủ không trả lời", "the server did not answer")
+            .to_owned(),
     }
 }
 
@@ -167,4 +198,20 @@ pub fn refresh_from_store(repo: &LocalRepo, handle: &DocHandle) -> Result<bool, 
         }
         doc.get_heads() != before
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doithoai_model::{Lang, Localize};
+
+    #[test]
+    fn an_unreachable_server_is_told_without_english_system_text() {
+        let e = ConnectError::Unreachable("IO error: Connection refused (os error 111)".into());
+        let vi = e.localize(Lang::Vi);
+        assert!(vi.contains("máy chủ từ chối kết nối"), "{vi}");
+        assert!(!vi.contains("os error") && !vi.contains("refused"), "{vi}");
+        let e = ConnectError::Unreachable("no answer".into());
+        assert!(e.localize(Lang::Vi).contains("máy chủ không trả lời"));
+    }
 }
