@@ -69,18 +69,28 @@ pub enum Command {
         name: Option<String>,
     },
     /// Đồng bộ ngay với máy chủ; thoát khi máy chủ đã có mọi thay đổi trên máy.
+    ///
+    /// Ví dụ: doithoai sync
+    ///        doithoai sync --doc automerge:<mã>   (mã tài liệu do lệnh session create in ra)
+    #[command(verbatim_doc_comment)]
     Sync {
         /// Chỉ lấy một tài liệu theo mã (automerge:...), ví dụ tài liệu phiên đối thoại được chia sẻ.
         #[arg(long)]
         doc: Option<String>,
     },
     /// Tình trạng: trực tuyến hay không, lần đồng bộ cuối, số thay đổi chưa được xác nhận.
+    ///
+    /// Ví dụ: doithoai status
+    ///        doithoai status --json
+    #[command(verbatim_doc_comment)]
     Status {
         /// In ra JSON.
         #[arg(long)]
         json: bool,
     },
     /// Đồng bộ nền: tự kết nối lại khi có mạng (chạy liên tục, Ctrl-C để dừng).
+    ///
+    /// Ví dụ: doithoai serve
     Serve,
     /// Ghi nhận, tra cứu và sửa ý kiến, kiến nghị của người dân.
     #[command(subcommand)]
@@ -108,6 +118,8 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum IndexCmd {
     /// Dựng lại toàn bộ chỉ mục tra cứu từ các tài liệu.
+    ///
+    /// Ví dụ: doithoai index rebuild
     Rebuild,
 }
 

@@ -382,6 +382,10 @@ pub enum SpeakerCmd {
         sel: Sel,
     },
     /// Danh sách người đăng ký phát biểu theo thứ tự.
+    ///
+    /// Ví dụ: doithoai session speaker list
+    ///        doithoai session speaker list --session 15/10/2026
+    #[command(verbatim_doc_comment)]
     List {
         #[command(flatten)]
         sel: Sel,
@@ -462,7 +466,11 @@ pub enum SpeechCmd {
         #[command(flatten)]
         sel: Sel,
     },
-    /// Danh sách ý kiến đã phát biểu.
+    /// Danh sách ý kiến đã phát biểu: giờ, người phát biểu, tóm tắt, trả lời.
+    ///
+    /// Ví dụ: doithoai session speech list
+    ///        doithoai session speech list --session 15/10/2026
+    #[command(verbatim_doc_comment)]
     List {
         #[command(flatten)]
         sel: Sel,
@@ -498,7 +506,11 @@ pub enum ConclusionCmd {
         #[command(flatten)]
         sel: Sel,
     },
-    /// Danh sách kết luận.
+    /// Danh sách kết luận: nội dung, bộ phận được giao, thời hạn.
+    ///
+    /// Ví dụ: doithoai session conclusion list
+    ///        doithoai session conclusion list --session 15/10/2026
+    #[command(verbatim_doc_comment)]
     List {
         #[command(flatten)]
         sel: Sel,

@@ -111,3 +111,13 @@ fn the_log_goes_to_a_file_not_the_terminal() {
     let out = doithoai(dir.path(), &["-v", "sync"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("WARN"));
 }
+
+/// Every flag of `doithoai` has a description and every command an example (issue: "Every flag
+/// has a description and every command an example").
+#[test]
+fn every_flag_is_described_and_every_command_has_an_example() {
+    let problems = doithoai_clilang::help_problems(
+        <doithoai_client::cli::Cli as clap::CommandFactory>::command(),
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
