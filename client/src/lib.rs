@@ -9,6 +9,7 @@ pub mod app;
 pub mod calendar;
 pub mod cli;
 pub mod config;
+pub mod help_en;
 pub mod net;
 pub mod office;
 pub mod office_app;
