@@ -538,7 +538,7 @@ pub const HELP_EN: &HelpTable = &[
     ("session speaker add --content", "What they want to raise"),
     (
         "session speaker add --petition",
-        "A petition recorded before (id, repeat)",
+        "A petition recorded before (id or register number such as 17/2026, repeat)",
     ),
     (
         "session speaker import",
@@ -586,7 +586,7 @@ pub const HELP_EN: &HelpTable = &[
     ("session speech add --summary", "Summary of what was said"),
     (
         "session speech add --petition",
-        "A petition in the register (id, repeat); by default the one the registered speaker gave",
+        "A petition in the register (id or register number such as 17/2026, repeat); by default the one the registered speaker gave",
     ),
     (
         "session speech add --field",
@@ -629,7 +629,7 @@ pub const HELP_EN: &HelpTable = &[
     ("session conclusion add --deadline", "Deadline (dd/mm/yyyy)"),
     (
         "session conclusion add --petition",
-        "A petition in the register (id, repeat)",
+        "A petition in the register (id or register number such as 17/2026, repeat)",
     ),
     (
         "session conclusion add --speech",

@@ -361,7 +361,7 @@ pub enum SpeakerCmd {
         /// Lĩnh vực (mã hoặc tên).
         #[arg(long)]
         field: Option<String>,
-        /// Ý kiến đã ghi trước đó (mã, lặp lại).
+        /// Ý kiến đã ghi trước đó (mã hoặc số vào sổ như 17/2026, lặp lại).
         #[arg(long = "petition")]
         petitions: Vec<String>,
         #[command(flatten)]
@@ -427,7 +427,8 @@ pub enum SpeechCmd {
         /// Tóm tắt ý kiến.
         #[arg(long)]
         summary: String,
-        /// Ý kiến đã ghi trong sổ (mã, lặp lại); mặc định là ý kiến người đăng ký đã gửi.
+        /// Ý kiến đã ghi trong sổ (mã hoặc số vào sổ như 17/2026, lặp lại); mặc định là ý kiến người
+        /// đăng ký đã gửi.
         #[arg(long = "petition")]
         petitions: Vec<String>,
         /// Lĩnh vực (khi không gắn với ý kiến nào).
@@ -497,7 +498,7 @@ pub enum ConclusionCmd {
         /// Thời hạn (dd/mm/yyyy).
         #[arg(long)]
         deadline: Option<String>,
-        /// Ý kiến trong sổ (mã, lặp lại).
+        /// Ý kiến trong sổ (mã hoặc số vào sổ như 17/2026, lặp lại).
         #[arg(long = "petition")]
         petitions: Vec<String>,
         /// Ý kiến phát biểu (số thứ tự, lặp lại).
