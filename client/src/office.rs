@@ -1136,12 +1136,22 @@ async fn handle(
                 format_date(day),
                 list.len()
             )?;
+            // Why each is late, as its state is (a classified petition is not "not classified").
+            let why = |o: &doithoai_model::handling::Overdue| {
+                let status = h.get(&o.id).map_or(Status::Collected, |i| i.status);
+                o.kind.label_as(status, l)
+            };
+            let why_width = list
+                .iter()
+                .map(|o| why(o).chars().count())
+                .max()
+                .unwrap_or(0);
             writeln!(
                 out,
                 "{} {} {} {} {} {}",
                 pad(l.pick("Số vào sổ", "Reg. no."), 10),
                 pad(l.pick("Mã", "Id"), 8),
-                pad(l.pick("Loại", "Why"), 34),
+                pad(l.pick("Loại", "Why"), why_width),
                 pad(l.pick("Hạn", "Due"), 10),
                 pad(l.pick("Quá", "Late"), 8),
                 l.pick("Bộ phận / nội dung", "Department / content")
@@ -1163,7 +1173,7 @@ async fn handle(
                     "{} {} {} {} {} {}{}",
                     pad(&no, 10),
                     pad(&short(&o.id.to_string()), 8),
-                    pad(o.kind.label(l), 34),
+                    pad(why(o), why_width),
                     pad(&format_date(o.due), 10),
                     pad(&format!("{} {}", o.days_late, l.pick("ngày", "days")), 8),
                     dept,
