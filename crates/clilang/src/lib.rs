@@ -198,21 +198,35 @@ fn english(mut cmd: Command, path: &str, bin: &str, table: &HelpTable) -> Comman
 
 /// What is missing from the English help of `cmd` with `table` (see [`HelpTable`]): a command or
 /// an argument without an English text, and any rendered help that still holds a character
-/// outside ASCII and common punctuation (a Vietnamese word), example command lines aside. Empty
+/// outside ASCII and common punctuation (a Vietnamese word), example command lines aside; and an
+/// entry of the table that describes nothing (a command renamed or removed) or comes twice. Empty
 /// when all is well; a test of each binary asserts that.
 pub fn english_help_problems(cmd: Command, table: &HelpTable) -> Vec<String> {
-    fn walk(cmd: &mut Command, path: &str, bin: &str, table: &HelpTable, out: &mut Vec<String>) {
+    struct Walk<'a> {
+        bin: &'a str,
+        table: &'a HelpTable,
+        used: std::collections::HashSet<String>,
+        out: Vec<String>,
+    }
+    fn walk(cmd: &mut Command, path: &str, w: &mut Walk<'_>) {
+        let (bin, table) = (w.bin, w.table);
         let shown = if path.is_empty() { "(root)" } else { path };
         if lookup(table, path).is_none() {
-            out.push(format!("{shown:?}: no English text"));
+            w.out.push(format!("{shown:?}: no English text"));
         }
+        w.used.insert(path.to_owned());
         for a in cmd.get_arguments() {
             let id = a.get_id().as_str();
             if id == "help" || id == "version" || (a.is_global_set() && !path.is_empty()) {
                 continue;
             }
-            if arg_text(table, path, a).is_none() {
-                out.push(format!("{:?}: no English text", arg_keys(path, a).0));
+            let (specific, any) = arg_keys(path, a);
+            if lookup(table, &specific).is_some() {
+                w.used.insert(specific);
+            } else if lookup(table, &any).is_some() {
+                w.used.insert(any);
+            } else {
+                w.out.push(format!("{specific:?}: no English text"));
             }
         }
         for help in [
@@ -227,7 +241,7 @@ pub fn english_help_problems(cmd: Command, table: &HelpTable) -> Vec<String> {
                 }
                 let example = in_examples && (t.starts_with(bin) || t.starts_with('-'));
                 if !example && !line.chars().all(english_char) {
-                    out.push(format!("{shown}: not English: {}", line.trim()));
+                    w.out.push(format!("{shown}: not English: {}", line.trim()));
                 }
             }
         }
@@ -243,17 +257,32 @@ pub fn english_help_problems(cmd: Command, table: &HelpTable) -> Vec<String> {
                 format!("{path} {n}")
             };
             if let Some(sub) = cmd.find_subcommand_mut(&n) {
-                walk(sub, &sub_path, bin, table, out);
+                walk(sub, &sub_path, w);
             }
         }
     }
     let mut cmd = localize_with(cmd, Lang::En, table);
     cmd.build();
-    let mut out = Vec::new();
     let bin = cmd.get_name().to_owned();
-    walk(&mut cmd, "", &bin, table, &mut out);
-    out.dedup();
-    out
+    let mut w = Walk {
+        bin: &bin,
+        table,
+        used: Default::default(),
+        out: Vec::new(),
+    };
+    walk(&mut cmd, "", &mut w);
+    let mut seen = std::collections::HashSet::new();
+    for (key, _) in table {
+        if !seen.insert(*key) {
+            w.out.push(format!("{key:?}: twice in the table"));
+        } else if !w.used.contains(*key) {
+            w.out.push(format!(
+                "{key:?}: in the table, but no such command or flag"
+            ));
+        }
+    }
+    w.out.dedup();
+    w.out
 }
 
 fn localize_vi(cmd: Command, root: bool) -> Command {
@@ -947,6 +976,19 @@ mod tests {
             problems
                 .iter()
                 .any(|p| p.contains("not English") && p.contains("Họ tên")),
+            "{problems:#?}"
+        );
+        // An entry that describes nothing, or comes twice, is named.
+        let mut stale = TWO_EN.to_vec();
+        stale.push(("remove", "Remove a petition."));
+        stale.push(("add --name", "Name"));
+        let problems = english_help_problems(Two::command(), &stale);
+        assert!(
+            problems.contains(&"\"remove\": in the table, but no such command or flag".to_owned()),
+            "{problems:#?}"
+        );
+        assert!(
+            problems.contains(&"\"add --name\": twice in the table".to_owned()),
             "{problems:#?}"
         );
         // A text of the table in Vietnamese is not English either.
