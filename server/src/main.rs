@@ -13,7 +13,7 @@ use doithoai_model::{Lang, Localize};
 use doithoai_server::{ADDR_FILE, ServeConfig, admin, admin_secret, backup, open_repo, open_store};
 use doithoai_sync::link::LinkOptions;
 
-/// doithoai-server — máy chủ đồng bộ của phường (ward sync server).
+/// doithoai-server — máy chủ đồng bộ của phường.
 ///
 /// Chạy không cần cấu hình: dữ liệu trong ./data (SQLite), nghe tại 127.0.0.1:8800.
 #[derive(Debug, Parser)]
@@ -24,7 +24,7 @@ use doithoai_sync::link::LinkOptions;
     after_help = "Ví dụ:\n  doithoai-server                                   chạy máy chủ\n  doithoai-server ward create --id dinh-ke --name \"Phường Dĩnh Kế\"\n  doithoai-server backup /media/usb/doithoai-2026-11-28.sqlite3"
 )]
 struct Cli {
-    /// Thư mục dữ liệu của máy chủ (cơ sở dữ liệu, admin.secret) / data directory.
+    /// Thư mục dữ liệu của máy chủ (cơ sở dữ liệu, admin.secret).
     #[arg(
         long,
         global = true,
@@ -33,7 +33,7 @@ struct Cli {
         value_name = "THƯ_MỤC"
     )]
     data_dir: PathBuf,
-    /// Địa chỉ và cổng lắng nghe, ví dụ 0.0.0.0:8800 để mở cho mạng LAN / listen address.
+    /// Địa chỉ và cổng lắng nghe, ví dụ 0.0.0.0:8800 để mở cho mạng LAN.
     #[arg(
         long,
         global = true,
@@ -42,7 +42,7 @@ struct Cli {
         value_name = "ĐỊA_CHỈ:CỔNG"
     )]
     listen: SocketAddr,
-    /// Ngôn ngữ của thông báo: vi (tiếng Việt) hoặc en (English) / language.
+    /// Ngôn ngữ của thông báo: vi (tiếng Việt) hoặc en (English).
     #[arg(
         long,
         global = true,
