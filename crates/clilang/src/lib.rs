@@ -171,6 +171,22 @@ fn english(mut cmd: Command, path: &str, bin: &str, table: &HelpTable) -> Comman
                 .long_help(clap::builder::Resettable::Reset),
             None => arg,
         };
+        // As in Vietnamese, the flags of every command apart from each command's own.
+        if arg.is_global_set() && arg.get_help_heading().is_none() {
+            arg = arg.help_heading("Global options");
+        }
+        // A value clap would name after the field (`names` → <NAMES>) is named after its flag
+        // (--name <NAME>).
+        let derived = arg
+            .get_value_names()
+            .is_none_or(|v| v.len() == 1 && v[0] == arg.get_id().as_str().to_uppercase());
+        if arg.get_action().takes_values()
+            && derived
+            && let Some(long) = arg.get_long()
+        {
+            let name = long.to_uppercase().replace('-', "_");
+            arg = arg.value_name(name);
+        }
         // A value named in Vietnamese (<THƯ_MỤC>) is named as clap would name it.
         if arg
             .get_value_names()
@@ -875,8 +891,8 @@ mod tests {
         /// Ví dụ: dt add --name "Nguyễn Văn Đức"
         Add {
             /// Họ tên.
-            #[arg(long)]
-            name: String,
+            #[arg(long = "name", required = true)]
+            names: Vec<String>,
             /// In ra JSON.
             #[arg(long)]
             json: bool,
@@ -922,7 +938,10 @@ mod tests {
         let cmd = localize_with(Two::command(), Lang::En, TWO_EN);
         let add = long_help(cmd.clone(), &["add"]);
         assert!(add.starts_with("Record a new petition."), "{add}");
-        assert!(add.contains("Full name"), "{add}");
+        assert!(
+            add.contains("--name <NAME>") && add.contains("Full name"),
+            "{add}"
+        );
         // A flag's text for every command: --json.
         assert!(add.contains("Print as JSON"), "{add}");
         // The Vietnamese value name (<TỆP>) is not shown in English.
