@@ -223,6 +223,7 @@ pub enum PetitionCmd {
     ///
     /// Ví dụ: doithoai petition edit 1a2b3c4d --people 12 --place "ngõ 12 và ngõ 14 Lê Lợi"
     ///        doithoai petition edit 1a2b3c4d --relayed "Đã báo tại họp tổ 05/12"
+    #[command(verbatim_doc_comment)]
     Edit {
         /// Mã ý kiến (8 ký tự đầu là đủ) hoặc số vào sổ, ví dụ 17/2026.
         id: String,

@@ -159,7 +159,9 @@ pub enum SessionCmd {
     },
     /// Chọn cuộc đối thoại đang ghi (các lệnh sau không cần --session).
     ///
-    /// Ví dụ: doithoai session use 4Fz8  hoặc  doithoai session use 15/06/2026
+    /// Ví dụ: doithoai session use 15/10/2026
+    ///        doithoai session use 4Fz8
+    #[command(verbatim_doc_comment)]
     Use {
         /// Vài ký tự đầu của mã, hoặc ngày.
         id: String,

@@ -488,6 +488,13 @@ pub fn help_problems(cmd: Command) -> Vec<String> {
         if leaf && !help.contains("Ví dụ:") {
             out.push(format!("{path}: no example (Ví dụ:)"));
         }
+        // Examples whose lines clap joined (a doc comment without verbatim_doc_comment).
+        let bin = format!("{} ", path.split(' ').next().unwrap_or_default());
+        if let Some(at) = help.find("Ví dụ:")
+            && help[at..].lines().any(|l| l.matches(&bin).count() > 1)
+        {
+            out.push(format!("{path}: two examples on one line"));
+        }
         let names: Vec<String> = cmd
             .get_subcommands()
             .map(|s| s.get_name().to_owned())
@@ -968,6 +975,10 @@ mod tests {
         let vi = long_help(localize_with(Two::command(), Lang::Vi, TWO_EN), &["add"]);
         assert!(vi.contains("Họ tên") && vi.contains("Ví dụ:"), "{vi}");
         assert!(help_problems(Two::command()).is_empty());
+        let joined = Two::command().mut_subcommand("add", |c| {
+            c.long_about("Ghi ý kiến mới.\n\nVí dụ: dt add --name A dt add --name B")
+        });
+        assert_eq!(help_problems(joined), ["dt add: two examples on one line"]);
     }
 
     #[test]
