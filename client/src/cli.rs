@@ -69,24 +69,36 @@ pub enum Command {
         name: Option<String>,
     },
     /// Đồng bộ ngay với máy chủ; thoát khi máy chủ đã có mọi thay đổi trên máy.
+    ///
+    /// Ví dụ: doithoai sync
+    ///        doithoai sync --doc automerge:<mã>   (mã tài liệu do lệnh session create in ra)
+    #[command(verbatim_doc_comment)]
     Sync {
         /// Chỉ lấy một tài liệu theo mã (automerge:...), ví dụ tài liệu phiên đối thoại được chia sẻ.
         #[arg(long)]
         doc: Option<String>,
     },
     /// Tình trạng: trực tuyến hay không, lần đồng bộ cuối, số thay đổi chưa được xác nhận.
+    ///
+    /// Ví dụ: doithoai status
+    ///        doithoai status --json
+    #[command(verbatim_doc_comment)]
     Status {
         /// In ra JSON.
         #[arg(long)]
         json: bool,
     },
     /// Đồng bộ nền và giao diện web trên máy này (http://127.0.0.1:8765): tự kết nối lại khi có mạng (chạy liên tục, Ctrl-C để dừng).
+    ///
+    /// Ví dụ: doithoai serve --listen 127.0.0.1:8765
     Serve {
         /// Địa chỉ của giao diện web, chỉ trên máy này (mặc định 127.0.0.1:8765).
         #[arg(long)]
         listen: Option<String>,
     },
     /// Mở giao diện web trong trình duyệt (chạy `serve` nếu chưa chạy).
+    ///
+    /// Ví dụ: doithoai ui
     Ui,
     /// Ghi nhận, tra cứu và sửa ý kiến, kiến nghị của người dân.
     #[command(subcommand)]
@@ -117,6 +129,8 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum IndexCmd {
     /// Dựng lại toàn bộ chỉ mục tra cứu từ các tài liệu.
+    ///
+    /// Ví dụ: doithoai index rebuild
     Rebuild,
 }
 
@@ -220,6 +234,7 @@ pub enum PetitionCmd {
     ///
     /// Ví dụ: doithoai petition edit 1a2b3c4d --people 12 --place "ngõ 12 và ngõ 14 Lê Lợi"
     ///        doithoai petition edit 1a2b3c4d --relayed "Đã báo tại họp tổ 05/12"
+    #[command(verbatim_doc_comment)]
     Edit {
         /// Mã ý kiến (8 ký tự đầu là đủ) hoặc số vào sổ, ví dụ 17/2026.
         id: String,

@@ -8,6 +8,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod help_en;
 pub mod integrity;
 pub mod office;
 pub mod prompt;

@@ -19,10 +19,11 @@ const DEFAULT_FILTER: &str = "info,samod=warn,samod::io_loop=error,samod_core::a
 const LOG_ROTATE_BYTES: u64 = 4 * 1024 * 1024;
 
 fn main() -> std::process::ExitCode {
-    let (cli, lang) = match doithoai_clilang::parse::<Cli>("DOITHOAI_LANG") {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
+    let (cli, lang) =
+        match doithoai_clilang::parse::<Cli>("DOITHOAI_LANG", doithoai_client::help_en::HELP_EN) {
+            Ok(v) => v,
+            Err(code) => return code,
+        };
     let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
     init_logging(&data_dir, cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()

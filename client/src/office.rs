@@ -184,6 +184,7 @@ pub enum HandleCmd {
         /// Người duyệt (mặc định: người dùng máy này).
         #[arg(long, default_value = "")]
         approver: String,
+        /// Ghi chú khi duyệt (ghi vào nhật ký xử lý).
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -202,6 +203,7 @@ pub enum HandleCmd {
         /// Ngày thông báo, dd/mm/yyyy (mặc định: hôm nay).
         #[arg(long)]
         date: Option<String>,
+        /// Ghi chú về việc thông báo (ghi vào nhật ký xử lý).
         #[arg(long, default_value = "")]
         note: String,
         /// Ghi cho mọi ý kiến đã duyệt mà tổ trưởng đã đánh dấu đã chuyển trả lời.
@@ -215,6 +217,7 @@ pub enum HandleCmd {
     Close {
         /// Mã ý kiến (8 ký tự đầu) hoặc số vào sổ, ví dụ 17/2026.
         id: String,
+        /// Ghi chú khi kết thúc (ghi vào nhật ký xử lý).
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -225,6 +228,7 @@ pub enum HandleCmd {
     Reopen {
         /// Mã ý kiến (8 ký tự đầu) hoặc số vào sổ, ví dụ 17/2026.
         id: String,
+        /// Lý do mở lại (bắt buộc, ghi vào nhật ký xử lý).
         #[arg(long)]
         reason: String,
     },
@@ -238,6 +242,7 @@ pub enum HandleCmd {
         /// Tính đến ngày, dd/mm/yyyy (mặc định: hôm nay).
         #[arg(long)]
         date: Option<String>,
+        /// In ra JSON.
         #[arg(long)]
         json: bool,
     },
@@ -247,6 +252,7 @@ pub enum HandleCmd {
     /// Ví dụ: doithoai handle conflicts
     #[command(verbatim_doc_comment)]
     Conflicts {
+        /// In ra JSON.
         #[arg(long)]
         json: bool,
     },
@@ -262,6 +268,7 @@ pub enum HandleCmd {
         /// Giữ số này (một trong các số ý kiến đang mang), bỏ các số còn lại.
         #[arg(long)]
         keep: Option<String>,
+        /// Lý do đánh lại số (bắt buộc khi số không bị trùng; ghi vào nhật ký xử lý).
         #[arg(long, default_value = "")]
         reason: String,
     },
@@ -275,6 +282,7 @@ pub enum HandleCmd {
         /// Trạng thái giữ lại (một trong các trạng thái đang xung đột).
         #[arg(long)]
         status: String,
+        /// Ghi chú về lựa chọn (ghi vào nhật ký xử lý).
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -285,6 +293,7 @@ pub enum HandleCmd {
     Show {
         /// Mã ý kiến (8 ký tự đầu) hoặc số vào sổ, ví dụ 17/2026.
         id: String,
+        /// In ra JSON.
         #[arg(long)]
         json: bool,
     },
@@ -1127,12 +1136,22 @@ async fn handle(
                 format_date(day),
                 list.len()
             )?;
+            // Why each is late, as its state is (a classified petition is not "not classified").
+            let why = |o: &doithoai_model::handling::Overdue| {
+                let status = h.get(&o.id).map_or(Status::Collected, |i| i.status);
+                o.kind.label_as(status, l)
+            };
+            let why_width = list
+                .iter()
+                .map(|o| why(o).chars().count())
+                .max()
+                .unwrap_or(0);
             writeln!(
                 out,
                 "{} {} {} {} {} {}",
                 pad(l.pick("Số vào sổ", "Reg. no."), 10),
                 pad(l.pick("Mã", "Id"), 8),
-                pad(l.pick("Loại", "Why"), 34),
+                pad(l.pick("Loại", "Why"), why_width),
                 pad(l.pick("Hạn", "Due"), 10),
                 pad(l.pick("Quá", "Late"), 8),
                 l.pick("Bộ phận / nội dung", "Department / content")
@@ -1154,7 +1173,7 @@ async fn handle(
                     "{} {} {} {} {} {}{}",
                     pad(&no, 10),
                     pad(&short(&o.id.to_string()), 8),
-                    pad(o.kind.label(l), 34),
+                    pad(why(o), why_width),
                     pad(&format_date(o.due), 10),
                     pad(&format!("{} {}", o.days_late, l.pick("ngày", "days")), 8),
                     dept,

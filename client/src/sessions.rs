@@ -159,7 +159,9 @@ pub enum SessionCmd {
     },
     /// Chọn cuộc đối thoại đang ghi (các lệnh sau không cần --session).
     ///
-    /// Ví dụ: doithoai session use 4Fz8  hoặc  doithoai session use 15/06/2026
+    /// Ví dụ: doithoai session use 15/10/2026
+    ///        doithoai session use 4Fz8
+    #[command(verbatim_doc_comment)]
     Use {
         /// Vài ký tự đầu của mã, hoặc ngày.
         id: String,
@@ -361,7 +363,7 @@ pub enum SpeakerCmd {
         /// Lĩnh vực (mã hoặc tên).
         #[arg(long)]
         field: Option<String>,
-        /// Ý kiến đã ghi trước đó (mã, lặp lại).
+        /// Ý kiến đã ghi trước đó (mã hoặc số vào sổ như 17/2026, lặp lại).
         #[arg(long = "petition")]
         petitions: Vec<String>,
         #[command(flatten)]
@@ -382,6 +384,10 @@ pub enum SpeakerCmd {
         sel: Sel,
     },
     /// Danh sách người đăng ký phát biểu theo thứ tự.
+    ///
+    /// Ví dụ: doithoai session speaker list
+    ///        doithoai session speaker list --session 15/10/2026
+    #[command(verbatim_doc_comment)]
     List {
         #[command(flatten)]
         sel: Sel,
@@ -423,7 +429,8 @@ pub enum SpeechCmd {
         /// Tóm tắt ý kiến.
         #[arg(long)]
         summary: String,
-        /// Ý kiến đã ghi trong sổ (mã, lặp lại); mặc định là ý kiến người đăng ký đã gửi.
+        /// Ý kiến đã ghi trong sổ (mã hoặc số vào sổ như 17/2026, lặp lại); mặc định là ý kiến người
+        /// đăng ký đã gửi.
         #[arg(long = "petition")]
         petitions: Vec<String>,
         /// Lĩnh vực (khi không gắn với ý kiến nào).
@@ -462,7 +469,11 @@ pub enum SpeechCmd {
         #[command(flatten)]
         sel: Sel,
     },
-    /// Danh sách ý kiến đã phát biểu.
+    /// Danh sách ý kiến đã phát biểu: giờ, người phát biểu, tóm tắt, trả lời.
+    ///
+    /// Ví dụ: doithoai session speech list
+    ///        doithoai session speech list --session 15/10/2026
+    #[command(verbatim_doc_comment)]
     List {
         #[command(flatten)]
         sel: Sel,
@@ -489,7 +500,7 @@ pub enum ConclusionCmd {
         /// Thời hạn (dd/mm/yyyy).
         #[arg(long)]
         deadline: Option<String>,
-        /// Ý kiến trong sổ (mã, lặp lại).
+        /// Ý kiến trong sổ (mã hoặc số vào sổ như 17/2026, lặp lại).
         #[arg(long = "petition")]
         petitions: Vec<String>,
         /// Ý kiến phát biểu (số thứ tự, lặp lại).
@@ -498,7 +509,11 @@ pub enum ConclusionCmd {
         #[command(flatten)]
         sel: Sel,
     },
-    /// Danh sách kết luận.
+    /// Danh sách kết luận: nội dung, bộ phận được giao, thời hạn.
+    ///
+    /// Ví dụ: doithoai session conclusion list
+    ///        doithoai session conclusion list --session 15/10/2026
+    #[command(verbatim_doc_comment)]
     List {
         #[command(flatten)]
         sel: Sel,

@@ -111,3 +111,61 @@ fn the_log_goes_to_a_file_not_the_terminal() {
     let out = doithoai(dir.path(), &["-v", "sync"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("WARN"));
 }
+
+/// Every flag of `doithoai` has a description and every command an example (issue: "Every flag
+/// has a description and every command an example").
+#[test]
+fn every_flag_is_described_and_every_command_has_an_example() {
+    let problems = doithoai_clilang::help_problems(
+        <doithoai_client::cli::Cli as clap::CommandFactory>::command(),
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// `--lang en --help` is English (issue: "`--lang en --help` is still Vietnamese"): every command
+/// and flag of `doithoai` has an English text, and no Vietnamese word is left in any English help
+/// but in the example commands.
+#[test]
+fn every_command_and_flag_has_an_english_text() {
+    let problems = doithoai_clilang::english_help_problems(
+        <doithoai_client::cli::Cli as clap::CommandFactory>::command(),
+        doithoai_client::help_en::HELP_EN,
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn english_help_on_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (args, expect) in [
+        (
+            &["--lang", "en", "--help"][..],
+            "a ward's register of residents' petitions",
+        ),
+        (
+            &["--lang", "en", "handle", "assign", "--help"][..],
+            "Assign a department to handle a petition",
+        ),
+        (
+            &["--lang", "en", "handle", "assign", "--help"][..],
+            "Examples:",
+        ),
+        (
+            &["--lang", "en", "handle", "assign", "--help"][..],
+            "doithoai handle assign 17/2026 --department cong_an --deadline 15/12/2026",
+        ),
+        (
+            &["--lang", "en", "petition", "add", "-h"][..],
+            "Citizen ID (CCCD) number",
+        ),
+    ] {
+        let out = doithoai(dir.path(), args);
+        assert!(out.status.success(), "{args:?}");
+        let said = text(&out);
+        assert!(said.contains(expect), "{expect:?} not in {args:?}: {said}");
+        assert!(said.contains("Usage:"), "{args:?}: {said}");
+        for vi in ["Cách dùng", "Tùy chọn", "Ví dụ", "ý kiến", "Mã ý kiến"] {
+            assert!(!said.contains(vi), "{vi:?} in {args:?}: {said}");
+        }
+    }
+}

@@ -1,5 +1,7 @@
 //! `doithoai-server`: the ward sync server and its admin subcommands.
 
+mod help_en;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,7 +13,7 @@ use doithoai_model::{Lang, Localize};
 use doithoai_server::{ADDR_FILE, ServeConfig, admin, admin_secret, backup, open_repo, open_store};
 use doithoai_sync::link::LinkOptions;
 
-/// doithoai-server — máy chủ đồng bộ của phường (ward sync server).
+/// doithoai-server — máy chủ đồng bộ của phường.
 ///
 /// Chạy không cần cấu hình: dữ liệu trong ./data (SQLite), nghe tại 127.0.0.1:8800.
 #[derive(Debug, Parser)]
@@ -22,7 +24,7 @@ use doithoai_sync::link::LinkOptions;
     after_help = "Ví dụ:\n  doithoai-server                                   chạy máy chủ\n  doithoai-server ward create --id dinh-ke --name \"Phường Dĩnh Kế\"\n  doithoai-server backup /media/usb/doithoai-2026-11-28.sqlite3"
 )]
 struct Cli {
-    /// Thư mục dữ liệu của máy chủ (cơ sở dữ liệu, admin.secret) / data directory.
+    /// Thư mục dữ liệu của máy chủ (cơ sở dữ liệu, admin.secret).
     #[arg(
         long,
         global = true,
@@ -31,7 +33,7 @@ struct Cli {
         value_name = "THƯ_MỤC"
     )]
     data_dir: PathBuf,
-    /// Địa chỉ và cổng lắng nghe, ví dụ 0.0.0.0:8800 để mở cho mạng LAN / listen address.
+    /// Địa chỉ và cổng lắng nghe, ví dụ 0.0.0.0:8800 để mở cho mạng LAN.
     #[arg(
         long,
         global = true,
@@ -40,7 +42,7 @@ struct Cli {
         value_name = "ĐỊA_CHỈ:CỔNG"
     )]
     listen: SocketAddr,
-    /// Ngôn ngữ của thông báo: vi (tiếng Việt) hoặc en (English) / language.
+    /// Ngôn ngữ của thông báo: vi (tiếng Việt) hoặc en (English).
     #[arg(
         long,
         global = true,
@@ -208,7 +210,7 @@ enum DeviceCmd {
 /// terminal with that filter.
 fn init_logging(cli: &Cli) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("DOITHOAI_LOG");
-    let serving = matches!(cli.command, None | Some(Cmd::Serve { .. }));
+    let serving = matches!(cli.command, None | Some(Cmd::Serve));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     if serving || filter.is_ok() {
         tracing_subscriber::fmt()
@@ -242,7 +244,7 @@ fn main() -> std::process::ExitCode {
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
-    let cli: Cli = match doithoai_clilang::parse::<Cli>("DOITHOAI_LANG") {
+    let cli: Cli = match doithoai_clilang::parse::<Cli>("DOITHOAI_LANG", help_en::HELP_EN) {
         Ok((cli, _)) => cli,
         Err(code) => return code,
     };
@@ -657,6 +659,17 @@ mod tests {
     fn every_command_and_flag_is_described_in_vietnamese_with_an_example() {
         let problems =
             doithoai_clilang::help_problems(<super::Cli as clap::CommandFactory>::command());
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    /// `doithoai-server --lang en --help` is English: every command and flag has a text in
+    /// `help_en.rs`, and no Vietnamese word is left but in the example commands.
+    #[test]
+    fn every_command_and_flag_has_an_english_text() {
+        let problems = doithoai_clilang::english_help_problems(
+            <super::Cli as clap::CommandFactory>::command(),
+            super::help_en::HELP_EN,
+        );
         assert!(problems.is_empty(), "{problems:#?}");
     }
 }

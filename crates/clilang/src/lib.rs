@@ -44,11 +44,261 @@ pub fn lang_of(args: &[OsString], env_var: &str) -> Lang {
 }
 
 /// `cmd` with clap's headings, built-in flags and value notes in `lang`, through every subcommand.
+///
+/// The descriptions of the commands and arguments stay as the program wrote them (Vietnamese
+/// doc comments); [`localize_with`] also gives them in English.
 pub fn localize(cmd: Command, lang: Lang) -> Command {
     if lang == Lang::En {
         return cmd;
     }
     localize_vi(cmd, true)
+}
+
+/// English descriptions of a binary's commands and arguments, for `--lang en`.
+///
+/// Each entry is `(key, text)`. A command's key is its path below the binary, words separated by
+/// one space (`"petition add"`; `""` is the binary itself); its text's first paragraph is the
+/// short description (`-h`), the whole text the long one (`--help`). An argument's key is the
+/// command's path and the flag (`"petition add --name"`) or, for a positional argument, its id
+/// in angle brackets (`"petition show <id>"`); a key of the flag alone (`"--json"`) describes
+/// that flag in every command that has no entry of its own for it.
+///
+/// A command's examples are commands, the same in both languages: when an English text has none
+/// ("Example"), the "Ví dụ:" lines of the Vietnamese help are carried over under "Examples:".
+pub type HelpTable = [(&'static str, &'static str)];
+
+/// [`localize`], and in English the descriptions of `table` in place of the Vietnamese ones.
+pub fn localize_with(cmd: Command, lang: Lang, table: &HelpTable) -> Command {
+    match lang {
+        Lang::Vi => localize_vi(cmd, true),
+        Lang::En => {
+            let bin = cmd.get_name().to_owned();
+            english(cmd, "", &bin, table)
+        }
+    }
+}
+
+fn lookup<'t>(table: &'t HelpTable, key: &str) -> Option<&'t str> {
+    table.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
+
+/// The key of argument `arg` in command `path` (see [`HelpTable`]), and its key for every command.
+fn arg_keys(path: &str, arg: &Arg) -> (String, String) {
+    let own = match arg.get_long() {
+        Some(long) => format!("--{long}"),
+        None => format!("<{}>", arg.get_id()),
+    };
+    let specific = if path.is_empty() {
+        own.clone()
+    } else {
+        format!("{path} {own}")
+    };
+    (specific, own)
+}
+
+fn arg_text<'t>(table: &'t HelpTable, path: &str, arg: &Arg) -> Option<&'t str> {
+    let (specific, any) = arg_keys(path, arg);
+    lookup(table, &specific).or_else(|| lookup(table, &any))
+}
+
+/// Is `c` a character English help may hold: ASCII, or punctuation common to both languages.
+fn english_char(c: char) -> bool {
+    c.is_ascii() || "«»—–…≥≤’‘“”·×→".contains(c)
+}
+
+/// The example lines of a Vietnamese long help (after "Ví dụ:"), each command on its own line;
+/// a Vietnamese remark after a command ("   (…)") is left out.
+fn examples_of(vi: &str, bin: &str) -> Vec<String> {
+    let Some(at) = vi.find("Ví dụ:") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for line in vi[at + "Ví dụ:".len()..].lines() {
+        let mut line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(cut) = line.find("  (")
+            && !line[cut..].chars().all(english_char)
+        {
+            line = line[..cut].trim_end();
+        }
+        let indent = if line.starts_with(bin) {
+            "  "
+        } else {
+            "      "
+        };
+        out.push(format!("{indent}{line}"));
+    }
+    out
+}
+
+fn english(mut cmd: Command, path: &str, bin: &str, table: &HelpTable) -> Command {
+    if let Some(text) = lookup(table, path) {
+        let about = text.split("\n\n").next().unwrap_or(text).to_owned();
+        let vi_long = cmd
+            .get_long_about()
+            .or_else(|| cmd.get_about())
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        let mut long = text.to_owned();
+        let mut examples = examples_of(&vi_long, bin);
+        // Examples given after the options ("after help") in Vietnamese are carried the same way.
+        for after in [cmd.get_after_help(), cmd.get_after_long_help()]
+            .into_iter()
+            .flatten()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+        {
+            if !after.chars().all(english_char) {
+                examples.extend(examples_of(&after, bin));
+                cmd = cmd
+                    .after_help(clap::builder::Resettable::Reset)
+                    .after_long_help(clap::builder::Resettable::Reset);
+            }
+        }
+        examples.dedup();
+        if !text.contains("Example") && !examples.is_empty() {
+            long.push_str("\n\nExamples:\n");
+            long.push_str(&examples.join("\n"));
+        }
+        cmd = cmd.about(about).long_about(long);
+    }
+    cmd = cmd.mut_args(|arg| {
+        let mut arg = match arg_text(table, path, &arg) {
+            Some(text) => arg
+                .help(text.to_owned())
+                .long_help(clap::builder::Resettable::Reset),
+            None => arg,
+        };
+        // As in Vietnamese, the flags of every command apart from each command's own.
+        if arg.is_global_set() && arg.get_help_heading().is_none() {
+            arg = arg.help_heading("Global options");
+        }
+        // A value clap would name after the field (`names` → <NAMES>) is named after its flag
+        // (--name <NAME>).
+        let derived = arg
+            .get_value_names()
+            .is_none_or(|v| v.len() == 1 && v[0] == arg.get_id().as_str().to_uppercase());
+        if arg.get_action().takes_values()
+            && derived
+            && let Some(long) = arg.get_long()
+        {
+            let name = long.to_uppercase().replace('-', "_");
+            arg = arg.value_name(name);
+        }
+        // A value named in Vietnamese (<THƯ_MỤC>) is named as clap would name it.
+        if arg
+            .get_value_names()
+            .is_some_and(|v| v.iter().any(|n| !n.chars().all(english_char)))
+        {
+            let name = arg.get_id().as_str().to_uppercase();
+            arg = arg.value_name(name);
+        }
+        arg
+    });
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    for name in names {
+        let sub_path = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path} {name}")
+        };
+        cmd = cmd.mut_subcommand(name, |s| english(s, &sub_path, bin, table));
+    }
+    cmd
+}
+
+/// What is missing from the English help of `cmd` with `table` (see [`HelpTable`]): a command or
+/// an argument without an English text, and any rendered help that still holds a character
+/// outside ASCII and common punctuation (a Vietnamese word), example command lines aside; and an
+/// entry of the table that describes nothing (a command renamed or removed) or comes twice. Empty
+/// when all is well; a test of each binary asserts that.
+pub fn english_help_problems(cmd: Command, table: &HelpTable) -> Vec<String> {
+    struct Walk<'a> {
+        bin: &'a str,
+        table: &'a HelpTable,
+        used: std::collections::HashSet<String>,
+        out: Vec<String>,
+    }
+    fn walk(cmd: &mut Command, path: &str, w: &mut Walk<'_>) {
+        let (bin, table) = (w.bin, w.table);
+        let shown = if path.is_empty() { "(root)" } else { path };
+        if lookup(table, path).is_none() {
+            w.out.push(format!("{shown:?}: no English text"));
+        }
+        w.used.insert(path.to_owned());
+        for a in cmd.get_arguments() {
+            let id = a.get_id().as_str();
+            if id == "help" || id == "version" || (a.is_global_set() && !path.is_empty()) {
+                continue;
+            }
+            let (specific, any) = arg_keys(path, a);
+            if lookup(table, &specific).is_some() {
+                w.used.insert(specific);
+            } else if lookup(table, &any).is_some() {
+                w.used.insert(any);
+            } else {
+                w.out.push(format!("{specific:?}: no English text"));
+            }
+        }
+        for help in [
+            plain(&cmd.render_help().to_string()),
+            plain(&cmd.render_long_help().to_string()),
+        ] {
+            let mut in_examples = false;
+            for line in help.lines() {
+                let t = line.trim_start();
+                if t.starts_with("Example") {
+                    in_examples = true;
+                }
+                let example = in_examples && (t.starts_with(bin) || t.starts_with('-'));
+                if !example && !line.chars().all(english_char) {
+                    w.out.push(format!("{shown}: not English: {}", line.trim()));
+                }
+            }
+        }
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .map(|s| s.get_name().to_owned())
+            .collect();
+        // clap's own `help` subcommand speaks English already.
+        for n in names.into_iter().filter(|n| n != "help") {
+            let sub_path = if path.is_empty() {
+                n.clone()
+            } else {
+                format!("{path} {n}")
+            };
+            if let Some(sub) = cmd.find_subcommand_mut(&n) {
+                walk(sub, &sub_path, w);
+            }
+        }
+    }
+    let mut cmd = localize_with(cmd, Lang::En, table);
+    cmd.build();
+    let bin = cmd.get_name().to_owned();
+    let mut w = Walk {
+        bin: &bin,
+        table,
+        used: Default::default(),
+        out: Vec::new(),
+    };
+    walk(&mut cmd, "", &mut w);
+    let mut seen = std::collections::HashSet::new();
+    for (key, _) in table {
+        if !seen.insert(*key) {
+            w.out.push(format!("{key:?}: twice in the table"));
+        } else if !w.used.contains(*key) {
+            w.out.push(format!(
+                "{key:?}: in the table, but no such command or flag"
+            ));
+        }
+    }
+    w.out.dedup();
+    w.out
 }
 
 fn localize_vi(cmd: Command, root: bool) -> Command {
@@ -237,6 +487,13 @@ pub fn help_problems(cmd: Command) -> Vec<String> {
         let leaf = cmd.get_subcommands().next().is_none();
         if leaf && !help.contains("Ví dụ:") {
             out.push(format!("{path}: no example (Ví dụ:)"));
+        }
+        // Examples whose lines clap joined (a doc comment without verbatim_doc_comment).
+        let bin = format!("{} ", path.split(' ').next().unwrap_or_default());
+        if let Some(at) = help.find("Ví dụ:")
+            && help[at..].lines().any(|l| l.matches(&bin).count() > 1)
+        {
+            out.push(format!("{path}: two examples on one line"));
         }
         let names: Vec<String> = cmd
             .get_subcommands()
@@ -458,14 +715,19 @@ fn help_subcommand_as_flag(mut args: Vec<OsString>) -> Vec<OsString> {
 ///
 /// Returns the parsed value and the language, or the exit code after printing help, the version
 /// (both to stdout, code 0) or a parse error (stderr, code 2).
-pub fn parse<T: CommandFactory + FromArgMatches>(env_var: &str) -> Result<(T, Lang), ExitCode> {
-    parse_from(std::env::args_os().collect(), env_var)
+/// In English the descriptions are those of `table` (see [`HelpTable`]).
+pub fn parse<T: CommandFactory + FromArgMatches>(
+    env_var: &str,
+    table: &HelpTable,
+) -> Result<(T, Lang), ExitCode> {
+    parse_from(std::env::args_os().collect(), env_var, table)
 }
 
 /// [`parse`] over given arguments (the first is the program's name).
 pub fn parse_from<T: CommandFactory + FromArgMatches>(
     args: Vec<OsString>,
     env_var: &str,
+    table: &HelpTable,
 ) -> Result<(T, Lang), ExitCode> {
     let lang = lang_of(&args, env_var);
     let args = if lang == Lang::Vi {
@@ -473,7 +735,7 @@ pub fn parse_from<T: CommandFactory + FromArgMatches>(
     } else {
         args
     };
-    let cmd = localize(T::command(), lang);
+    let cmd = localize_with(T::command(), lang, table);
     let result = cmd
         .clone()
         .try_get_matches_from(&args)
@@ -619,6 +881,154 @@ mod tests {
             .try_get_matches_from(["dt", "add", "--people", "x"])
             .expect_err("parse error");
         assert!(render_error(&e, Lang::En).contains("error: invalid value"));
+    }
+
+    /// Thêm ý kiến.
+    #[derive(Debug, Parser)]
+    #[command(name = "dt")]
+    struct Two {
+        #[command(subcommand)]
+        cmd: TwoSub,
+    }
+
+    #[derive(Debug, clap::Subcommand)]
+    enum TwoSub {
+        /// Ghi ý kiến mới.
+        ///
+        /// Ví dụ: dt add --name "Nguyễn Văn Đức"
+        Add {
+            /// Họ tên.
+            #[arg(long = "name", required = true)]
+            names: Vec<String>,
+            /// In ra JSON.
+            #[arg(long)]
+            json: bool,
+            /// Tệp.
+            #[arg(long, value_name = "TỆP")]
+            file: Option<String>,
+        },
+        /// Xem một ý kiến.
+        ///
+        /// Ví dụ: dt show 17/2026     (theo số vào sổ)
+        #[command(verbatim_doc_comment)]
+        Show {
+            /// Mã ý kiến.
+            id: String,
+            /// In ra JSON.
+            #[arg(long)]
+            json: bool,
+        },
+    }
+
+    const TWO_EN: &HelpTable = &[
+        ("", "Petitions."),
+        ("--json", "Print as JSON"),
+        ("add", "Record a new petition."),
+        ("add --name", "Full name"),
+        ("add --file", "File"),
+        ("show", "Show a petition."),
+        ("show <id>", "Petition id"),
+    ];
+
+    fn long_help(cmd: Command, path: &[&str]) -> String {
+        let mut cmd = cmd;
+        cmd.build();
+        let mut c = &mut cmd;
+        for p in path {
+            c = c.find_subcommand_mut(p).expect("subcommand");
+        }
+        plain(&c.render_long_help().to_string())
+    }
+
+    #[test]
+    fn english_texts_replace_the_vietnamese_ones_by_path_and_flag() {
+        let cmd = localize_with(Two::command(), Lang::En, TWO_EN);
+        let add = long_help(cmd.clone(), &["add"]);
+        assert!(add.starts_with("Record a new petition."), "{add}");
+        assert!(
+            add.contains("--name <NAME>") && add.contains("Full name"),
+            "{add}"
+        );
+        // A flag's text for every command: --json.
+        assert!(add.contains("Print as JSON"), "{add}");
+        // The Vietnamese value name (<TỆP>) is not shown in English.
+        assert!(add.contains("--file <FILE>"), "{add}");
+        // The example is carried over, a command as in Vietnamese.
+        assert!(
+            add.contains("Examples:\n  dt add --name \"Nguyễn Văn Đức\""),
+            "{add}"
+        );
+        let show = long_help(cmd, &["show"]);
+        assert!(show.contains("Petition id"), "{show}");
+        // The example's Vietnamese remark is left out, the command kept.
+        assert!(show.contains("  dt show 17/2026\n"), "{show}");
+        assert!(!show.contains("theo số"), "{show}");
+        for vi in ["Họ tên", "Mã ý kiến", "Ví dụ", "In ra JSON"] {
+            assert!(
+                !show.contains(vi)
+                    && !long_help(localize_with(Two::command(), Lang::En, TWO_EN), &["add"])
+                        .contains(vi),
+                "{vi}"
+            );
+        }
+        // In Vietnamese the table changes nothing.
+        let vi = long_help(localize_with(Two::command(), Lang::Vi, TWO_EN), &["add"]);
+        assert!(vi.contains("Họ tên") && vi.contains("Ví dụ:"), "{vi}");
+        assert!(help_problems(Two::command()).is_empty());
+        let joined = Two::command().mut_subcommand("add", |c| {
+            c.long_about("Ghi ý kiến mới.\n\nVí dụ: dt add --name A dt add --name B")
+        });
+        assert_eq!(help_problems(joined), ["dt add: two examples on one line"]);
+    }
+
+    #[test]
+    fn english_help_problems_name_what_has_no_english_text() {
+        assert_eq!(
+            english_help_problems(Two::command(), TWO_EN),
+            Vec::<String>::new()
+        );
+        let partial: Vec<(&'static str, &'static str)> = TWO_EN
+            .iter()
+            .copied()
+            .filter(|(k, _)| *k != "add --name" && *k != "show")
+            .collect();
+        let problems = english_help_problems(Two::command(), &partial);
+        assert!(
+            problems.contains(&"\"add --name\": no English text".to_owned()),
+            "{problems:#?}"
+        );
+        assert!(
+            problems.contains(&"\"show\": no English text".to_owned()),
+            "{problems:#?}"
+        );
+        // The Vietnamese words left in place are named too.
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("not English") && p.contains("Họ tên")),
+            "{problems:#?}"
+        );
+        // An entry that describes nothing, or comes twice, is named.
+        let mut stale = TWO_EN.to_vec();
+        stale.push(("remove", "Remove a petition."));
+        stale.push(("add --name", "Name"));
+        let problems = english_help_problems(Two::command(), &stale);
+        assert!(
+            problems.contains(&"\"remove\": in the table, but no such command or flag".to_owned()),
+            "{problems:#?}"
+        );
+        assert!(
+            problems.contains(&"\"add --name\": twice in the table".to_owned()),
+            "{problems:#?}"
+        );
+        // A text of the table in Vietnamese is not English either.
+        let mut wrong = TWO_EN.to_vec();
+        wrong[2] = ("add", "Ghi ý kiến mới.");
+        let problems = english_help_problems(Two::command(), &wrong);
+        assert!(
+            problems.iter().any(|p| p.starts_with("add: not English")),
+            "{problems:#?}"
+        );
     }
 
     #[test]

@@ -713,7 +713,7 @@ impl App {
         // Check the session exists, and everything typed, before recording anything.
         let (_, sh) = self.resolve_session(typed).await?;
         let cur = read(&sh, session::read)?;
-        let mut pids = self.petition_ids(petitions)?;
+        let mut pids = self.petition_ids(petitions).await?;
         let content = content.map(str::trim).filter(|c| !c.is_empty());
         let mut speaker = NewSpeaker {
             name: name.to_owned(),
@@ -852,11 +852,11 @@ impl App {
         Ok(s)
     }
 
-    /// The petition ids for what the user typed (id prefixes).
-    fn petition_ids(&self, typed: &[String]) -> Result<Vec<Uuid>, SessionsError> {
+    /// The petition ids for what the user typed (id prefixes or register numbers, 17/2026).
+    async fn petition_ids(&self, typed: &[String]) -> Result<Vec<Uuid>, SessionsError> {
         let mut out = Vec::new();
         for t in typed {
-            let row = self.resolve(t)?;
+            let row = self.office_resolve(t).await?;
             let id = Uuid::parse_str(&row.id).map_err(|_| AppError::NoSuchPetition(t.clone()))?;
             if !out.contains(&id) {
                 out.push(id);
@@ -874,7 +874,7 @@ impl App {
         mut speech: NewSpeech,
         petitions: &[String],
     ) -> Result<(Session, String), SessionsError> {
-        let pids = self.petition_ids(petitions)?;
+        let pids = self.petition_ids(petitions).await?;
         let registry = self.registry().await?;
         let now = ward_now();
         let (_, id, s) = self
@@ -925,7 +925,7 @@ impl App {
         petitions: &[String],
         speeches: &[String],
     ) -> Result<(Session, String), SessionsError> {
-        let pids = self.petition_ids(petitions)?;
+        let pids = self.petition_ids(petitions).await?;
         let registry = self.registry().await?;
         let (_, id, s) = self
             .session_op(typed, "conclusion.add", |tx, ctx, cur| {

@@ -1603,6 +1603,18 @@ impl OverdueKind {
             OverdueKind::Deadline => lang.pick("Quá hạn giải quyết", "Past the handling deadline"),
         }
     }
+
+    /// Why a petition is late, said as its state `status` is: a classified petition is not "not
+    /// classified".
+    pub fn label_as(self, status: Status, lang: Lang) -> &'static str {
+        match (self, status) {
+            (OverdueKind::Acceptance, Status::Classified) => lang.pick(
+                "Đã phân loại, chưa thụ lý quá 10 ngày làm việc",
+                "Classified, not accepted or routed within 10 working days",
+            ),
+            (k, _) => k.label(lang),
+        }
+    }
 }
 
 /// A petition past one of its time limits.

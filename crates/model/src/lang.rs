@@ -116,6 +116,20 @@ pub fn io_error(e: &std::io::Error, lang: Lang) -> String {
     }
 }
 
+/// A device role (`collector`, `office`, `monitor`, as the registry stores it) as a user reads it.
+pub fn role_label(role: &str, lang: Lang) -> String {
+    let (vi, en) = match role {
+        "collector" => ("điểm tiếp nhận ý kiến", "collection point"),
+        "office" => ("văn phòng phường", "ward office"),
+        "monitor" => (
+            "Mặt trận Tổ quốc (giám sát)",
+            "Fatherland Front (monitoring)",
+        ),
+        other => (other, other),
+    };
+    lang.pick(vi, en).to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,18 +143,4 @@ mod tests {
         let e = std::io::Error::other("lạ");
         assert_eq!(io_error(&e, Lang::Vi), "lỗi của hệ điều hành (lạ)");
     }
-}
-
-/// A device role (`collector`, `office`, `monitor`, as the registry stores it) as a user reads it.
-pub fn role_label(role: &str, lang: Lang) -> String {
-    let (vi, en) = match role {
-        "collector" => ("điểm tiếp nhận ý kiến", "collection point"),
-        "office" => ("văn phòng phường", "ward office"),
-        "monitor" => (
-            "Mặt trận Tổ quốc (giám sát)",
-            "Fatherland Front (monitoring)",
-        ),
-        other => (other, other),
-    };
-    lang.pick(vi, en).to_owned()
 }

@@ -508,15 +508,7 @@ impl<'a> Ctx<'a> {
     /// Why a petition is late, said as its state is: a classified petition is not "not
     /// classified".
     fn overdue_reason(&self, o: &doithoai_model::handling::Overdue) -> String {
-        match (o.kind, self.status(&o.id)) {
-            (OverdueKind::Acceptance, Status::Classified) => self
-                .pick(
-                    "Đã phân loại, chưa thụ lý quá 10 ngày làm việc",
-                    "Classified, not accepted or routed within 10 working days",
-                )
-                .to_owned(),
-            (k, _) => k.label(self.lang).to_owned(),
-        }
+        o.kind.label_as(self.status(&o.id), self.lang).to_owned()
     }
 }
 

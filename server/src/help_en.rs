@@ -1,0 +1,107 @@
+//! The English descriptions of `doithoai-server`'s commands and flags, for `--lang en` (see
+//! `doithoai_clilang::HelpTable`); the Vietnamese ones are the doc comments in `main.rs`, whose
+//! examples ("Ví dụ:") are carried over unless a text here gives its own.
+
+use doithoai_clilang::HelpTable;
+
+pub const HELP_EN: &HelpTable = &[
+    (
+        "",
+        "doithoai-server: the ward's sync server. Runs with no configuration: data in ./data (SQLite), listening on 127.0.0.1:8800.\n\nExamples:\n  doithoai-server                                   run the server\n  doithoai-server ward create --id dinh-ke --name \"Phường Dĩnh Kế\"\n  doithoai-server backup /media/usb/doithoai-2026-11-28.sqlite3",
+    ),
+    (
+        "--data-dir",
+        "The server's data directory (database, admin.secret)",
+    ),
+    (
+        "--listen",
+        "Address and port to listen on, e.g. 0.0.0.0:8800 to open it to the LAN",
+    ),
+    (
+        "--lang",
+        "Language of messages: vi (Vietnamese) or en (English)",
+    ),
+    ("--ward", "Ward id (see: doithoai-server ward list)"),
+    ("--json", "Print as JSON (for scripts) instead of a table"),
+    (
+        "serve",
+        "Run the server (the default when no command is given).",
+    ),
+    ("ward", "Wards: create, list."),
+    ("ward create", "Create a ward."),
+    (
+        "ward create --id",
+        "Ward id: lower-case letters without diacritics, digits, hyphens (dinh-ke)",
+    ),
+    ("ward create --name", "Ward name, with diacritics"),
+    ("ward list", "List the wards."),
+    (
+        "point",
+        "Intake points: residential groups, organisations, office desks.",
+    ),
+    ("point add", "Add an intake point."),
+    (
+        "point add --kind",
+        "Kind of point: tdp (residential group), org (organisation) or office",
+    ),
+    (
+        "point add --id",
+        "Point id: lower-case letters without diacritics, digits, hyphens (tdp-03)",
+    ),
+    ("point add --name", "Point name, with diacritics"),
+    ("point list", "List a ward's intake points."),
+    (
+        "device",
+        "Devices: add (prints a one-time enrolment code), list, revoke.",
+    ),
+    (
+        "device add",
+        "Add a device and print its one-time enrolment code.",
+    ),
+    (
+        "device add --role",
+        "Role: office, collector (intake point), monitor (Fatherland Front)",
+    ),
+    (
+        "device add --point",
+        "Intake point (required for a collector)",
+    ),
+    (
+        "device add --name",
+        "Device name, to recognise it in the list",
+    ),
+    ("device list", "List the devices."),
+    (
+        "device revoke",
+        "Revoke a device: its access token is refused and its open connections are closed within a second.",
+    ),
+    (
+        "device revoke <id>",
+        "Device id (first column of doithoai-server device list)",
+    ),
+    (
+        "doc",
+        "Registered documents (with their heads), to check syncing.",
+    ),
+    (
+        "doc list",
+        "List a ward's documents with the heads on disk (JSON).",
+    ),
+    (
+        "backup",
+        "Back up all the data to one file (works while the server runs).\n\nThe file's folder must exist; an existing file is not overwritten without --force.",
+    ),
+    (
+        "backup <file>",
+        "Backup file to create (in an existing folder)",
+    ),
+    (
+        "backup --force",
+        "Overwrite an existing backup file of the same name",
+    ),
+    (
+        "restore",
+        "Restore from a backup file (the server must be stopped).\n\nThe file is checked first (it must be a doithoai-server backup holding at least one ward); the data in use is kept aside in a file of its own.",
+    ),
+    ("restore <file>", "Backup file made by the backup command"),
+];
