@@ -399,10 +399,10 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 Lang::Vi => {
                     writeln!(
                         out,
-                        "Đã đăng ký máy «{}» với {} (vai trò {}, điểm tiếp nhận {}).",
+                        "Đã đăng ký máy «{}» với {} (vai trò: {}, điểm tiếp nhận {}).",
                         d.name,
                         d.ward_name.unwrap_or_default(),
-                        d.role,
+                        doithoai_model::lang::role_label(&d.role, lang),
                         if d.point.is_empty() { "—" } else { &d.point }
                     )?;
                     writeln!(
@@ -420,10 +420,10 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 Lang::En => {
                     writeln!(
                         out,
-                        "Enrolled {:?} with {} (role {}, collection point {}).",
+                        "Enrolled {:?} with {} (role: {}, collection point {}).",
                         d.name,
                         d.ward_name.unwrap_or_default(),
-                        d.role,
+                        doithoai_model::lang::role_label(&d.role, lang),
                         d.point
                     )?;
                     writeln!(

@@ -3,45 +3,11 @@
 //! closes them, and writes the register as XLSX.
 
 use std::io::Cursor;
-use std::path::Path;
-use std::process::{Command, Output};
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 
-fn doithoai(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_doithoai"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("DOITHOAI_LANG")
-        .env_remove("DOITHOAI_DATA_DIR")
-        .output()
-        .expect("run doithoai")
-}
-
-/// Runs a command that must succeed; returns its standard output.
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = doithoai(dir, args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{args:?} failed:\n{stdout}\n{stderr}");
-    stdout
-}
-
-/// Runs a command that must fail; returns its standard error.
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let out = doithoai(dir, args);
-    assert!(!out.status.success(), "{args:?} should have failed");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// The short id printed by `petition add`: "Đã lưu ý kiến 1a2b3c4d — ...".
-fn added_id(out: &str) -> String {
-    out.split_whitespace()
-        .find(|w| w.len() == 8 && w.chars().all(|c| c.is_ascii_hexdigit()))
-        .expect("an id in the output")
-        .to_owned()
-}
+mod common;
+use common::{added_id, fails, ok};
 
 #[test]
 fn office_handles_a_petition_from_receipt_to_the_register() {

@@ -2,30 +2,8 @@
 //! the 10-working-day acceptance limit is not "Chưa phân loại" (issue: the summary and the
 //! overdue list flagged classified items as unclassified).
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn doithoai(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_doithoai"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("DOITHOAI_LANG")
-        .env_remove("DOITHOAI_DATA_DIR")
-        .output()
-        .expect("run doithoai")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = doithoai(dir, args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{args:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
+mod common;
+use common::ok;
 
 #[test]
 fn a_classified_petition_is_not_called_unclassified() {

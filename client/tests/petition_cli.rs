@@ -7,46 +7,12 @@ use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn doithoai(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_doithoai"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("DOITHOAI_LANG")
-        .env_remove("DOITHOAI_DATA_DIR")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run doithoai")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = doithoai(dir, args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{args:?} failed:\n{stdout}\n{stderr}");
-    stdout
-}
-
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let out = doithoai(dir, args);
-    assert!(
-        !out.status.success(),
-        "{args:?} should have failed: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn added_id(out: &str) -> String {
-    out.split_whitespace()
-        .find(|w| w.len() == 8 && w.chars().all(|c| c.is_ascii_hexdigit()))
-        .unwrap_or_else(|| panic!("an id in {out:?}"))
-        .to_owned()
-}
+mod common;
+use common::{added_id, fails, ok};
 
 fn show_json(dir: &Path, id: &str) -> serde_json::Value {
     serde_json::from_str(&ok(dir, &["petition", "show", id, "--json"])).expect("show --json")

@@ -6,7 +6,6 @@
 //! answered petition is notified, the others are assigned once, with the conclusions' deadlines.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use chrono::Datelike;
 use doithoai_client::App;
@@ -16,45 +15,8 @@ use doithoai_model::{Lang, Status};
 use doithoai_sync::{parse_doc_id, read};
 use uuid::Uuid;
 
-fn doithoai(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_doithoai"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("DOITHOAI_LANG")
-        .env_remove("DOITHOAI_DATA_DIR")
-        .output()
-        .expect("run doithoai")
-}
-
-/// Runs a command that must succeed; returns its standard output.
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = doithoai(dir, args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{args:?} failed:\n{stdout}\n{stderr}");
-    stdout
-}
-
-/// Runs a command that must fail; returns its standard error.
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let out = doithoai(dir, args);
-    assert!(
-        !out.status.success(),
-        "{args:?} should have failed:\n{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// The short id printed by `petition add`: "Đã lưu ý kiến 1a2b3c4d — ...".
-fn added_id(out: &str) -> String {
-    out.split_whitespace()
-        .map(|w| w.trim_end_matches(['.', ',']))
-        .find(|w| w.len() == 8 && w.chars().all(|c| c.is_ascii_hexdigit()))
-        .expect("an id in the output")
-        .to_owned()
-}
+mod common;
+use common::{added_id, fails, ok};
 
 fn init_office(dir: &Path) {
     ok(

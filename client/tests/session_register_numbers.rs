@@ -1,30 +1,8 @@
 //! A session names the register's petitions the way the office does: by register number
 //! ("17/2026") as well as by id (issue: "accept them wherever a petition id is accepted").
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn doithoai(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_doithoai"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("DOITHOAI_LANG")
-        .env_remove("DOITHOAI_DATA_DIR")
-        .output()
-        .expect("run doithoai")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = doithoai(dir, args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{args:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
+mod common;
+use common::{doithoai, ok};
 
 #[test]
 fn session_commands_accept_register_numbers() {
