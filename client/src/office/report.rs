@@ -126,7 +126,11 @@ pub(super) fn emit(
         Some(path) => {
             std::fs::write(path, &bytes).map_err(|e| {
                 usage(
-                    format!("Không ghi được tệp {}: {e}", path.display()),
+                    format!(
+                        "Không ghi được tệp {}: {}",
+                        path.display(),
+                        doithoai_model::lang::io_error(&e, Lang::Vi)
+                    ),
                     format!("Cannot write {}: {e}", path.display()),
                 )
             })?;
