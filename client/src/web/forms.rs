@@ -26,6 +26,25 @@ impl FormView {
             errors: BTreeMap::new(),
         }
     }
+    /// Puts a validation error the model gave on saving beside its field (the date's field is
+    /// named `date_key` in the form); returns it when it belongs to no field.
+    pub fn place_error(
+        &mut self,
+        e: &ValidationError,
+        lang: Lang,
+        date_key: &str,
+    ) -> Option<String> {
+        let k = match field_of(e) {
+            "meeting_date" => date_key,
+            k => k,
+        };
+        if k == "general" {
+            return Some(e.localize(lang));
+        }
+        self.errors.insert(k.to_owned(), e.localize(lang));
+        None
+    }
+
     /// What was typed in `k` (empty when nothing).
     pub fn v(&self, k: &str) -> &str {
         self.values.get(k).map(String::as_str).unwrap_or("")

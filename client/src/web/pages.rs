@@ -403,12 +403,7 @@ async fn capture_save(State(state): St, headers: HeaderMap, Form(values): Form<F
                 return Ok(see_other(&to));
             }
             Err(AppError::Validation(e)) => {
-                let k = forms::field_of(&e);
-                if k == "general" {
-                    general = Some(e.localize(lang));
-                } else {
-                    view.errors.insert(k.to_owned(), e.localize(lang));
-                }
+                general = view.place_error(&e, lang, "meeting_date");
             }
             Err(e) => return Err(e.into()),
         }
@@ -1042,15 +1037,7 @@ async fn edit_save(
                 return Ok(see_other(&format!("/petitions/{}?ok={ok}", p.petition.id)));
             }
             Err(AppError::Validation(e)) => {
-                let k = match forms::field_of(&e) {
-                    "meeting_date" => "date",
-                    k => k,
-                };
-                if k == "general" {
-                    general = Some(e.localize(lang));
-                } else {
-                    view.errors.insert(k.to_owned(), e.localize(lang));
-                }
+                general = view.place_error(&e, lang, "date");
             }
             Err(e) => return Err(e.into()),
         }
