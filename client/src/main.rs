@@ -87,9 +87,5 @@ fn open_log(data_dir: &Path) -> Option<std::fs::File> {
     if std::fs::metadata(&path).is_ok_and(|m| m.len() > LOG_ROTATE_BYTES) {
         let _ = std::fs::rename(&path, data_dir.join("doithoai.log.1"));
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).ok()
+    doithoai_store::private::open_append(&path).ok()
 }

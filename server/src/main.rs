@@ -223,11 +223,7 @@ fn init_logging(cli: &Cli) {
     if !cli.data_dir.is_dir() {
         return;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    if let Ok(file) = options.open(cli.data_dir.join("admin.log")) {
+    if let Ok(file) = doithoai_store::private::open_append(&cli.data_dir.join("admin.log")) {
         tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
             .with_writer(std::sync::Mutex::new(file))

@@ -77,6 +77,18 @@ pub fn prepare_file(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Opens the log file `path` for appending, creating it 0600 (and tightening an older one that
+/// others can read): logs name devices, documents and errors.
+pub fn open_append(path: &Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
+    let file = options.open(path)?;
+    tighten(path)?;
+    Ok(file)
+}
+
 /// Gives an existing file mode 0600 if others can read or write it (a file that does not exist
 /// is fine). Returns whether it was changed.
 pub fn tighten(file: &Path) -> io::Result<bool> {
