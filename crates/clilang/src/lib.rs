@@ -684,25 +684,50 @@ fn render_error_with(err: &clap::Error, lang: Lang, usage: Option<String>) -> St
     s
 }
 
-/// `doithoai help petition add` → `doithoai petition add --help`, since the localized tree has no
-/// `help` subcommand of clap's.
-fn help_subcommand_as_flag(mut args: Vec<OsString>) -> Vec<OsString> {
-    let mut first_positional = None;
+/// Walks `args` as clap will read them, skipping flags and the values of the flags that take one
+/// (those of the command reached so far and the root's globals): the index of the first word
+/// that is neither, and the deepest subcommand the words name.
+fn walk(cmd: &Command, args: &[OsString]) -> (Option<usize>, Command) {
+    let takes_value = |cmd: &Command, long: &str| {
+        cmd.get_arguments()
+            .any(|a| a.get_long() == Some(long) && a.get_action().takes_values())
+    };
+    let mut current = cmd.clone();
+    let mut first = None;
     let mut skip_value = false;
     for (i, a) in args.iter().enumerate().skip(1) {
         let a = a.to_string_lossy();
         if std::mem::take(&mut skip_value) {
             continue;
         }
-        if a.starts_with('-') {
-            // The global flags of both binaries that take a separate value.
-            skip_value = matches!(a.as_ref(), "--lang" | "--data-dir");
+        if let Some(long) = a.strip_prefix("--") {
+            skip_value =
+                !long.contains('=') && (takes_value(&current, long) || takes_value(cmd, long));
             continue;
         }
-        first_positional = Some(i);
-        break;
+        if a.starts_with('-') {
+            continue;
+        }
+        first.get_or_insert(i);
+        match current.find_subcommand(a.as_ref()) {
+            Some(sub) => {
+                let name = format!(
+                    "{} {}",
+                    current.get_bin_name().unwrap_or(current.get_name()),
+                    a
+                );
+                current = sub.clone().bin_name(name);
+            }
+            None => break,
+        }
     }
-    if let Some(i) = first_positional
+    (first, current)
+}
+
+/// `doithoai help petition add` → `doithoai petition add --help`, since the localized tree has no
+/// `help` subcommand of clap's.
+fn help_subcommand_as_flag(cmd: &Command, mut args: Vec<OsString>) -> Vec<OsString> {
+    if let (Some(i), _) = walk(cmd, &args)
         && args[i] == "help"
     {
         args.remove(i);
@@ -730,12 +755,12 @@ pub fn parse_from<T: CommandFactory + FromArgMatches>(
     table: &HelpTable,
 ) -> Result<(T, Lang), ExitCode> {
     let lang = lang_of(&args, env_var);
+    let cmd = localize_with(T::command(), lang, table);
     let args = if lang == Lang::Vi {
-        help_subcommand_as_flag(args)
+        help_subcommand_as_flag(&cmd, args)
     } else {
         args
     };
-    let cmd = localize_with(T::command(), lang, table);
     let result = cmd
         .clone()
         .try_get_matches_from(&args)
@@ -755,35 +780,9 @@ pub fn parse_from<T: CommandFactory + FromArgMatches>(
 }
 
 /// The usage line of the deepest subcommand named in `args`.
-fn usage_of(mut cmd: Command, args: &[OsString]) -> String {
-    let takes_value = |cmd: &Command, long: &str| {
-        cmd.get_arguments()
-            .any(|a| a.get_long() == Some(long) && a.get_action().takes_values())
-    };
-    let root = cmd.clone();
-    let mut skip_value = false;
-    for a in args.iter().skip(1) {
-        let a = a.to_string_lossy();
-        if std::mem::take(&mut skip_value) {
-            continue;
-        }
-        if let Some(long) = a.strip_prefix("--") {
-            skip_value =
-                !long.contains('=') && (takes_value(&cmd, long) || takes_value(&root, long));
-            continue;
-        }
-        if a.starts_with('-') {
-            continue;
-        }
-        match cmd.find_subcommand(a.as_ref()) {
-            Some(sub) => {
-                let name = format!("{} {}", cmd.get_bin_name().unwrap_or(cmd.get_name()), a);
-                cmd = sub.clone().bin_name(name);
-            }
-            None => break,
-        }
-    }
-    plain(&cmd.render_usage().to_string())
+fn usage_of(cmd: Command, args: &[OsString]) -> String {
+    let (_, mut deepest) = walk(&cmd, args);
+    plain(&deepest.render_usage().to_string())
 }
 
 #[cfg(test)]
@@ -1044,7 +1043,7 @@ mod tests {
         );
         assert_eq!(lang_from_args(&args(&["dt", "--", "--lang", "en"])), None);
         assert_eq!(
-            help_subcommand_as_flag(args(&["dt", "help", "add"])),
+            help_subcommand_as_flag(&Cli::command(), args(&["dt", "help", "add"])),
             args(&["dt", "add", "--help"])
         );
     }
