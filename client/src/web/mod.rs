@@ -201,37 +201,31 @@ pub async fn serve(
     Ok(())
 }
 
-/// Recounts the header's figures when what they depend on changed (the documents' heads, the
-/// last sync), checked every second, until the stop.
+/// Recounts the header's figures when what they depend on changed, checked every second until
+/// the stop: the unconfirmed changes through [`crate::net::UnconfirmedCount`] (the same count
+/// `serve`'s status line keeps), the conflicts when the handling document's heads moved.
 async fn refresh_counts(state: Arc<AppState>) {
-    let mut last = String::new();
+    let mut unconfirmed_count = crate::net::UnconfirmedCount::default();
+    let mut last_handling: Option<String> = None;
+    let mut conflicts = 0;
     let mut stop = state.stop.clone();
     loop {
         if let Some(app) = state.app().await {
+            let unconfirmed = unconfirmed_count.get(&app).await.unwrap_or(0);
             let handling = match app.handling_handle(false).await {
                 Ok(Some(h)) => doithoai_sync::read(&h, |d| format!("{:?}", d.get_heads())),
                 _ => String::new(),
             };
-            let print = format!(
-                "{:?}|{:?}|{handling}|{}",
-                app.intake_heads().await.ok(),
-                app.store.meta_get(crate::net::LAST_SYNC_KEY).ok().flatten(),
-                state
-                    .hooks
-                    .syncing
-                    .load(std::sync::atomic::Ordering::Relaxed)
-            );
-            if print != last {
-                let unconfirmed = app.unconfirmed_changes().await.unwrap_or(0);
-                let conflicts = if app.device.handling.is_some() {
+            if last_handling.as_ref() != Some(&handling) {
+                conflicts = if app.device.handling.is_some() {
                     app.office_conflicts().await.map(|c| c.len()).unwrap_or(0)
                 } else {
                     0
                 };
-                if let Ok(mut c) = state.counts.lock() {
-                    *c = (unconfirmed, conflicts);
-                }
-                last = print;
+                last_handling = Some(handling);
+            }
+            if let Ok(mut c) = state.counts.lock() {
+                *c = (unconfirmed, conflicts);
             }
         }
         tokio::select! {
