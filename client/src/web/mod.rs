@@ -14,8 +14,10 @@
 mod assets;
 pub mod error;
 mod forms;
+mod office;
 mod pages;
 mod security;
+mod sessions;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -62,6 +62,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))
         .route("/assets/icon.svg", get(assets::icon))
+        .merge(super::office::routes())
+        .merge(super::sessions::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -149,6 +151,9 @@ pub struct Shell {
     pub ward: String,
     pub status: LiveStatus,
     pub set_up: bool,
+    /// This device's role ("collector", "office", "mttq"; empty before set-up): the nav shows
+    /// each role its own pages (templates/nav_*.html).
+    pub role: String,
 }
 
 impl Shell {
@@ -164,6 +169,15 @@ impl Shell {
     }
     pub fn is(&self, page: &str) -> bool {
         self.active == page
+    }
+    pub fn is_office(&self) -> bool {
+        self.role == "office"
+    }
+    pub fn is_mttq(&self) -> bool {
+        self.role == "mttq"
+    }
+    pub fn is_collector(&self) -> bool {
+        self.role == "collector"
     }
 }
 
@@ -198,6 +212,7 @@ async fn shell(
         ward,
         status: live_status(state, app, lang).await,
         set_up: app.is_some(),
+        role: app.map(|a| a.device.role.clone()).unwrap_or_default(),
     }
 }
 

@@ -1,0 +1,17 @@
+//! The office's pages: the desk (inbox, duplicates, handling from assignment to closing,
+//! overdue, conflicts) in [`desk`], and the reports, charts and spreadsheet import in
+//! [`reports`].
+
+mod desk;
+mod reports;
+
+use std::sync::Arc;
+
+use axum::Router;
+
+use super::AppState;
+
+/// The office's routes, merged into the UI's router (behind the same security guard).
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new().merge(desk::routes()).merge(reports::routes())
+}
