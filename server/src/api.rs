@@ -398,7 +398,8 @@ pub struct RegisterRequest {
 }
 
 /// Registers a document a device created before it syncs it: office devices create session
-/// documents, collectors create intake volumes of their own point. Anything else is refused.
+/// documents, collectors (and an office device enrolled with a point, the reception desk)
+/// create intake volumes of their own point. Anything else is refused.
 async fn register_document(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -426,7 +427,11 @@ async fn register_document(
         .to_string();
     let (kind, point) = match (device.role.as_str(), req.kind.as_str()) {
         ("office", "session") => ("session", None),
-        ("collector", "intake") if device.point_id.is_some() => ("intake", device.point_id.clone()),
+        // An office device enrolled with a point (the office's reception desk) writes that
+        // point's intake, as access::decide says, so it needs new volumes as a collector does.
+        ("collector" | "office", "intake") if device.point_id.is_some() => {
+            ("intake", device.point_id.clone())
+        }
         _ => {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,

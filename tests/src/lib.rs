@@ -188,6 +188,16 @@ impl Server {
         }
     }
 
+    /// The root intake document id of `point` in ward `dk` (from `point list`).
+    pub fn intake_of(&self, point: &str) -> String {
+        self.admin(&["point", "list", "--ward", "dk"])
+            .lines()
+            .find(|l| l.starts_with(&format!("{point}\t")))
+            .and_then(|l| l.split('\t').nth(3))
+            .expect("intake doc of point")
+            .to_owned()
+    }
+
     /// Adds a device and returns its one-time enrolment code.
     pub fn add_device(&self, ward: &str, role: &str, point: Option<&str>, name: &str) -> String {
         let mut args = vec![

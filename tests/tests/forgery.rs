@@ -13,16 +13,6 @@ use doithoai_model::{ChangeMeta, NewPetition, Registry, Resident, intake};
 use doithoai_store::{Durability, Store};
 use doithoai_sync::{LocalRepo, change, parse_doc_id};
 
-fn intake_of(server: &Server, point: &str) -> String {
-    server
-        .admin(&["point", "list", "--ward", "dk"])
-        .lines()
-        .find(|l| l.starts_with(&format!("{point}\t")))
-        .and_then(|l| l.split('\t').nth(3))
-        .expect("intake doc of point")
-        .to_owned()
-}
-
 /// Writes petitions straight into the intake document `doc` held in `client`'s store, as a
 /// program other than doithoai would (no validation, no index).
 fn forge(client: &Client, doc: &str, petitions: Vec<doithoai_model::Petition>) {
@@ -124,7 +114,7 @@ fn a_collector_cannot_forge_another_points_petitions() {
     overwrite.id = b_id.parse().unwrap();
     let claiming = petition("tdp-b", "Người Không Có Thật", CLAIMING);
     let claiming_id = claiming.id.to_string();
-    forge(&a, &intake_of(&server, "tdp-a"), vec![overwrite, claiming]);
+    forge(&a, &server.intake_of("tdp-a"), vec![overwrite, claiming]);
     // The server takes A's write to A's own intake, and flags it for the office.
     a.ok(&["sync"]);
     o.ok(&["sync"]);

@@ -19,16 +19,6 @@ use doithoai_sync::{DocumentId, LocalRepo, change, parse_doc_id};
 /// The longest any `doithoai sync` may take in these tests.
 const SYNC_BOUND: Duration = Duration::from_secs(90);
 
-fn intake_of(server: &Server, point: &str) -> String {
-    server
-        .admin(&["point", "list", "--ward", "dk"])
-        .lines()
-        .find(|l| l.starts_with(&format!("{point}\t")))
-        .and_then(|l| l.split('\t').nth(3))
-        .expect("intake doc of point")
-        .to_owned()
-}
-
 /// An HTTP request to the server with a bearer token: (status, body).
 fn http(server: &Server, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
     let mut s = std::net::TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
@@ -249,7 +239,7 @@ fn registration_is_rate_limited_and_the_office_sees_and_removes_it() {
         "",
     );
     assert_eq!(status, 403);
-    let root = intake_of(&w.server, "tdp-a");
+    let root = w.server.intake_of("tdp-a");
     let bad = w.o.run(&["documents", "remove", &root]);
     assert!(!bad.status.success());
     assert!(
@@ -269,7 +259,7 @@ fn three_hundred_and_one_ghosts_in_the_root_neither_fail_nor_hang_sync() {
     while ghosts.len() < 301 {
         ghosts.push(fresh_id());
     }
-    list_in_root(&w.a, &intake_of(&w.server, "tdp-a"), &ghosts);
+    list_in_root(&w.a, &w.server.intake_of("tdp-a"), &ghosts);
     let text = sync_ok(&w.a, "a");
     assert!(text.contains("Bỏ qua"), "{text}");
     let text = sync_ok(&w.o, "o");

@@ -11,16 +11,6 @@ fn code(server: &Server, role: &str, point: Option<&str>, name: &str) -> String 
     server.add_device("dk", role, point, name)
 }
 
-fn intake_of(server: &Server, point: &str) -> String {
-    server
-        .admin(&["point", "list", "--ward", "dk"])
-        .lines()
-        .find(|l| l.starts_with(&format!("{point}\t")))
-        .and_then(|l| l.split('\t').nth(3))
-        .expect("intake doc of point")
-        .to_owned()
-}
-
 #[test]
 fn office_and_two_tdps() {
     let tmp = tempfile::tempdir().unwrap();
@@ -173,7 +163,7 @@ fn office_and_two_tdps() {
         "Tổ trưởng B",
     ]);
     assert!(b.petitions().is_empty());
-    let a_intake = intake_of(&server, "tdp-a");
+    let a_intake = server.intake_of("tdp-a");
     let refused = b.run(&["sync", "--doc", &a_intake]);
     assert!(!refused.status.success(), "B fetched A's intake document");
     let b_store = doithoai_store::Store::open(&b.db(), doithoai_store::Durability::Full).unwrap();
@@ -378,4 +368,64 @@ async fn a_document_created_while_online_syncs_once_registered() {
     );
     link.close();
     repo.stop().await;
+}
+
+/// The office's reception desk (an office device enrolled with a point) writes that point's
+/// intake, so past a volume's 400 petitions it must be able to register the next volume; an
+/// office device without a point may not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_desk_registers_its_next_intake_volume() {
+    use doithoai_sync::{LocalRepo, parse_doc_id};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path().join("server"));
+    server.setup_ward(&["desk"]);
+    let register = |code: String, name: &'static str| {
+        let server_url = server.url();
+        let dir = tmp.path().join(name);
+        async move {
+            let e = doithoai_e2e::enroll_raw(&server_url, &code);
+            let token = e["token"].as_str().unwrap().to_owned();
+            let store = doithoai_store::Store::open(
+                &dir.with_extension("sqlite3"),
+                doithoai_store::Durability::Full,
+            )
+            .unwrap();
+            let repo =
+                LocalRepo::open(store, Some(e["peer_id"].as_str().unwrap().to_owned())).await;
+            let root = parse_doc_id(e["documents"]["intake"].as_str().unwrap_or_default());
+            let root = root.map(|r| r.to_string()).unwrap_or_default();
+            let volume = repo
+                .create(doithoai_model::intake::new_volume_document("tdp-desk", &root).unwrap())
+                .await
+                .unwrap();
+            let body =
+                serde_json::json!({"doc_id": volume.document_id().to_string(), "kind": "intake"})
+                    .to_string();
+            let (status, _) = doithoai_sync::http::request(
+                &server_url,
+                "POST",
+                "/api/v1/documents",
+                Some(&token),
+                Some(&body),
+                Duration::from_secs(10),
+            )
+            .await
+            .unwrap();
+            repo.stop().await;
+            status
+        }
+    };
+    let desk = server.add_device("dk", "office", Some("tdp-desk"), "Bàn tiếp dân");
+    assert_eq!(
+        register(desk, "desk").await,
+        200,
+        "the desk's volume was refused"
+    );
+    let clerk = server.add_device("dk", "office", None, "Văn phòng");
+    assert_eq!(
+        register(clerk, "clerk").await,
+        403,
+        "an office device without a point registered an intake volume"
+    );
 }

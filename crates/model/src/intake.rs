@@ -323,8 +323,21 @@ fn read_keys<D: ReadDoc>(
     let mut ok = Vec::with_capacity(keys.len());
     let mut bad = Vec::new();
     for key in keys {
-        let Some(p) = r.obj(obj, key.as_str()) else {
-            continue;
+        // An entry that is not a map (a scalar, a text, a list: a buggy or hostile writer) is
+        // reported with the unreadable ones, never skipped silently.
+        let p = match r.get(obj, key.as_str()) {
+            None => continue,
+            Some((automerge::Value::Object(ObjType::Map), p)) => p,
+            Some(_) => {
+                bad.push((
+                    key.clone(),
+                    DocError::BadValue {
+                        path: format!("petitions/{key}"),
+                        reason: "not a map".to_owned(),
+                    },
+                ));
+                continue;
+            }
         };
         match read_petition_obj(r, &key, &p) {
             Ok(pet) => ok.push(pet),
