@@ -842,6 +842,9 @@ pub struct PetitionPanel {
     pub answer_text: String,
     pub merged_into: Option<String>,
     pub flagged: bool,
+    /// A complaint is returned with guidance rather than forwarded (Law on Complaints): the
+    /// forwarding form starts on that choice.
+    pub guide: bool,
 }
 
 impl PetitionPanel {
@@ -1135,6 +1138,7 @@ pub async fn petition_panel(
             .and_then(|i| i.merged.as_ref())
             .map(|m| m.into.to_string()),
         flagged,
+        guide: class.is_some_and(|c| c.kind == PetitionKind::KhieuNai),
     })
 }
 
