@@ -139,33 +139,81 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
     let lamp_b = "Đèn đường ngõ 12 hỏng, buổi tối rất tối, không đi lại được";
     let complaint = "Khiếu nại quyết định thu hồi đất của hộ ông Bình";
     tdp_a.ok(&[
-        "petition", "add", "--name", "Hoàng Văn Nam", "--content", old, "--field", "ha tang",
-        "--date", &day_ago(30),
+        "petition",
+        "add",
+        "--name",
+        "Hoàng Văn Nam",
+        "--content",
+        old,
+        "--field",
+        "ha tang",
+        "--date",
+        &day_ago(30),
     ]);
     tdp_a.ok(&[
-        "petition", "add", "--name", "Vũ Thị Hằng", "--content", late, "--field", "xay dung",
-        "--date", &day_ago(40),
+        "petition",
+        "add",
+        "--name",
+        "Vũ Thị Hằng",
+        "--content",
+        late,
+        "--field",
+        "xay dung",
+        "--date",
+        &day_ago(40),
     ]);
     tdp_a.ok(&[
-        "petition", "add", "--name", "Nguyễn Văn Đức", "--people", "5", "--content", lamp,
-        "--field", "ha tang", "--place", "ngõ 12 đường Lê Lợi",
+        "petition",
+        "add",
+        "--name",
+        "Nguyễn Văn Đức",
+        "--people",
+        "5",
+        "--content",
+        lamp,
+        "--field",
+        "ha tang",
+        "--place",
+        "ngõ 12 đường Lê Lợi",
     ]);
     std::thread::sleep(Duration::from_millis(1100));
     tdp_b.ok(&[
-        "petition", "add", "--name", "Trần Thị Thủy", "--people", "3", "--content", lamp_b,
-        "--field", "ha tang", "--place", "ngõ 12 Lê Lợi",
+        "petition",
+        "add",
+        "--name",
+        "Trần Thị Thủy",
+        "--people",
+        "3",
+        "--content",
+        lamp_b,
+        "--field",
+        "ha tang",
+        "--place",
+        "ngõ 12 Lê Lợi",
     ]);
     std::thread::sleep(Duration::from_millis(1100));
     tdp_a.ok(&[
-        "petition", "add", "--name", "Lê Văn Bình", "--kind", "khieu_nai", "--content",
-        complaint, "--field", "dat dai",
+        "petition",
+        "add",
+        "--name",
+        "Lê Văn Bình",
+        "--kind",
+        "khieu_nai",
+        "--content",
+        complaint,
+        "--field",
+        "dat dai",
     ]);
     tdp_a.ok(&["sync"]);
     tdp_b.ok(&["sync"]);
-    wait_for("the office to have all five", Duration::from_secs(120), || {
-        office.run(&["sync"]);
-        office.petitions().len() == 5
-    });
+    wait_for(
+        "the office to have all five",
+        Duration::from_secs(120),
+        || {
+            office.run(&["sync"]);
+            office.petitions().len() == 5
+        },
+    );
     let (old_id, late_id, lamp_id, lamp_b_id, complaint_id) = (
         id_of(&office, old),
         id_of(&office, late),
@@ -175,9 +223,20 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
     );
     // The late one, by the CLI: received 35 days ago, assigned with a deadline 20 days ago.
     office.ok(&["handle", "receive", &late_id[..8], "--date", &day_ago(35)]);
-    office.ok(&["handle", "classify", &late_id[..8], "--competence", "phuong"]);
     office.ok(&[
-        "handle", "assign", &late_id[..8], "--department", "dia_chinh", "--deadline",
+        "handle",
+        "classify",
+        &late_id[..8],
+        "--competence",
+        "phuong",
+    ]);
+    office.ok(&[
+        "handle",
+        "assign",
+        &late_id[..8],
+        "--department",
+        "dia_chinh",
+        "--deadline",
         &day_ago(20),
     ]);
 
@@ -186,7 +245,8 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
 
     // The inbox: four new petitions, newest first, with the point and the people.
     open(&b, &serve, "/office/inbox").await;
-    b.wait_text("h1", "Hộp thư đến", Duration::from_secs(10)).await;
+    b.wait_text("h1", "Hộp thư đến", Duration::from_secs(10))
+        .await;
     b.wait_text("#new-count", "4", Duration::from_secs(5)).await;
     let rows = b
         .web()
@@ -199,9 +259,15 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
         texts.push(r.text().await.expect("text"));
     }
     assert!(texts[0].contains("Khiếu nại"), "newest first: {texts:?}");
-    assert!(texts[1].contains("Đèn đường ngõ 12 hỏng, buổi tối"), "{texts:?}");
+    assert!(
+        texts[1].contains("Đèn đường ngõ 12 hỏng, buổi tối"),
+        "{texts:?}"
+    );
     assert!(texts[1].contains("Tổ dân phố B"), "the point: {texts:?}");
-    assert!(texts[2].contains("Tổ dân phố A") && texts[2].contains('5'), "{texts:?}");
+    assert!(
+        texts[2].contains("Tổ dân phố A") && texts[2].contains('5'),
+        "{texts:?}"
+    );
     assert!(texts[3].contains(old), "oldest last: {texts:?}");
     b.screenshot("office-01-hop-thu-den").await;
 
@@ -238,8 +304,10 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
 
     // Classify by keyboard, starting on the first one (the complaint, newest first).
     assert_eq!(b.focused_id().await, format!("kind-{}", &complaint_id[..8]));
-    b.type_keys(&format!("{TAB}{TAB}{TAB}UBND phường đã trả lời năm 2025{TAB}"))
-        .await;
+    b.type_keys(&format!(
+        "{TAB}{TAB}{TAB}UBND phường đã trả lời năm 2025{TAB}"
+    ))
+    .await;
     assert_eq!(
         b.focused_id().await,
         format!("classify-{}", &complaint_id[..8])
@@ -285,7 +353,8 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
     assert!(!marked.is_empty(), "differences are highlighted");
     b.screenshot("office-04-trung-lap").await;
     b.type_keys(ENTER).await;
-    b.wait_text("#flash", "8 người", Duration::from_secs(10)).await;
+    b.wait_text("#flash", "8 người", Duration::from_secs(10))
+        .await;
     assert_eq!(status(&office, &lamp_b_id), "merged");
     assert_eq!(
         show(&office, &lamp_b_id)["item"]["merged"]["into"],
@@ -294,7 +363,8 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
     b.screenshot("office-05-da-gop").await;
     // Undo: split it off again (a reason is required), then merge it again.
     click(&b, ".split").await;
-    b.wait_text("#error", "lý do", Duration::from_secs(10)).await;
+    b.wait_text("#error", "lý do", Duration::from_secs(10))
+        .await;
     type_into(&b, &format!("#split-{lamp_b_id}"), "Gộp nhầm").await;
     click(&b, ".split").await;
     b.wait_text("#flash", "Đã tách ra", Duration::from_secs(10))
@@ -303,7 +373,8 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
     b.wait_text("#pair-1", "Đèn đường ngõ 12", Duration::from_secs(2))
         .await;
     click(&b, "#pair-1 .merge").await;
-    b.wait_text("#flash", "Đã gộp", Duration::from_secs(10)).await;
+    b.wait_text("#flash", "Đã gộp", Duration::from_secs(10))
+        .await;
     assert_eq!(status(&office, &lamp_b_id), "merged");
 
     // The original, from assignment to closing, on its petition page.
@@ -324,7 +395,11 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
     b.wait_text("#office-flash", "Đã giao xử lý", Duration::from_secs(10))
         .await;
     let facts = b
-        .wait_text("#office-facts", "ngày làm việc kể từ ngày vào sổ", Duration::from_secs(2))
+        .wait_text(
+            "#office-facts",
+            "ngày làm việc kể từ ngày vào sổ",
+            Duration::from_secs(2),
+        )
         .await;
     assert!(facts.contains(&default_deadline), "{facts}");
     assert!(facts.contains("Địa chính"), "{facts}");
@@ -350,8 +425,10 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
     b.screenshot("office-08-duyet").await;
 
     assert_eq!(b.focused_id().await, "n-channel");
-    b.type_keys(&format!("{TAB}{TAB}Báo qua tổ trưởng tại họp tổ{TAB}{ENTER}"))
-        .await;
+    b.type_keys(&format!(
+        "{TAB}{TAB}Báo qua tổ trưởng tại họp tổ{TAB}{ENTER}"
+    ))
+    .await;
     b.wait_text("#office-flash", "thông báo", Duration::from_secs(10))
         .await;
     assert_eq!(
@@ -388,12 +465,17 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
     assert!(b.web().find(Locator::Css("#step-assign")).await.is_err());
     assert_eq!(b.focused_id().await, "f-mode");
     b.screenshot("office-10-khieu-nai").await;
-    b.type_keys(&format!("{TAB}TAND thành phố Bắc Giang{TAB}{TAB}{TAB}{ENTER}"))
-        .await;
+    b.type_keys(&format!(
+        "{TAB}TAND thành phố Bắc Giang{TAB}{TAB}{TAB}{ENTER}"
+    ))
+    .await;
     // A complaint starts on «return with guidance» (the Law on Complaints).
     b.wait_text("#office-flash", "chuyển đơn", Duration::from_secs(10))
         .await;
-    assert_eq!(show(&office, &complaint_id)["item"]["forwarded"]["mode"], "guide");
+    assert_eq!(
+        show(&office, &complaint_id)["item"]["forwarded"]["mode"],
+        "guide"
+    );
 
     // Overdue: by department and by days late; the count in the header.
     goto(&b, &serve, "/office/overdue").await;
@@ -403,7 +485,8 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
         .await;
     b.wait_text("#not-received", "Cống thoát nước", Duration::from_secs(2))
         .await;
-    b.wait_text(".overdue", "20 ngày", Duration::from_secs(2)).await;
+    b.wait_text(".overdue", "20 ngày", Duration::from_secs(2))
+        .await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         goto(&b, &serve, "/office/overdue").await;
@@ -413,14 +496,20 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
         {
             break;
         }
-        assert!(Instant::now() < deadline, "the header never counted 2 overdue");
+        assert!(
+            Instant::now() < deadline,
+            "the header never counted 2 overdue"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     b.screenshot("office-11-qua-han").await;
     goto(&b, &serve, "/office/overdue?min=25").await;
     b.wait_text("#overdue-total", "2", Duration::from_secs(10))
         .await;
-    assert!(b.web().find(Locator::Css("#h-dept + h3")).await.is_err(), "20 days late is not > 25");
+    assert!(
+        b.web().find(Locator::Css("#h-dept + h3")).await.is_err(),
+        "20 days late is not > 25"
+    );
 
     // The TDP laptop sees the answer after a sync.
     wait_for("the answer at TDP A", Duration::from_secs(90), || {
@@ -451,29 +540,50 @@ async fn two_office_laptops_offline_then_the_conflicts_page_resolves_the_clash()
         "Loa phát thanh bật quá to buổi sáng",
     );
     for (c, f) in [(q1, "an ninh"), (q2, "y te"), (q3, "van hoa")] {
-        tdp.ok(&["petition", "add", "--name", "Ngô Thị Mai", "--content", c, "--field", f]);
+        tdp.ok(&[
+            "petition",
+            "add",
+            "--name",
+            "Ngô Thị Mai",
+            "--content",
+            c,
+            "--field",
+            f,
+        ]);
     }
     tdp.ok(&["sync"]);
-    wait_for("both offices to have the three", Duration::from_secs(120), || {
-        one.run(&["sync"]);
-        two.run(&["sync"]);
-        one.petitions().len() == 3 && two.petitions().len() == 3
-    });
+    wait_for(
+        "both offices to have the three",
+        Duration::from_secs(120),
+        || {
+            one.run(&["sync"]);
+            two.run(&["sync"]);
+            one.petitions().len() == 3 && two.petitions().len() == 3
+        },
+    );
     let (id1, id2, id3) = (id_of(&two, q1), id_of(&two, q2), id_of(&two, q3));
     // Together, before the network goes: the third is received and classified on laptop 2.
     two.ok(&["handle", "receive", &id3[..8]]);
     two.ok(&["handle", "classify", &id3[..8], "--competence", "phuong"]);
     two.ok(&["sync"]);
-    wait_for("laptop 1 to see it classified", Duration::from_secs(60), || {
-        one.run(&["sync"]);
-        status(&one, &id3) == "classified"
-    });
+    wait_for(
+        "laptop 1 to see it classified",
+        Duration::from_secs(60),
+        || {
+            one.run(&["sync"]);
+            status(&one, &id3) == "classified"
+        },
+    );
 
     let mut serve = Serve::start(&one, free_port());
     let b = Browser::start().await;
     open(&b, &serve, "/office/conflicts").await;
-    b.wait_text("#no-conflicts", "Không có xung đột", Duration::from_secs(10))
-        .await;
+    b.wait_text(
+        "#no-conflicts",
+        "Không có xung đột",
+        Duration::from_secs(10),
+    )
+    .await;
     b.screenshot("office-12-khong-xung-dot").await;
 
     // Offline: laptop 1 (browser) receives the first and files the third; laptop 2 (CLI)
@@ -489,11 +599,21 @@ async fn two_office_laptops_offline_then_the_conflicts_page_resolves_the_clash()
     goto(&b, &serve, &format!("/petitions/{id3}")).await;
     type_into(&b, "#fi-reason", "Đã giải quyết tại buổi họp tổ").await;
     click(&b, "#do-file").await;
-    b.wait_text("#office-flash", "Đã lưu, không xử lý", Duration::from_secs(10))
-        .await;
+    b.wait_text(
+        "#office-flash",
+        "Đã lưu, không xử lý",
+        Duration::from_secs(10),
+    )
+    .await;
     let out = two.ok(&["handle", "receive", &id2[..8]]);
     assert!(out.contains(&r1), "both laptops gave {r1}: {out}");
-    two.ok(&["handle", "assign", &id3[..8], "--department", "van_hoa_xa_hoi"]);
+    two.ok(&[
+        "handle",
+        "assign",
+        &id3[..8],
+        "--department",
+        "van_hoa_xa_hoi",
+    ]);
 
     // Back online: both sync; the conflicts page shows the clash.
     server.restart();
@@ -517,10 +637,17 @@ async fn two_office_laptops_offline_then_the_conflicts_page_resolves_the_clash()
         tokio::time::sleep(Duration::from_millis(1000)).await;
     }
     let page = b
-        .wait_text("main", &format!("Số vào sổ {r1} bị cấp cho 2 ý kiến"), Duration::from_secs(2))
+        .wait_text(
+            "main",
+            &format!("Số vào sổ {r1} bị cấp cho 2 ý kiến"),
+            Duration::from_secs(2),
+        )
         .await;
     assert!(page.contains("Các máy ghi trạng thái khác nhau"), "{page}");
-    assert!(page.contains("Đã giao xử lý") && page.contains("Lưu, không xử lý"), "{page}");
+    assert!(
+        page.contains("Đã giao xử lý") && page.contains("Lưu, không xử lý"),
+        "{page}"
+    );
     b.wait_text("#st-conflicts", "2 xung đột", Duration::from_secs(10))
         .await;
     b.screenshot("office-13-xung-dot").await;
@@ -543,8 +670,12 @@ async fn two_office_laptops_offline_then_the_conflicts_page_resolves_the_clash()
         }
     }
     assert!(clicked, "a choice to keep the assignment");
-    b.wait_text("#no-conflicts", "Không có xung đột", Duration::from_secs(10))
-        .await;
+    b.wait_text(
+        "#no-conflicts",
+        "Không có xung đột",
+        Duration::from_secs(10),
+    )
+    .await;
     b.screenshot("office-14-da-giai-quyet").await;
     assert_eq!(status(&one, &id3), "assigned");
     let (n1, n2) = (
@@ -553,10 +684,15 @@ async fn two_office_laptops_offline_then_the_conflicts_page_resolves_the_clash()
     );
     assert_ne!(n1, n2, "two numbers now");
     // Laptop 2 gets the resolution with the next sync.
-    wait_for("laptop 2 to see no conflict", Duration::from_secs(90), || {
-        two.run(&["sync"]);
-        two.ok(&["handle", "conflicts"]).contains("Không có xung đột")
-    });
+    wait_for(
+        "laptop 2 to see no conflict",
+        Duration::from_secs(90),
+        || {
+            two.run(&["sync"]);
+            two.ok(&["handle", "conflicts"])
+                .contains("Không có xung đột")
+        },
+    );
     serve.kill();
     server.kill();
 }

@@ -233,15 +233,13 @@ async fn refresh_counts(state: Arc<AppState>) {
             }
             // The overdue figure depends on the handling, the index (petitions waiting to be
             // registered) and the day: recounted when the handling moves, else every 20 s.
-            let due = overdue_at.as_ref().is_none_or(|(h, at)| {
-                *h != handling || at.elapsed() > Duration::from_secs(20)
-            });
+            let due = overdue_at
+                .as_ref()
+                .is_none_or(|(h, at)| *h != handling || at.elapsed() > Duration::from_secs(20));
             if due && app.is_office() {
                 let today = doithoai_model::time::ward_now().date_naive();
                 if let Ok(n) = app.office_overdue_count(today).await {
-                    state
-                        .overdue
-                        .store(n, std::sync::atomic::Ordering::Relaxed);
+                    state.overdue.store(n, std::sync::atomic::Ordering::Relaxed);
                 }
                 overdue_at = Some((handling, std::time::Instant::now()));
             }

@@ -847,7 +847,11 @@ pub struct DuplicateGroup {
 /// What the law asks next of a petition classified as a complaint or a denunciation, or of one
 /// outside the ward's competence; `None` for an ordinary petition of the ward. (The articles
 /// cited are those of the laws in force in 2024; verify them against the official texts.)
-pub fn next_step_required(kind: PetitionKind, competence: Competence, lang: Lang) -> Option<String> {
+pub fn next_step_required(
+    kind: PetitionKind,
+    competence: Competence,
+    lang: Lang,
+) -> Option<String> {
     let s = match (kind, lang) {
         (PetitionKind::KhieuNai, Lang::Vi) => {
             "Đơn khiếu nại: không xử lý như kiến nghị thường, mà theo Luật Khiếu nại 2011. Nếu thuộc thẩm quyền, người có thẩm quyền phải thụ lý và thông báo bằng văn bản cho người khiếu nại trong 10 ngày (Điều 27); nếu không, trả lại đơn và hướng dẫn người khiếu nại gửi đến cơ quan có thẩm quyền. Ghi «Chuyển đơn / hướng dẫn» bên dưới."
@@ -884,7 +888,10 @@ fn people_of(rows: &[PetitionRow]) -> i64 {
 
 /// Of two likely duplicates, the later one (to merge) and the earlier one (the original): by
 /// register number, then by the day they were recorded.
-pub fn later_first<'a>(a: &'a PetitionRow, b: &'a PetitionRow) -> (&'a PetitionRow, &'a PetitionRow) {
+pub fn later_first<'a>(
+    a: &'a PetitionRow,
+    b: &'a PetitionRow,
+) -> (&'a PetitionRow, &'a PetitionRow) {
     let key = |r: &PetitionRow| {
         (
             r.register_no
@@ -1072,9 +1079,11 @@ impl App {
         let group_people = |id: &Uuid| -> i64 {
             let ids = h.group(&h.root(id));
             ids.iter()
-                .filter_map(|i| rows.get(i).map(|r| r.people_count.max(1)).or_else(|| {
-                    by_id.get(i).map(|p| i64::from(p.people_count.max(1)))
-                }))
+                .filter_map(|i| {
+                    rows.get(i)
+                        .map(|r| r.people_count.max(1))
+                        .or_else(|| by_id.get(i).map(|p| i64::from(p.people_count.max(1))))
+                })
                 .sum()
         };
         let mut out = Vec::new();
@@ -1088,7 +1097,11 @@ impl App {
                 continue;
             };
             let (later_row, earlier_row) = later_first(ra, rb);
-            let (later, earlier) = if later_row.id == ra.id { (a, b) } else { (b, a) };
+            let (later, earlier) = if later_row.id == ra.id {
+                (a, b)
+            } else {
+                (b, a)
+            };
             let people_merged = group_people(&s.id) + group_people(&s.candidate);
             out.push(DuplicatePair {
                 suggestion: s,
@@ -1128,8 +1141,7 @@ impl App {
         for root in roots {
             let ids = h.group(&root);
             let by_id = self.rows_of(ids.iter().copied())?;
-            let rows: Vec<PetitionRow> =
-                ids.iter().filter_map(|i| by_id.get(i).cloned()).collect();
+            let rows: Vec<PetitionRow> = ids.iter().filter_map(|i| by_id.get(i).cloned()).collect();
             let people = people_of(&rows);
             out.push(DuplicateGroup { root, rows, people });
         }

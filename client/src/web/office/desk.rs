@@ -60,7 +60,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/office/merge", post(merge))
         .route("/office/petitions/{id}", post(petition_step))
         .route("/office/overdue", get(overdue_page))
-        .route("/office/conflicts", get(conflicts_page).post(conflicts_resolve))
+        .route(
+            "/office/conflicts",
+            get(conflicts_page).post(conflicts_resolve),
+        )
 }
 
 // ---- shared pieces ----------------------------------------------------------------------
@@ -369,7 +372,10 @@ async fn inbox_view(
     let mut to_classify = Vec::new();
     for (i, r) in waiting.iter().enumerate() {
         let item = app.office_view(&r.id).await.ok().and_then(|v| v.item);
-        let received = item.as_ref().and_then(|i| i.received.as_ref()).map(|r| r.date);
+        let received = item
+            .as_ref()
+            .and_then(|i| i.received.as_ref())
+            .map(|r| r.date);
         to_classify.push(ClassifyRow {
             id: r.id.clone(),
             short: short(&r.id),
@@ -586,7 +592,16 @@ async fn classify(State(state): St, headers: HeaderMap, Form(f): Form<Fields>) -
     };
     match res {
         Ok((row, _, _)) => Ok(see_other(&format!("/office/inbox?classified={}", row.id))),
-        Err(e) => inbox_view(&state, &headers, InboxQuery::default(), Some(e), String::new()).await,
+        Err(e) => {
+            inbox_view(
+                &state,
+                &headers,
+                InboxQuery::default(),
+                Some(e),
+                String::new(),
+            )
+            .await
+        }
     }
 }
 
@@ -606,8 +621,11 @@ fn diff_words(a: &str, b: &str) -> Vec<Seg> {
             .filter(|c| c.is_alphanumeric())
             .collect::<String>()
     };
-    let other: std::collections::BTreeSet<String> =
-        b.split_whitespace().map(norm).filter(|w| !w.is_empty()).collect();
+    let other: std::collections::BTreeSet<String> = b
+        .split_whitespace()
+        .map(norm)
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut out: Vec<Seg> = Vec::new();
     for w in a.split_whitespace() {
         let n = norm(w);
@@ -965,7 +983,11 @@ pub async fn petition_panel(
                     if f.letter_no.is_empty() {
                         String::new()
                     } else {
-                        format!(" ({} {})", lang.pick("văn bản số", "letter no."), f.letter_no)
+                        format!(
+                            " ({} {})",
+                            lang.pick("văn bản số", "letter no."),
+                            f.letter_no
+                        )
                     },
                     format_date(f.date)
                 ),
@@ -987,10 +1009,18 @@ pub async fn petition_panel(
             );
             if let Some(r) = from {
                 s.push_str(&match lang {
-                    Lang::Vi => format!(" ({wd} ngày làm việc kể từ ngày vào sổ {})", format_date(r)),
-                    Lang::En => format!(" ({wd} working days from registration on {})", format_date(r)),
+                    Lang::Vi => {
+                        format!(" ({wd} ngày làm việc kể từ ngày vào sổ {})", format_date(r))
+                    }
+                    Lang::En => format!(
+                        " ({wd} working days from registration on {})",
+                        format_date(r)
+                    ),
                 });
-                s.push_str(&unconfirmed_note(&cal.unconfirmed_years(r, a.deadline), lang));
+                s.push_str(&unconfirmed_note(
+                    &cal.unconfirmed_years(r, a.deadline),
+                    lang,
+                ));
             }
             if !a.note.is_empty() {
                 s.push_str(&format!(" — {}", a.note));
@@ -1166,7 +1196,13 @@ pub fn flash(k: &str, lang: Lang) -> String {
     .to_owned()
 }
 
-async fn step(app: &App, id: &str, f: &Fields, reg: &Registry, lang: Lang) -> Result<&'static str, String> {
+async fn step(
+    app: &App,
+    id: &str,
+    f: &Fields,
+    reg: &Registry,
+    lang: Lang,
+) -> Result<&'static str, String> {
     let loc = |e: OfficeError| e.localize(lang);
     match v(f, "op") {
         "receive" => {
@@ -1355,7 +1391,10 @@ async fn overdue_page(State(state): St, headers: HeaderMap, Query(q): Query<Over
     for e in all.iter().filter(|e| e.overdue.days_late > min) {
         let row = OverdueRow {
             id: e.overdue.id.to_string(),
-            no: e.number.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+            no: e
+                .number
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "—".into()),
             content: e
                 .row
                 .as_ref()
@@ -1499,7 +1538,10 @@ async fn conflicts_view(
             Conflict::SharedNumber { no, claims } => {
                 let title = match lang {
                     Lang::Vi => format!("Số vào sổ {no} bị cấp cho {} ý kiến", claims.len()),
-                    Lang::En => format!("Register number {no} was given to {} petitions", claims.len()),
+                    Lang::En => format!(
+                        "Register number {no} was given to {} petitions",
+                        claims.len()
+                    ),
                 };
                 let lines = claims
                     .iter()
@@ -1551,7 +1593,9 @@ async fn conflicts_view(
                     n,
                     title: match lang {
                         Lang::Vi => format!("Một ý kiến mang nhiều số vào sổ: {}", ns.join(", ")),
-                        Lang::En => format!("One petition holds several numbers: {}", ns.join(", ")),
+                        Lang::En => {
+                            format!("One petition holds several numbers: {}", ns.join(", "))
+                        }
                     },
                     lines: vec![(link(id), desc(id))],
                     choices: numbers
@@ -1572,7 +1616,10 @@ async fn conflicts_view(
                 });
             }
             Conflict::Status { id, values } => {
-                let vs: Vec<String> = values.iter().map(|s| format!("«{}»", s.label(lang))).collect();
+                let vs: Vec<String> = values
+                    .iter()
+                    .map(|s| format!("«{}»", s.label(lang)))
+                    .collect();
                 cards.push(ConflictCard {
                     n,
                     title: match lang {
@@ -1613,8 +1660,12 @@ async fn conflicts_view(
                             id: i.to_string(),
                             value: String::new(),
                             label: match lang {
-                                Lang::Vi => format!("Tách {} ra làm ý kiến gốc", short(&i.to_string())),
-                                Lang::En => format!("Split {} off as the original", short(&i.to_string())),
+                                Lang::Vi => {
+                                    format!("Tách {} ra làm ý kiến gốc", short(&i.to_string()))
+                                }
+                                Lang::En => {
+                                    format!("Split {} off as the original", short(&i.to_string()))
+                                }
                             },
                             primary: false,
                             needs_reason: true,
