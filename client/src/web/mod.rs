@@ -232,10 +232,11 @@ async fn refresh_counts(state: Arc<AppState>) {
                 last_handling = Some(handling.clone());
             }
             // The overdue figure depends on the handling, the index (petitions waiting to be
-            // registered) and the day: recounted when the handling moves, else every 20 s.
+            // registered) and the day: recounted when the handling moves, else every 5 minutes (a full
+            // read of the handling document: at 10,000 petitions too slow to repeat often).
             let due = overdue_at
                 .as_ref()
-                .is_none_or(|(h, at)| *h != handling || at.elapsed() > Duration::from_secs(20));
+                .is_none_or(|(h, at)| *h != handling || at.elapsed() > Duration::from_secs(300));
             if due && app.is_office() {
                 let today = doithoai_model::time::ward_now().date_naive();
                 if let Ok(n) = app.office_overdue_count(today).await {
