@@ -277,7 +277,7 @@ async fn the_office_desk_from_inbox_to_closed_in_the_browser() {
         .await;
     assert_eq!(b.focused_id().await, "receive-date");
     assert_eq!(b.value("#receive-date").await, day_ago(0));
-    b.type_keys(&format!("{TAB}")).await;
+    b.type_keys(TAB).await;
     assert_eq!(b.focused_id().await, "receive-selected");
     b.type_keys(ENTER).await;
     let receipts = b
