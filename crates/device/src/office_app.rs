@@ -948,6 +948,20 @@ impl App {
         ))
     }
 
+    /// The handling of some petitions in one read of the handling document (the register's
+    /// claims read once, not once per petition as [`App::office_view`] does); those the
+    /// document does not know are left out.
+    pub async fn office_items(
+        &self,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<BTreeMap<Uuid, Item>, OfficeError> {
+        let Some(h) = self.handling_handle(false).await? else {
+            return Ok(BTreeMap::new());
+        };
+        let ids: BTreeSet<Uuid> = ids.into_iter().collect();
+        Ok(read(&h, |d| handling::read_items(d, &ids))?)
+    }
+
     /// The acceptance deadline of a petition received on `date`, and the calendar years it
     /// crosses that the office has not confirmed.
     pub fn acceptance_deadline(registry: &Registry, date: NaiveDate) -> (NaiveDate, Vec<i32>) {

@@ -368,14 +368,20 @@ async fn inbox_view(
         });
     }
     let (waiting, classify_total) = app.office_at_status(Status::Received, 30)?;
+    let (routing, route_total) = app.office_at_status(Status::Classified, 30)?;
+    let items = app
+        .office_items(
+            waiting
+                .iter()
+                .chain(&routing)
+                .filter_map(|r| Uuid::parse_str(&r.id).ok()),
+        )
+        .await?;
+    let item_of = |r: &PetitionRow| Uuid::parse_str(&r.id).ok().and_then(|u| items.get(&u));
     let focus_classify = q.classified.is_some() || q.received.is_some();
     let mut to_classify = Vec::new();
     for (i, r) in waiting.iter().enumerate() {
-        let item = app.office_view(&r.id).await.ok().and_then(|v| v.item);
-        let received = item
-            .as_ref()
-            .and_then(|i| i.received.as_ref())
-            .map(|r| r.date);
+        let received = item_of(r).and_then(|i| i.received.as_ref()).map(|r| r.date);
         to_classify.push(ClassifyRow {
             id: r.id.clone(),
             short: short(&r.id),
@@ -391,10 +397,9 @@ async fn inbox_view(
             focus: i == 0 && focus_classify,
         });
     }
-    let (routing, route_total) = app.office_at_status(Status::Classified, 30)?;
     let mut to_route = Vec::new();
     for r in &routing {
-        let Some(item) = app.office_view(&r.id).await.ok().and_then(|v| v.item) else {
+        let Some(item) = item_of(r) else {
             continue;
         };
         let Some(c) = &item.classification else {
