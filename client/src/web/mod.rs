@@ -53,6 +53,9 @@ pub struct AppState {
     /// The header's counts (changes not confirmed, conflicts), kept fresh in the background:
     /// counting reads every document's history, too slow to do for each page.
     pub counts: std::sync::Mutex<(usize, usize)>,
+    /// The office's late petitions, for the header of office devices (counted in the same
+    /// background task).
+    pub overdue: std::sync::atomic::AtomicUsize,
 }
 
 impl AppState {
@@ -169,6 +172,7 @@ pub async fn serve(
         default_lang: lang,
         stop: stop_rx.clone(),
         counts: std::sync::Mutex::new((0, 0)),
+        overdue: std::sync::atomic::AtomicUsize::new(0),
     });
     let refresher = tokio::spawn(refresh_counts(state.clone()));
     let router = pages::router(state.clone());
@@ -210,6 +214,7 @@ async fn refresh_counts(state: Arc<AppState>) {
     let mut unconfirmed_count = crate::net::UnconfirmedCount::default();
     let mut last_handling: Option<String> = None;
     let mut conflicts = 0;
+    let mut overdue_at: Option<(String, std::time::Instant)> = None;
     let mut stop = state.stop.clone();
     loop {
         if let Some(app) = state.app().await {
@@ -224,7 +229,20 @@ async fn refresh_counts(state: Arc<AppState>) {
                 } else {
                     0
                 };
-                last_handling = Some(handling);
+                last_handling = Some(handling.clone());
+            }
+            // The overdue figure depends on the handling, the index (petitions waiting to be
+            // registered) and the day: recounted when the handling moves, else every 5 minutes (a full
+            // read of the handling document: at 10,000 petitions too slow to repeat often).
+            let due = overdue_at
+                .as_ref()
+                .is_none_or(|(h, at)| *h != handling || at.elapsed() > Duration::from_secs(300));
+            if due && app.is_office() {
+                let today = doithoai_model::time::ward_now().date_naive();
+                if let Ok(n) = app.office_overdue_count(today).await {
+                    state.overdue.store(n, std::sync::atomic::Ordering::Relaxed);
+                }
+                overdue_at = Some((handling, std::time::Instant::now()));
             }
             if let Ok(mut c) = state.counts.lock() {
                 *c = (unconfirmed, conflicts);

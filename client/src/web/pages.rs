@@ -33,9 +33,9 @@ use super::security::{LANG_COOKIE, lang_of};
 use super::{AppState, assets};
 use crate::app::{App, AppError, PetitionEdit};
 
-type St = State<Arc<AppState>>;
-type Web<T = Response> = Result<T, WebError>;
-type Fields = BTreeMap<String, String>;
+pub(super) type St = State<Arc<AppState>>;
+pub(super) type Web<T = Response> = Result<T, WebError>;
+pub(super) type Fields = BTreeMap<String, String>;
 
 const DRAFT_KEY: &str = "ui.draft.capture";
 const MEETING_KEY: &str = "ui.meeting";
@@ -84,10 +84,13 @@ pub struct LiveStatus {
     pub syncing: bool,
     pub unconfirmed: usize,
     pub conflicts: usize,
+    /// Late petitions (office devices: the figure links to the overdue page).
+    pub overdue: usize,
     pub online_text: String,
     pub last_text: String,
     pub unconfirmed_text: String,
     pub conflicts_text: String,
+    pub overdue_text: String,
     pub button_text: String,
 }
 
@@ -104,12 +107,14 @@ async fn live_status(state: &AppState, app: Option<&App>, lang: Lang) -> LiveSta
         Some(_) => state.counts.lock().map(|c| *c).unwrap_or((0, 0)),
         None => (0, 0),
     };
+    let overdue = state.overdue.load(Relaxed);
     LiveStatus {
         online,
         enrolled,
         syncing,
         unconfirmed,
         conflicts,
+        overdue,
         online_text: match (online, enrolled) {
             (true, _) => lang.pick("● Trực tuyến", "● Online").to_owned(),
             (false, true) => lang.pick("○ Ngoại tuyến", "○ Offline").to_owned(),
@@ -129,6 +134,10 @@ async fn live_status(state: &AppState, app: Option<&App>, lang: Lang) -> LiveSta
         conflicts_text: match lang {
             Lang::Vi => format!("{conflicts} xung đột"),
             Lang::En => format!("{conflicts} conflicts waiting"),
+        },
+        overdue_text: match lang {
+            Lang::Vi => format!("{overdue} quá hạn"),
+            Lang::En => format!("{overdue} overdue"),
         },
         button_text: if syncing {
             match lang {
@@ -181,7 +190,7 @@ impl Shell {
     }
 }
 
-async fn shell(
+pub(super) async fn shell(
     state: &AppState,
     app: Option<&App>,
     headers: &HeaderMap,
@@ -236,15 +245,15 @@ fn role_label(role: &str, lang: Lang) -> String {
     .to_owned()
 }
 
-fn html(t: impl Template) -> Web {
+pub(super) fn html(t: impl Template) -> Web {
     Ok(Html(t.render()?).into_response())
 }
 
-async fn need_app(state: &AppState) -> Web<Arc<App>> {
+pub(super) async fn need_app(state: &AppState) -> Web<Arc<App>> {
     state.app().await.ok_or(WebError::NotSetUp)
 }
 
-fn see_other(to: &str) -> Response {
+pub(super) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
@@ -510,19 +519,19 @@ struct ListPage {
     next: Option<String>,
 }
 
-fn date_of(stored: &str) -> String {
+pub(super) fn date_of(stored: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(stored)
         .map(|d| d.format("%d/%m/%Y").to_string())
         .unwrap_or_else(|_| stored.chars().take(10).collect())
 }
 
-fn iso_date(stored: &str) -> String {
+pub(super) fn iso_date(stored: &str) -> String {
     chrono::NaiveDate::parse_from_str(stored, "%Y-%m-%d")
         .map(doithoai_model::time::format_date)
         .unwrap_or_else(|_| date_of(stored))
 }
 
-fn truncate(s: &str, n: usize) -> String {
+pub(super) fn truncate(s: &str, n: usize) -> String {
     let one = s.replace('\n', " ");
     if one.chars().count() <= n {
         one
@@ -533,7 +542,7 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-fn status_label(code: &str, lang: Lang) -> (String, &'static str) {
+pub(super) fn status_label(code: &str, lang: Lang) -> (String, &'static str) {
     match Status::parse(code) {
         Some(s) => {
             let class = match s {
@@ -711,6 +720,8 @@ struct PetitionPage {
     can_edit: bool,
     flash: Option<String>,
     relay_error: Option<String>,
+    /// The office's handling and its next steps (office devices only: templates/office_petition.html).
+    office: Option<super::office::PetitionPanel>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -753,13 +764,14 @@ fn history_label(key: &str, lang: Lang) -> String {
     }
 }
 
-async fn petition_view(
+pub(super) async fn petition_view(
     state: &AppState,
     app: &App,
     headers: &HeaderMap,
     id: &str,
     flash: Option<String>,
     relay_error: Option<String>,
+    office_error: Option<String>,
 ) -> Web {
     let reg = app.registry().await?;
     let lang = lang_of(headers, state.default_lang);
@@ -908,6 +920,10 @@ async fn petition_view(
     )
     .await;
     let can_edit = app.device.intake.is_some() && p.point == app.device.point;
+    let office = match app.is_office() {
+        true => Some(super::office::petition_panel(app, &reg, p, lang, office_error).await?),
+        false => None,
+    };
     html(PetitionPage {
         shell,
         id: p.id.to_string(),
@@ -920,6 +936,7 @@ async fn petition_view(
         can_edit,
         flash,
         relay_error,
+        office,
     })
 }
 
@@ -945,11 +962,12 @@ async fn petition_page(
                 "Đã lưu thay đổi. Văn phòng đã kết thúc ý kiến này: hãy báo văn phòng về thay đổi.",
                 "Changes saved. The office has closed this petition: tell the office about the change.",
             ),
+            k if k.starts_with("office-") => return super::office::flash(k, lang),
             _ => lang.pick("Đã lưu thay đổi.", "Changes saved."),
         }
         .to_owned()
     });
-    petition_view(&state, &app, &headers, &id, flash, None).await
+    petition_view(&state, &app, &headers, &id, flash, None, None).await
 }
 
 async fn relay(
@@ -975,7 +993,16 @@ async fn relay(
             )))
         }
         Err(AppError::Validation(e)) => {
-            petition_view(&state, &app, &headers, &id, None, Some(e.localize(lang))).await
+            petition_view(
+                &state,
+                &app,
+                &headers,
+                &id,
+                None,
+                Some(e.localize(lang)),
+                None,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -1403,7 +1430,7 @@ async fn setup_join(State(state): St, headers: HeaderMap, Form(values): Form<Fie
 
 // ---- sync, status, language -------------------------------------------------------------
 
-fn back_of(values: &Fields) -> String {
+pub(super) fn back_of(values: &Fields) -> String {
     values
         .get("back")
         .filter(|b| b.starts_with('/') && !b.starts_with("//"))

@@ -363,7 +363,11 @@ impl App {
             .ok_or(OfficeError::NoHandling)?;
         let ctx = self.office_ctx();
         let meta = ctx.meta(op, ids);
+        let before = read(&handle, |d| d.get_heads());
         let out = change_with(&handle, &meta, |tx| f(tx, &ctx))?;
+        // On disk before anyone is told it is done, also in a process that keeps running (the
+        // web UI of `serve`), where nothing closes the repository after the operation.
+        self.repo.persist_since(&handle, &before)?;
         tracing::info!(op = op.code(), ids = ?ids, by = %ctx.by, "office operation");
         self.refresh_handling().await?;
         Ok(out)
@@ -786,5 +790,375 @@ impl App {
             self.handling_state().await?,
             self.registry().await?,
         ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The office's desk (the web UI's inbox, duplicates, overdue and conflicts pages; the CLI's
+// `handle` commands call the same operations one petition at a time)
+// ---------------------------------------------------------------------------------------------
+
+/// A petition entered in the register, as the clerk is shown it at once.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Receipt {
+    pub row: PetitionRow,
+    pub no: RegisterNo,
+    /// The day it was received: the deadlines count from here.
+    pub date: NaiveDate,
+    /// By when the resident must be told whether it is accepted, forwarded or refused (10
+    /// working days, Law on Citizen Reception 2013, art. 28, on the ward's calendar).
+    pub accept_by: NaiveDate,
+    /// Years of the ward's calendar between the two days that the office has not confirmed.
+    pub unconfirmed_years: Vec<i32>,
+}
+
+/// One late petition with what the overdue page shows beside it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OverdueEntry {
+    pub overdue: Overdue,
+    pub status: Status,
+    pub number: Option<RegisterNo>,
+    /// The department it is assigned to (for the handling deadline).
+    pub department: Option<String>,
+    pub row: Option<PetitionRow>,
+}
+
+/// A suggested pair of duplicates, both petitions read whole; `later` is the one to merge into
+/// `earlier` (by register number, then by the day recorded).
+#[derive(Debug, Clone)]
+pub struct DuplicatePair {
+    pub suggestion: DuplicateSuggestion,
+    pub later: Petition,
+    pub earlier: Petition,
+    pub later_row: PetitionRow,
+    pub earlier_row: PetitionRow,
+    /// How many people the group would count once merged (both groups summed).
+    pub people_merged: i64,
+}
+
+/// A duplicate group: its original and every petition merged into it.
+#[derive(Debug, Clone)]
+pub struct DuplicateGroup {
+    pub root: Uuid,
+    pub rows: Vec<PetitionRow>,
+    pub people: i64,
+}
+
+/// What the law asks next of a petition classified as a complaint or a denunciation, or of one
+/// outside the ward's competence; `None` for an ordinary petition of the ward. (The articles
+/// cited are those of the laws in force in 2024; verify them against the official texts.)
+pub fn next_step_required(
+    kind: PetitionKind,
+    competence: Competence,
+    lang: Lang,
+) -> Option<String> {
+    let s = match (kind, lang) {
+        (PetitionKind::KhieuNai, Lang::Vi) => {
+            "Đơn khiếu nại: không xử lý như kiến nghị thường, mà theo Luật Khiếu nại 2011. Nếu thuộc thẩm quyền, người có thẩm quyền phải thụ lý và thông báo bằng văn bản cho người khiếu nại trong 10 ngày (Điều 27); nếu không, trả lại đơn và hướng dẫn người khiếu nại gửi đến cơ quan có thẩm quyền. Ghi «Chuyển đơn / hướng dẫn» bên dưới."
+        }
+        (PetitionKind::KhieuNai, Lang::En) => {
+            "A complaint: not an ordinary petition; it follows the Law on Complaints 2011. Within the ward's competence it must be accepted and the complainant told in writing within 10 days (art. 27); otherwise return it with guidance to the competent body. Record «Forward / guide» below."
+        }
+        (PetitionKind::ToCao, Lang::Vi) => {
+            "Đơn tố cáo: xử lý theo Luật Tố cáo 2018. Trong 7 ngày làm việc phải vào sổ, kiểm tra và quyết định thụ lý hay không (Điều 24); không thuộc thẩm quyền thì chuyển đơn đến cơ quan có thẩm quyền trong 5 ngày làm việc và báo cho người tố cáo. Giữ bí mật họ tên, địa chỉ người tố cáo. Ghi «Chuyển đơn / hướng dẫn» bên dưới."
+        }
+        (PetitionKind::ToCao, Lang::En) => {
+            "A denunciation: it follows the Law on Denunciations 2018. Within 7 working days it must be registered, checked and accepted or not (art. 24); outside the ward's competence, forward it to the competent body within 5 working days and tell the denouncer. Keep the denouncer's identity confidential. Record «Forward / guide» below."
+        }
+        _ if competence != Competence::Ward => {
+            return Some(match lang {
+                Lang::Vi => format!(
+                    "Không thuộc thẩm quyền của phường ({}): chuyển đơn đến cơ quan có thẩm quyền và theo dõi kết quả; báo cho người dân trong 10 ngày làm việc kể từ ngày vào sổ.",
+                    competence.label(lang)
+                ),
+                Lang::En => format!(
+                    "Outside the ward's competence ({}): forward it to the competent body and track the result; tell the resident within 10 working days of registration.",
+                    competence.label(lang)
+                ),
+            });
+        }
+        _ => return None,
+    };
+    Some(s.to_owned())
+}
+
+fn people_of(rows: &[PetitionRow]) -> i64 {
+    rows.iter().map(|r| r.people_count.max(1)).sum()
+}
+
+/// Of two likely duplicates, the later one (to merge) and the earlier one (the original): by
+/// register number, then by the day they were recorded.
+pub fn later_first<'a>(
+    a: &'a PetitionRow,
+    b: &'a PetitionRow,
+) -> (&'a PetitionRow, &'a PetitionRow) {
+    let key = |r: &PetitionRow| {
+        (
+            r.register_no
+                .as_deref()
+                .and_then(RegisterNo::parse)
+                .map(|n| (n.year, n.number)),
+            r.created_at.clone(),
+        )
+    };
+    let (ka, kb) = (key(a), key(b));
+    let a_first = match (ka.0, kb.0) {
+        (Some(x), Some(y)) if x != y => x < y,
+        _ => ka.1 <= kb.1,
+    };
+    if a_first { (b, a) } else { (a, b) }
+}
+
+impl App {
+    /// The office's inbox: petitions from every point not yet in the register, newest first,
+    /// optionally of one point; with how many there are in all.
+    pub fn office_inbox(
+        &self,
+        point: Option<&str>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<PetitionRow>, u64), OfficeError> {
+        let filter = doithoai_store::PetitionFilter {
+            status: Some(Status::Collected.code().to_owned()),
+            point: point.filter(|p| !p.is_empty()).map(str::to_owned),
+            limit: Some(limit),
+            offset: Some(offset),
+            ..Default::default()
+        };
+        Ok((
+            self.store.list_petitions(&filter)?,
+            self.store.count_petitions(&filter)?,
+        ))
+    }
+
+    /// The petitions at one status, newest first (at most `limit`), with how many there are.
+    pub fn office_at_status(
+        &self,
+        status: Status,
+        limit: u32,
+    ) -> Result<(Vec<PetitionRow>, u64), OfficeError> {
+        let filter = doithoai_store::PetitionFilter {
+            status: Some(status.code().to_owned()),
+            limit: Some(limit),
+            ..Default::default()
+        };
+        Ok((
+            self.store.list_petitions(&filter)?,
+            self.store.count_petitions(&filter)?,
+        ))
+    }
+
+    /// The handling of some petitions in one read of the handling document (the register's
+    /// claims read once, not once per petition as [`App::office_view`] does); those the
+    /// document does not know are left out.
+    pub async fn office_items(
+        &self,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<BTreeMap<Uuid, Item>, OfficeError> {
+        let Some(h) = self.handling_handle(false).await? else {
+            return Ok(BTreeMap::new());
+        };
+        let ids: BTreeSet<Uuid> = ids.into_iter().collect();
+        Ok(read(&h, |d| handling::read_items(d, &ids))?)
+    }
+
+    /// The acceptance deadline of a petition received on `date`, and the calendar years it
+    /// crosses that the office has not confirmed.
+    pub fn acceptance_deadline(registry: &Registry, date: NaiveDate) -> (NaiveDate, Vec<i32>) {
+        let cal = Calendar::of(registry);
+        let due = cal.ten_working_days(date);
+        (due, cal.unconfirmed_years(date, due))
+    }
+
+    /// Enters several petitions in the register on `date` (today when `None`), in the order
+    /// given; each gets the next number. Stops at the first refusal, keeping those before it.
+    pub async fn office_receive_many(
+        &self,
+        typed: &[String],
+        date: Option<NaiveDate>,
+    ) -> Result<Vec<Receipt>, (Vec<Receipt>, OfficeError)> {
+        let registry = match self.registry().await {
+            Ok(r) => r,
+            Err(e) => return Err((Vec::new(), e.into())),
+        };
+        let mut done = Vec::new();
+        for t in typed {
+            match self.office_receive(t, date).await {
+                Ok((row, no)) => {
+                    let d = match self.office_view(&row.id).await {
+                        Ok(v) => v.item.and_then(|i| i.received).map(|r| r.date),
+                        Err(e) => return Err((done, e)),
+                    }
+                    .unwrap_or_else(|| doithoai_model::time::ward_now().date_naive());
+                    let (accept_by, unconfirmed_years) = Self::acceptance_deadline(&registry, d);
+                    done.push(Receipt {
+                        row,
+                        no,
+                        date: d,
+                        accept_by,
+                        unconfirmed_years,
+                    });
+                }
+                Err(e) => return Err((done, e)),
+            }
+        }
+        Ok(done)
+    }
+
+    /// The receipts of petitions already in the register (for showing them again after a
+    /// redirect); petitions not in the register are left out.
+    pub async fn office_receipts(&self, ids: &[String]) -> Result<Vec<Receipt>, OfficeError> {
+        let registry = self.registry().await?;
+        let mut out = Vec::new();
+        for id in ids {
+            let Ok(v) = self.office_view(id).await else {
+                continue;
+            };
+            let Some(item) = v.item else { continue };
+            let (Some(no), Some(r)) = (item.number(), item.received.as_ref()) else {
+                continue;
+            };
+            let (accept_by, unconfirmed_years) = Self::acceptance_deadline(&registry, r.date);
+            out.push(Receipt {
+                row: v.row,
+                no,
+                date: r.date,
+                accept_by,
+                unconfirmed_years,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The deadline an assignment of `item` gets when the clerk gives none: 10 working days
+    /// from its receipt (from today when it has none), on the ward's calendar.
+    pub fn default_assignment_deadline(registry: &Registry, item: &Item) -> NaiveDate {
+        let from = item
+            .received
+            .as_ref()
+            .map(|r| r.date)
+            .unwrap_or_else(|| doithoai_model::time::ward_now().date_naive());
+        Calendar::of(registry).ten_working_days(from)
+    }
+
+    /// The late petitions on `today`, most days late first, with their status, number,
+    /// department and index row.
+    pub async fn office_overdue_entries(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Vec<OverdueEntry>, OfficeError> {
+        let list = self.office_overdue(today).await?;
+        let h = self.handling_state().await?;
+        let rows = self.rows_of(list.iter().map(|o| o.id))?;
+        let mut out: Vec<OverdueEntry> = list
+            .into_iter()
+            .map(|o| {
+                let item = h.get(&o.id);
+                OverdueEntry {
+                    status: item.map_or(Status::Collected, |i| i.status),
+                    number: item.and_then(Item::number),
+                    department: item
+                        .and_then(|i| i.assignment.as_ref())
+                        .filter(|_| o.kind == handling::OverdueKind::Deadline)
+                        .map(|a| a.department.clone()),
+                    row: rows.get(&o.id).cloned(),
+                    overdue: o,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.overdue
+                .days_late
+                .cmp(&a.overdue.days_late)
+                .then(a.overdue.id.cmp(&b.overdue.id))
+        });
+        Ok(out)
+    }
+
+    /// How many petitions are late on `today` (the figure in the office's header).
+    pub async fn office_overdue_count(&self, today: NaiveDate) -> Result<usize, OfficeError> {
+        Ok(self.office_overdue(today).await?.len())
+    }
+
+    /// The suggested duplicate pairs, both petitions read whole, the later one first.
+    pub async fn office_duplicate_pairs(
+        &self,
+        threshold: f64,
+    ) -> Result<Vec<DuplicatePair>, OfficeError> {
+        let petitions = self.all_petitions().await?;
+        let h = self.handling_state().await?;
+        let sugg = handling::suggest_duplicates(&petitions, &h, None, threshold);
+        let by_id: BTreeMap<Uuid, &Petition> = petitions.iter().map(|p| (p.id, p)).collect();
+        let rows = self.rows_of(sugg.iter().flat_map(|s| [s.id, s.candidate]))?;
+        let group_people = |id: &Uuid| -> i64 {
+            let ids = h.group(&h.root(id));
+            ids.iter()
+                .filter_map(|i| {
+                    rows.get(i)
+                        .map(|r| r.people_count.max(1))
+                        .or_else(|| by_id.get(i).map(|p| i64::from(p.people_count.max(1))))
+                })
+                .sum()
+        };
+        let mut out = Vec::new();
+        for s in sugg {
+            let (Some(a), Some(b), Some(ra), Some(rb)) = (
+                by_id.get(&s.id),
+                by_id.get(&s.candidate),
+                rows.get(&s.id),
+                rows.get(&s.candidate),
+            ) else {
+                continue;
+            };
+            let (later_row, earlier_row) = later_first(ra, rb);
+            let (later, earlier) = if later_row.id == ra.id {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            let people_merged = group_people(&s.id) + group_people(&s.candidate);
+            out.push(DuplicatePair {
+                suggestion: s,
+                later: (*later).clone(),
+                earlier: (*earlier).clone(),
+                later_row: later_row.clone(),
+                earlier_row: earlier_row.clone(),
+                people_merged,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The duplicate group a petition belongs to: its original first, the people summed.
+    pub async fn office_group(&self, typed: &str) -> Result<DuplicateGroup, OfficeError> {
+        let row = self.office_resolve(typed).await?;
+        let h = self.handling_state().await?;
+        let root = h.root(&Self::uuid(&row)?);
+        let ids = h.group(&root);
+        let by_id = self.rows_of(ids.iter().copied())?;
+        let rows: Vec<PetitionRow> = ids.iter().filter_map(|i| by_id.get(i).cloned()).collect();
+        let people = people_of(&rows);
+        Ok(DuplicateGroup { root, rows, people })
+    }
+
+    /// The duplicate groups with at least one merged petition (for undoing a merge): each
+    /// original with its duplicates.
+    pub async fn office_groups(&self) -> Result<Vec<DuplicateGroup>, OfficeError> {
+        let h = self.handling_state().await?;
+        let mut roots: BTreeSet<Uuid> = BTreeSet::new();
+        for item in h.items.values() {
+            if item.duplicate_of().is_some() {
+                roots.insert(h.root(&item.id));
+            }
+        }
+        let mut out = Vec::new();
+        for root in roots {
+            let ids = h.group(&root);
+            let by_id = self.rows_of(ids.iter().copied())?;
+            let rows: Vec<PetitionRow> = ids.iter().filter_map(|i| by_id.get(i).cloned()).collect();
+            let people = people_of(&rows);
+            out.push(DuplicateGroup { root, rows, people });
+        }
+        Ok(out)
     }
 }

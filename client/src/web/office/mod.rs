@@ -11,6 +11,9 @@ use axum::Router;
 
 use super::AppState;
 
+/// The office's panel of the petition page (pages.rs shows it on office devices).
+pub(super) use desk::{PetitionPanel, flash, petition_panel};
+
 /// The office's routes, merged into the UI's router (behind the same security guard).
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new().merge(desk::routes()).merge(reports::routes())
