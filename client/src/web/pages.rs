@@ -34,8 +34,8 @@ use super::{AppState, assets};
 use crate::app::{App, AppError, PetitionEdit};
 
 type St = State<Arc<AppState>>;
-type Web<T = Response> = Result<T, WebError>;
-type Fields = BTreeMap<String, String>;
+pub(crate) type Web<T = Response> = Result<T, WebError>;
+pub(crate) type Fields = BTreeMap<String, String>;
 
 const DRAFT_KEY: &str = "ui.draft.capture";
 const MEETING_KEY: &str = "ui.meeting";
@@ -174,14 +174,14 @@ impl Shell {
         self.role == "office"
     }
     pub fn is_mttq(&self) -> bool {
-        self.role == "mttq"
+        matches!(self.role.as_str(), "monitor" | "mttq")
     }
     pub fn is_collector(&self) -> bool {
         self.role == "collector"
     }
 }
 
-async fn shell(
+pub(crate) async fn shell(
     state: &AppState,
     app: Option<&App>,
     headers: &HeaderMap,
@@ -236,15 +236,15 @@ fn role_label(role: &str, lang: Lang) -> String {
     .to_owned()
 }
 
-fn html(t: impl Template) -> Web {
+pub(crate) fn html(t: impl Template) -> Web {
     Ok(Html(t.render()?).into_response())
 }
 
-async fn need_app(state: &AppState) -> Web<Arc<App>> {
+pub(crate) async fn need_app(state: &AppState) -> Web<Arc<App>> {
     state.app().await.ok_or(WebError::NotSetUp)
 }
 
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
@@ -268,7 +268,7 @@ pub struct KindOption {
     pub label: &'static str,
 }
 
-fn field_options(reg: &Registry, lang: Lang) -> Vec<FieldOption> {
+pub(crate) fn field_options(reg: &Registry, lang: Lang) -> Vec<FieldOption> {
     reg.fields
         .iter()
         .map(|f| FieldOption {
@@ -522,7 +522,7 @@ fn iso_date(stored: &str) -> String {
         .unwrap_or_else(|_| date_of(stored))
 }
 
-fn truncate(s: &str, n: usize) -> String {
+pub(crate) fn truncate(s: &str, n: usize) -> String {
     let one = s.replace('\n', " ");
     if one.chars().count() <= n {
         one
@@ -1091,6 +1091,8 @@ pub struct SessionCard {
     pub when: String,
     pub place: String,
     pub topic: String,
+    /// The office's announcement to the TDPs (carried by the ward document).
+    pub notice: String,
     pub ours: Vec<OurSpeaker>,
 }
 
@@ -1114,6 +1116,7 @@ async fn schedule_page(State(state): St, headers: HeaderMap) -> Web {
     let lang = lang_of(&headers, state.default_lang);
     let today = doithoai_model::time::ward_now().date_naive();
     let sessions = app.upcoming_sessions(today).await?;
+    let notices = app.announcements().await?;
     // This TDP's petitions, to tell which are registered to be spoken.
     let ours: BTreeMap<String, PetitionRow> = app
         .list(&PetitionFilter {
@@ -1127,7 +1130,7 @@ async fn schedule_page(State(state): St, headers: HeaderMap) -> Web {
     let mut registered = std::collections::BTreeSet::new();
     let cards = sessions
         .iter()
-        .map(|(_, s)| {
+        .map(|(doc_id, s)| {
             let when = format!(
                 "{}{}{}",
                 doithoai_model::time::format_date(s.date),
@@ -1166,6 +1169,10 @@ async fn schedule_page(State(state): St, headers: HeaderMap) -> Web {
                 when,
                 place: s.place.clone(),
                 topic: s.topic.clone(),
+                notice: notices
+                    .get(doc_id)
+                    .map(|a| a.text.clone())
+                    .unwrap_or_default(),
                 ours: ours_here,
             }
         })
