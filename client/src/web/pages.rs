@@ -1128,7 +1128,7 @@ async fn schedule_page(State(state): St, headers: HeaderMap) -> Web {
         .map(|r| (r.id.clone(), r))
         .collect();
     let mut registered = std::collections::BTreeSet::new();
-    let cards = sessions
+    let cards: Vec<SessionCard> = sessions
         .iter()
         .map(|(doc_id, s)| {
             let when = format!(
@@ -1177,6 +1177,21 @@ async fn schedule_page(State(state): St, headers: HeaderMap) -> Web {
             }
         })
         .collect();
+    // Announced in the ward document, the session's own document not here yet (it comes with
+    // the next sync): the announcement alone.
+    let mut cards = cards;
+    for (doc_id, a) in &notices {
+        if a.date >= today && !sessions.iter().any(|(d, _)| d == doc_id) {
+            cards.push(SessionCard {
+                title: a.display_title(lang),
+                when: a.when.clone(),
+                place: a.place.clone(),
+                topic: a.topic.clone(),
+                notice: a.text.clone(),
+                ours: Vec::new(),
+            });
+        }
+    }
     let waiting = ours
         .values()
         .filter(|r| r.wants_to_speak && !registered.contains(&r.id))

@@ -1532,6 +1532,9 @@ impl App {
         let a = Announcement {
             doc_id: doc_id.clone(),
             date: s.date,
+            title: s.title.clone(),
+            kind: s.kind,
+            topic: s.topic.clone(),
             when,
             place: s.place.clone(),
             text: text.trim().to_owned(),

@@ -96,12 +96,16 @@ pub fn answer<T>(
     if !focus.is_empty() {
         qs.push(("focus", focus.to_owned()));
     }
+    // A fragment would win over `autofocus` (the browser skips autofocus when the address
+    // targets an element): with a control to focus, the fragment is left out.
     let (path, frag) = match path.split_once('#') {
+        Some((p, _)) if !focus.is_empty() => (p, String::new()),
         Some((p, f)) => (p, format!("#{f}")),
         None => (path, String::new()),
     };
     see_other(&format!(
-        "{path}?{}{frag}",
+        "{path}{}{}{frag}",
+        if path.contains('?') { '&' } else { '?' },
         serde_urlencoded::to_string(&qs).unwrap_or_default()
     ))
 }

@@ -182,6 +182,10 @@ async fn create(State(state): St, headers: HeaderMap, Form(f): Form<Fields>) -> 
         Ok(n) => app.create_session(n).await,
         Err(e) => Err(e),
     };
+    if r.is_ok() {
+        // A new document: registered with the server (and held) by the next sync pass.
+        state.hooks.sync_now.notify_one();
+    }
     Ok(match r {
         Ok((doc_id, _)) => answer(
             &format!("/sessions/{doc_id}"),

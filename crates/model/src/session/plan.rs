@@ -221,6 +221,10 @@ pub struct Announcement {
     /// The session document's id.
     pub doc_id: String,
     pub date: NaiveDate,
+    /// The session's title as the index lists it (empty: the standard one for its kind).
+    pub title: String,
+    pub kind: SessionKind,
+    pub topic: String,
     /// `dd/mm/yyyy, HH:MM–HH:MM` as announced.
     pub when: String,
     pub place: String,
@@ -228,6 +232,16 @@ pub struct Announcement {
     pub text: String,
     pub at: String,
     pub by: String,
+}
+
+impl Announcement {
+    pub fn display_title(&self, lang: Lang) -> String {
+        if self.title.trim().is_empty() {
+            default_title(self.kind, &self.topic, lang)
+        } else {
+            self.title.clone()
+        }
+    }
 }
 
 /// Writes (or replaces) the announcement of a session listed in the ward document.
@@ -266,6 +280,12 @@ pub fn read_announcements<D: ReadDoc>(doc: &D) -> BTreeMap<String, Announcement>
                 Announcement {
                     doc_id: k,
                     date,
+                    title: r.string(&o, "title"),
+                    kind: r
+                        .str(&o, "kind")
+                        .and_then(|k| SessionKind::parse(&k))
+                        .unwrap_or(SessionKind::DinhKy),
+                    topic: r.string(&o, "topic"),
                     when: r.string(&o, "announce_when"),
                     place: r.string(&o, "announce_place"),
                     text,
