@@ -57,7 +57,10 @@ async fn click(b: &Browser, css: &str) {
 /// Presses one key with the focus on the page (no field focused).
 async fn press(b: &Browser, key: char) {
     b.web()
-        .execute("document.activeElement && document.activeElement.blur()", vec![])
+        .execute(
+            "document.activeElement && document.activeElement.blur()",
+            vec![],
+        )
         .await
         .expect("blur");
     let keys = KeyActions::new("k".into())
@@ -80,7 +83,10 @@ async fn flash(b: &Browser, want: &str) {
         }
         if Instant::now() > deadline {
             let main = b.web().find(Locator::Css("body")).await.expect("body");
-            panic!("never said {want:?}: {}", main.text().await.unwrap_or_default());
+            panic!(
+                "never said {want:?}: {}",
+                main.text().await.unwrap_or_default()
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -141,7 +147,13 @@ async fn reload_until(b: &Browser, serve: &Serve, path: &str, css: &str, want: &
 }
 
 /// The textarea's value after reloading `path` until it holds every one of `words`.
-async fn minutes_until(b: &Browser, serve: &Serve, path: &str, words: &[&str], secs: u64) -> String {
+async fn minutes_until(
+    b: &Browser,
+    serve: &Serve,
+    path: &str,
+    words: &[&str],
+    secs: u64,
+) -> String {
     let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
         goto(b, serve, path).await;
@@ -210,7 +222,15 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
     let mut server = Server::start(tmp.path().join("server"));
     server.setup_ward(&["a"]);
     server.admin(&[
-        "point", "add", "--ward", "dk", "--kind", "office", "--id", "vp", "--name",
+        "point",
+        "add",
+        "--ward",
+        "dk",
+        "--kind",
+        "office",
+        "--id",
+        "vp",
+        "--name",
         "Văn phòng phường",
     ]);
     let join = |c: &Client, role: &str, point: Option<&str>, name: &str| {
@@ -233,19 +253,43 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
 
     // Three residents of TDP A asked to speak.
     for (name, content, field) in [
-        ("Nguyễn Văn Đức", "Cống thoát nước ngõ 6 ngập khi mưa to", "ha_tang"),
-        ("Phạm Thị Lan", "Chưa được cấp giấy chứng nhận quyền sử dụng đất", "dat_dai"),
-        ("Lê Văn Bình", "Xe máy phóng nhanh trong ngõ 3 giờ tan học", "an_ninh"),
+        (
+            "Nguyễn Văn Đức",
+            "Cống thoát nước ngõ 6 ngập khi mưa to",
+            "ha_tang",
+        ),
+        (
+            "Phạm Thị Lan",
+            "Chưa được cấp giấy chứng nhận quyền sử dụng đất",
+            "dat_dai",
+        ),
+        (
+            "Lê Văn Bình",
+            "Xe máy phóng nhanh trong ngõ 3 giờ tan học",
+            "an_ninh",
+        ),
     ] {
         tdp.ok(&[
-            "petition", "add", "--name", name, "--content", content, "--field", field, "--speak",
+            "petition",
+            "add",
+            "--name",
+            name,
+            "--content",
+            content,
+            "--field",
+            field,
+            "--speak",
         ]);
     }
     tdp.ok(&["sync"]);
-    wait_for("the office to hold the TDP's petitions", Duration::from_secs(90), || {
-        office.run(&["sync"]);
-        office.petitions().len() == 3
-    });
+    wait_for(
+        "the office to hold the TDP's petitions",
+        Duration::from_secs(90),
+        || {
+            office.run(&["sync"]);
+            office.petitions().len() == 3
+        },
+    );
 
     let a_serve = Serve::start(&office, free_port());
     let b_serve = Serve::start(&second, free_port());
@@ -261,12 +305,12 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
     assert_eq!(count(&a, "#plan tbody tr").await, 2);
     let verdict = text(&a, "#verdict").await;
     assert!(verdict.contains("CHƯA ĐẠT"), "{verdict}");
-    a.wait_text("#missing", "chuyên đề", Duration::from_secs(2)).await;
+    a.wait_text("#missing", "chuyên đề", Duration::from_secs(2))
+        .await;
     a.screenshot("session-01-ke-hoach-nam").await;
 
     // --- preparation -----------------------------------------------------------------------
-    let today =
-        doithoai_model::time::format_date(doithoai_model::time::ward_now().date_naive());
+    let today = doithoai_model::time::format_date(doithoai_model::time::ward_now().date_naive());
     goto(&a, &a_serve, "/sessions").await;
     for (css, v) in [
         ("#topic", "Thoát nước đô thị"),
@@ -300,11 +344,16 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
         .to_owned();
     let live = format!("/sessions/{sid}/live");
     let after = format!("/sessions/{sid}/after");
-    for (css, v) in [("#invited_thuong_truc", "5"), ("#invited_co_so", "12"), ("#invited_nhan_dan", "40")] {
+    for (css, v) in [
+        ("#invited_thuong_truc", "5"),
+        ("#invited_co_so", "12"),
+        ("#invited_nhan_dan", "40"),
+    ] {
         fill(&a, css, v).await;
     }
     click(&a, "#save-invited").await;
-    a.wait_text("#invited-total", "57", Duration::from_secs(10)).await;
+    a.wait_text("#invited-total", "57", Duration::from_secs(10))
+        .await;
     fill(
         &a,
         "#notice",
@@ -352,7 +401,15 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
     // The TDP laptop shows the announcement on its schedule page.
     let t = Browser::start().await;
     open(&t, &tdp_serve, "/schedule").await;
-    reload_until(&t, &tdp_serve, "/schedule", "main", "Kính mời Nhân dân dự hội nghị", 90).await;
+    reload_until(
+        &t,
+        &tdp_serve,
+        "/schedule",
+        "main",
+        "Kính mời Nhân dân dự hội nghị",
+        90,
+    )
+    .await;
     t.screenshot("session-04-lich-tdp").await;
 
     // The second secretary's laptop has the session before the hall.
@@ -363,14 +420,17 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
     // --- live, offline ---------------------------------------------------------------------
     server.kill();
     goto(&a, &a_serve, &live).await;
-    a.wait_text("#st-online", "Ngoại tuyến", Duration::from_secs(40)).await;
-    b.wait_text("#st-online", "Ngoại tuyến", Duration::from_secs(40)).await;
+    a.wait_text("#st-online", "Ngoại tuyến", Duration::from_secs(40))
+        .await;
+    b.wait_text("#st-online", "Ngoại tuyến", Duration::from_secs(40))
+        .await;
     press(&a, '1').await;
     flash(&a, "Bước 1").await;
     press(&a, '2').await;
     flash(&a, "Bước 2").await;
     press(&a, '3').await;
-    a.wait_text("#step-3-at", ":", Duration::from_secs(10)).await;
+    a.wait_text("#step-3-at", ":", Duration::from_secs(10))
+        .await;
 
     // Both secretaries write the minutes at the same time.
     b.web()
@@ -387,25 +447,48 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
         .send_keys(MINUTES_A)
         .await
         .expect("type");
-    a.wait_text("#minutes-status", "Đã lưu biên bản", Duration::from_secs(10)).await;
-    b.wait_text("#minutes-status", "Đã lưu biên bản", Duration::from_secs(10)).await;
+    a.wait_text(
+        "#minutes-status",
+        "Đã lưu biên bản",
+        Duration::from_secs(10),
+    )
+    .await;
+    b.wait_text(
+        "#minutes-status",
+        "Đã lưu biên bản",
+        Duration::from_secs(10),
+    )
+    .await;
 
     // The first in the register: answered on the spot.
-    a.wait_text("#next-speaker", &q[0], Duration::from_secs(2)).await;
+    a.wait_text("#next-speaker", &q[0], Duration::from_secs(2))
+        .await;
     press(&a, 'n').await;
     assert_eq!(a.focused_id().await, "speech-summary");
     click(&a, "#speech-on-spot").await;
-    fill(&a, "#speech-answer", "Phường sẽ nạo vét cống ngõ 6 trong tháng này").await;
+    fill(
+        &a,
+        "#speech-answer",
+        "Phường sẽ nạo vét cống ngõ 6 trong tháng này",
+    )
+    .await;
     fill(&a, "#speech-answered-by", "Chủ tịch UBND phường").await;
     a.screenshot("session-05-truc-tiep").await;
     click(&a, "#speech-save").await;
     flash(&a, "thứ 1").await;
     // The second is not in the hall yet: skipped; the third speaks.
-    a.wait_text("#next-speaker", &q[1], Duration::from_secs(2)).await;
+    a.wait_text("#next-speaker", &q[1], Duration::from_secs(2))
+        .await;
     press(&a, 's').await;
     flash(&a, "cuối danh sách").await;
-    a.wait_text("#next-speaker", &q[2], Duration::from_secs(2)).await;
-    fill(&a, "#speech-summary", &format!("{} nêu lại ý kiến đã gửi qua tổ dân phố", q[2])).await;
+    a.wait_text("#next-speaker", &q[2], Duration::from_secs(2))
+        .await;
+    fill(
+        &a,
+        "#speech-summary",
+        &format!("{} nêu lại ý kiến đã gửi qua tổ dân phố", q[2]),
+    )
+    .await;
     click(&a, "#speech-save").await;
     flash(&a, "thứ 2").await;
     // A walk-in registered at the hall, then the skipped one comes back.
@@ -417,10 +500,12 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
     fill(&a, "#walkin-field", "moi_truong").await;
     click(&a, "#walkin-add").await;
     flash(&a, "sổ tiếp nhận số").await;
-    a.wait_text("#next-speaker", &q[1], Duration::from_secs(2)).await;
+    a.wait_text("#next-speaker", &q[1], Duration::from_secs(2))
+        .await;
     click(&a, "#speech-save").await;
     flash(&a, "thứ 3").await;
-    a.wait_text("#next-speaker", "Hoàng Văn Tư", Duration::from_secs(2)).await;
+    a.wait_text("#next-speaker", "Hoàng Văn Tư", Duration::from_secs(2))
+        .await;
     click(&a, "#speech-save").await;
     flash(&a, "thứ 4").await;
     press(&a, '4').await;
@@ -432,8 +517,18 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
         .await
         .expect("speeches");
     assert_eq!(speeches.len(), 4);
-    fill(&a, "#speeches > li:nth-child(3) input[name=answer]", "Công an phường bố trí tuần tra giờ tan học").await;
-    fill(&a, "#speeches > li:nth-child(3) input[name=answered_by]", "Trưởng Công an phường").await;
+    fill(
+        &a,
+        "#speeches > li:nth-child(3) input[name=answer]",
+        "Công an phường bố trí tuần tra giờ tan học",
+    )
+    .await;
+    fill(
+        &a,
+        "#speeches > li:nth-child(3) input[name=answered_by]",
+        "Trưởng Công an phường",
+    )
+    .await;
     click(&a, "#ans-go-3").await;
     flash(&a, "trả lời tại chỗ").await;
     press(&a, '5').await;
@@ -442,8 +537,18 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
     flash(&a, "Bước 6").await;
     // Two conclusions: speech 2 (the third in the register), the walk-in's.
     for (n, textv, dept, speech) in [
-        (1, "Giao Địa chính - Xây dựng kiểm tra và trả lời ý kiến thứ hai", "dia_chinh", "#cs-2"),
-        (2, "Giao Văn hóa - Xã hội làm việc với đơn vị thu gom rác về giờ tập kết ngõ 9", "van_hoa_xa_hoi", "#cs-4"),
+        (
+            1,
+            "Giao Địa chính - Xây dựng kiểm tra và trả lời ý kiến thứ hai",
+            "dia_chinh",
+            "#cs-2",
+        ),
+        (
+            2,
+            "Giao Văn hóa - Xã hội làm việc với đơn vị thu gom rác về giờ tập kết ngõ 9",
+            "van_hoa_xa_hoi",
+            "#cs-4",
+        ),
     ] {
         press(&a, 'k').await;
         assert_eq!(a.focused_id().await, "conclusion-text");
@@ -466,7 +571,11 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
         flash(&a, &format!("kết luận thứ {n}")).await;
     }
     // Attendance: counts by category and one attendee by name.
-    for (css, v) in [("#present_thuong_truc", "4"), ("#present_co_so", "10"), ("#present_nhan_dan", "35")] {
+    for (css, v) in [
+        ("#present_thuong_truc", "4"),
+        ("#present_co_so", "10"),
+        ("#present_nhan_dan", "35"),
+    ] {
         fill(&a, css, v).await;
     }
     click(&a, "#present-save").await;
@@ -481,12 +590,16 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
         .await
         .expect("pick");
     click(&a, "#attendee-add").await;
-    a.wait_text("#attendees", "Nguyễn Thị Mai", Duration::from_secs(10)).await;
+    a.wait_text("#attendees", "Nguyễn Thị Mai", Duration::from_secs(10))
+        .await;
     let present = text(&a, "#present-total").await;
     assert_eq!(present, "50");
     // The minutes as this laptop has them (B's words are not here yet: no network).
     let b_min = b.value("#minutes").await;
-    assert!(b_min.contains(MINUTES_B) && !b_min.contains(MINUTES_A), "{b_min}");
+    assert!(
+        b_min.contains(MINUTES_B) && !b_min.contains(MINUTES_A),
+        "{b_min}"
+    );
     a.wait_text("#steps", "6.", Duration::from_secs(1)).await;
     a.screenshot("session-06-truc-tiep-ket-luan").await;
     b.screenshot("session-07-thu-ky-hai").await;
@@ -508,7 +621,8 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
     goto(&a, &a_serve, &after).await;
     click(&a, "#conclude").await;
     flash(&a, "Đã kết luận").await;
-    a.wait_text("#concluded", "Chị Hoa", Duration::from_secs(2)).await;
+    a.wait_text("#concluded", "Chị Hoa", Duration::from_secs(2))
+        .await;
     let n_speeches = text(&a, "#n-speeches").await;
     let n_total = text(&a, "#n-total").await;
     let n_on_spot = text(&a, "#n-on-spot").await;
@@ -521,15 +635,21 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
     assert_eq!(n_assigned, "2");
     assert_eq!(n_present, "50");
     assert_eq!(n_invited, "57");
-    a.wait_text("#applied", "Giao giải quyết", Duration::from_secs(2)).await;
+    a.wait_text("#applied", "Giao giải quyết", Duration::from_secs(2))
+        .await;
     a.screenshot("session-09-sau-doi-thoai").await;
     let report = docx_text(&download(&a, &format!("/sessions/{sid}/report.docx")).await);
     let line = format!(
         "có {n_speeches} lượt ý kiến phát biểu, nêu {n_total} nội dung; trong đó {n_on_spot} nội dung được trả lời trực tiếp tại hội nghị, {n_assigned} nội dung được giao các bộ phận chuyên môn giải quyết, {n_noted} nội dung được tiếp thu, ghi nhận"
     );
-    assert!(report.contains(&line), "the report's counts are the page's: {line}\n{report}");
     assert!(
-        report.contains(&format!("có {n_present} người dự/{n_invited} người được mời")),
+        report.contains(&line),
+        "the report's counts are the page's: {line}\n{report}"
+    );
+    assert!(
+        report.contains(&format!(
+            "có {n_present} người dự/{n_invited} người được mời"
+        )),
         "{report}"
     );
     let minutes_doc = docx_text(&download(&a, &format!("/sessions/{sid}/minutes.docx")).await);
@@ -570,22 +690,47 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
     // --- the Front monitors; the office sees its remark; the TDP does not -----------------
     let m = Browser::start().await;
     open(&m, &mttq_serve, "/monitor").await;
-    reload_until(&m, &mttq_serve, "/monitor", "#monitor", "Giao Địa chính", 90).await;
+    reload_until(
+        &m,
+        &mttq_serve,
+        "/monitor",
+        "#monitor",
+        "Giao Địa chính",
+        90,
+    )
+    .await;
     let remark = "MTTQ đề nghị báo cáo tiến độ cấp giấy chứng nhận trước ngày hạn";
     fill(&m, "#monitor tbody tr:first-child textarea", remark).await;
     click(&m, "#remark-go-1").await;
     flash(&m, "Đã ghi ý kiến giám sát").await;
-    m.wait_text("#monitor", remark, Duration::from_secs(2)).await;
+    m.wait_text("#monitor", remark, Duration::from_secs(2))
+        .await;
     m.screenshot("monitor-01-mttq").await;
     reload_until(&a, &a_serve, "/monitor", "#monitor", remark, 90).await;
-    assert_eq!(count(&a, "#monitor textarea").await, 0, "the office reads, does not write");
+    assert_eq!(
+        count(&a, "#monitor textarea").await,
+        0,
+        "the office reads, does not write"
+    );
     a.screenshot("monitor-02-van-phong").await;
     reload_until(&a, &a_serve, &after, "#after-conclusions", remark, 10).await;
     goto(&t, &tdp_serve, "/monitor").await;
-    t.wait_text("#not-allowed", "không có sổ giám sát", Duration::from_secs(5)).await;
+    t.wait_text(
+        "#not-allowed",
+        "không có sổ giám sát",
+        Duration::from_secs(5),
+    )
+    .await;
     let page = text(&t, "main").await;
-    assert!(!page.contains(remark) && !page.contains("Giao Địa chính"), "{page}");
-    assert_eq!(count(&t, "#nav-monitor").await, 0, "no monitoring link on a TDP laptop");
+    assert!(
+        !page.contains(remark) && !page.contains("Giao Địa chính"),
+        "{page}"
+    );
+    assert_eq!(
+        count(&t, "#nav-monitor").await,
+        0,
+        "no monitoring link on a TDP laptop"
+    );
     t.screenshot("monitor-03-tdp-khong-thay").await;
     drop((a_serve, b_serve, tdp_serve, mttq_serve));
 }

@@ -20,8 +20,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use automerge::transaction::Transaction;
 use automerge::ChangeHash;
+use automerge::transaction::Transaction;
 use chrono::NaiveDate;
 use doithoai_documents::{
     AdminDoc, DocumentError, MinutesOptions, ReportOptions, minutes_defaults, report_defaults,
@@ -30,9 +30,9 @@ use doithoai_documents::{
 use doithoai_model::handling::{self, Ctx, HandlingError, Op};
 use doithoai_model::monitoring::{self, Remark};
 use doithoai_model::session::{
-    self, Announcement, Category, Conclusion, Compliance, NewConclusion, NewPlanned, NewSession, NewSpeaker, NewSpeech,
-    PetitionFact, PetitionRef, PlannedSession, Session, SessionEdit, SessionEntry, SessionError,
-    SessionKind, SpeakerSource, Summary,
+    self, Announcement, Category, Compliance, Conclusion, NewConclusion, NewPlanned, NewSession,
+    NewSpeaker, NewSpeech, PetitionFact, PetitionRef, PlannedSession, Session, SessionEdit,
+    SessionEntry, SessionError, SessionKind, SpeakerSource, Summary,
 };
 use doithoai_model::time::ward_now;
 use doithoai_model::workdays::Calendar;
@@ -1525,8 +1525,14 @@ impl App {
         let when = format!(
             "{}{}{}",
             doithoai_model::time::format_date(s.date),
-            s.start.as_deref().map(|t| format!(", {t}")).unwrap_or_default(),
-            s.end.as_deref().map(|t| format!("–{t}")).unwrap_or_default()
+            s.start
+                .as_deref()
+                .map(|t| format!(", {t}"))
+                .unwrap_or_default(),
+            s.end
+                .as_deref()
+                .map(|t| format!("–{t}"))
+                .unwrap_or_default()
         );
         let ctx = self.session_ctx();
         let a = Announcement {
@@ -1626,7 +1632,10 @@ impl App {
 
     /// Every conclusion of every session this device knows, with its deadline, the handling
     /// status of what it assigns and the Front's remarks, soonest deadline first.
-    pub async fn monitoring_rows(&self, today: NaiveDate) -> Result<Vec<MonitorRow>, SessionsError> {
+    pub async fn monitoring_rows(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Vec<MonitorRow>, SessionsError> {
         let registry = self.registry().await?;
         let cal = Calendar::of(&registry);
         let state = self.handling_state().await?;
@@ -1652,15 +1661,12 @@ impl App {
                             .map(|it| (p, it.number().map(|n| n.to_string()), it.status))
                     })
                     .collect();
-                let deadline = c
-                    .department
-                    .as_ref()
-                    .map(|_| {
-                        s.conclusion_deadlines(c, &cal)
-                            .first()
-                            .copied()
-                            .unwrap_or_else(|| c.effective_deadline(s.date, &cal))
-                    });
+                let deadline = c.department.as_ref().map(|_| {
+                    s.conclusion_deadlines(c, &cal)
+                        .first()
+                        .copied()
+                        .unwrap_or_else(|| c.effective_deadline(s.date, &cal))
+                });
                 let done = !petitions.is_empty()
                     && petitions
                         .iter()
@@ -1697,11 +1703,16 @@ impl App {
             }
         }
         rows.sort_by(|a, b| {
-            (a.deadline.unwrap_or(NaiveDate::MAX), a.session_date, a.position).cmp(&(
-                b.deadline.unwrap_or(NaiveDate::MAX),
-                b.session_date,
-                b.position,
-            ))
+            (
+                a.deadline.unwrap_or(NaiveDate::MAX),
+                a.session_date,
+                a.position,
+            )
+                .cmp(&(
+                    b.deadline.unwrap_or(NaiveDate::MAX),
+                    b.session_date,
+                    b.position,
+                ))
         });
         Ok(rows)
     }

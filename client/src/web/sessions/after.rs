@@ -88,9 +88,7 @@ async fn after_page(
         lang,
         ..Default::default()
     };
-    let (view, report) = app
-        .session_document(Some(&id), DocKind::Report, &o)
-        .await?;
+    let (view, report) = app.session_document(Some(&id), DocKind::Report, &o).await?;
     let (_, minutes) = app
         .session_document(Some(&view.doc_id), DocKind::Minutes, &o)
         .await?;
@@ -187,7 +185,10 @@ async fn after_page(
         &app,
         &headers,
         format!("/sessions/{}/after", view.doc_id),
-        format!("{} — {title}", lang.pick("Sau cuộc đối thoại", "After the session")),
+        format!(
+            "{} — {title}",
+            lang.pick("Sau cuộc đối thoại", "After the session")
+        ),
     )
     .await;
     html(AfterPage {
@@ -262,12 +263,20 @@ async fn conclude(
                 Lang::Vi => format!(
                     "Đã kết luận: {done} ý kiến được chuyển vào sổ xử lý của văn phòng; {} chưa chuyển được{}",
                     skipped.len(),
-                    if skipped.is_empty() { ".".to_owned() } else { format!(": {}.", skipped.join("; ")) }
+                    if skipped.is_empty() {
+                        ".".to_owned()
+                    } else {
+                        format!(": {}.", skipped.join("; "))
+                    }
                 ),
                 Lang::En => format!(
                     "Concluded: {done} petitions carried into the office's handling; {} not{}",
                     skipped.len(),
-                    if skipped.is_empty() { ".".to_owned() } else { format!(": {}.", skipped.join("; ")) }
+                    if skipped.is_empty() {
+                        ".".to_owned()
+                    } else {
+                        format!(": {}.", skipped.join("; "))
+                    }
                 ),
             }
         },

@@ -17,7 +17,9 @@ use doithoai_model::session::{Category, NewSpeech, STEPS, step_description, step
 use doithoai_model::time::{parse_date, ward_now};
 use doithoai_model::{Lang, Localize};
 
-use super::prepare::{CategoryRow, SpeakerRow, category_rows, session_shell, set_counts, speaker_rows};
+use super::prepare::{
+    CategoryRow, SpeakerRow, category_rows, session_shell, set_counts, speaker_rows,
+};
 use super::{Choice, Flash, FlashQuery, answer, category_choices, opt, text_of, v, when};
 use crate::sessions_app::SessionsError;
 use crate::web::AppState;
@@ -229,7 +231,13 @@ async fn live_page(
         attendees: s
             .attendees
             .iter()
-            .map(|a| (a.name.clone(), a.unit.clone(), a.category.label(lang).to_owned()))
+            .map(|a| {
+                (
+                    a.name.clone(),
+                    a.unit.clone(),
+                    a.category.label(lang).to_owned(),
+                )
+            })
             .collect(),
         present_total: s.present_total(),
         invited_total: s.invited_total(),
@@ -258,7 +266,9 @@ async fn step(
     let app = need_app(&state).await?;
     let lang = lang_of(&headers, state.default_lang);
     let n: u8 = v(&f, "n").parse().unwrap_or(0);
-    let r = app.record_step(Some(&id), n, opt(&f, "at"), None, None).await;
+    let r = app
+        .record_step(Some(&id), n, opt(&f, "at"), None, None)
+        .await;
     Ok(answer(
         &live(&id, "steps-h"),
         r,
@@ -304,7 +314,9 @@ async fn speech(
         },
     };
     let speaker = opt(&f, "speaker");
-    let r = app.add_speech(Some(&id), speaker.as_deref(), new, &[]).await;
+    let r = app
+        .add_speech(Some(&id), speaker.as_deref(), new, &[])
+        .await;
     Ok(answer(
         &live(&id, "queue-h"),
         r,

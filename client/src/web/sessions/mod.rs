@@ -122,7 +122,9 @@ pub fn opt(f: &super::pages::Fields, k: &str) -> Option<String> {
 
 /// The textarea's text with the browser's CRLF line ends as LF.
 pub fn text_of(f: &super::pages::Fields, k: &str) -> String {
-    f.get(k).map(|s| s.replace("\r\n", "\n")).unwrap_or_default()
+    f.get(k)
+        .map(|s| s.replace("\r\n", "\n"))
+        .unwrap_or_default()
 }
 
 /// A choice of a `<select>`.
@@ -173,7 +175,10 @@ pub fn when(s: &Session) -> String {
 /// One block of a document's preview.
 pub enum PreviewBlock {
     Heading(String),
-    Para { text: String, center: bool },
+    Para {
+        text: String,
+        center: bool,
+    },
     Table {
         header: Vec<String>,
         rows: Vec<Vec<String>>,

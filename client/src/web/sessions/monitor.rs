@@ -66,9 +66,17 @@ async fn monitor_page(State(state): St, headers: HeaderMap, Query(q): Query<Flas
                 let (status, class) = if !r.concluded {
                     (lang.pick("Chưa kết luận", "Not concluded").to_owned(), "")
                 } else if r.conclusion.department.is_none() {
-                    (lang.pick("Không giao bộ phận", "Nothing assigned").to_owned(), "")
+                    (
+                        lang.pick("Không giao bộ phận", "Nothing assigned")
+                            .to_owned(),
+                        "",
+                    )
                 } else if r.done {
-                    (lang.pick("Đã giải quyết, đã thông báo", "Resolved, notified").to_owned(), "done")
+                    (
+                        lang.pick("Đã giải quyết, đã thông báo", "Resolved, notified")
+                            .to_owned(),
+                        "done",
+                    )
                 } else {
                     let mut labels: Vec<String> = r
                         .petitions

@@ -408,7 +408,10 @@ async fn edit(
         &format!("/sessions/{id}"),
         r,
         lang,
-        |_| lang.pick("Đã lưu thông tin cuộc đối thoại.", "Saved.").into(),
+        |_| {
+            lang.pick("Đã lưu thông tin cuộc đối thoại.", "Saved.")
+                .into()
+        },
         "",
     ))
 }
@@ -421,7 +424,9 @@ async fn announce(
 ) -> Web {
     let app = need_app(&state).await?;
     let lang = lang_of(&headers, state.default_lang);
-    let r = app.announce_session(Some(&id), &text_of(&f, "notice")).await;
+    let r = app
+        .announce_session(Some(&id), &text_of(&f, "notice"))
+        .await;
     Ok(answer(
         &format!("/sessions/{id}#notice-h"),
         r,

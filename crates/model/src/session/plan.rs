@@ -273,7 +273,9 @@ pub fn read_announcements<D: ReadDoc>(doc: &D) -> BTreeMap<String, Announcement>
     entries(&r, "sessions")
         .into_iter()
         .filter_map(|(k, o)| {
-            let text = r.str(&o, "announce_text").filter(|t| !t.trim().is_empty())?;
+            let text = r
+                .str(&o, "announce_text")
+                .filter(|t| !t.trim().is_empty())?;
             let date = parse_date_key(&r.str(&o, "date")?)?;
             Some((
                 k.clone(),
