@@ -6,6 +6,10 @@ use axum::response::{IntoResponse, Response};
 const CSS: &str = include_str!("../../assets/app.css");
 const JS: &str = include_str!("../../assets/app.js");
 const ICON: &str = include_str!("../../assets/icon.svg");
+/// The sessions' pages: their layout (live mode, previews) and the live mode's keys and the
+/// minutes' autosave.
+const SESSIONS_CSS: &str = include_str!("../../assets/sessions.css");
+const SESSIONS_JS: &str = include_str!("../../assets/sessions.js");
 
 fn asset(body: &'static str, kind: &'static str) -> Response {
     let mut r = body.into_response();
@@ -29,4 +33,12 @@ pub async fn js() -> Response {
 
 pub async fn icon() -> Response {
     asset(ICON, "image/svg+xml")
+}
+
+pub async fn sessions_css() -> Response {
+    asset(SESSIONS_CSS, "text/css; charset=utf-8")
+}
+
+pub async fn sessions_js() -> Response {
+    asset(SESSIONS_JS, "text/javascript; charset=utf-8")
 }

@@ -145,7 +145,6 @@ pub async fn serve(
         csrf: random_hex(24),
     };
     let url = format!("http://127.0.0.1:{}/?key={}", addr.port(), secrets.key);
-    write_url_file(data_dir, &url)?;
     {
         use std::io::Write;
         let mut out = std::io::stdout();
@@ -160,6 +159,9 @@ pub async fn serve(
         .ok();
         out.flush().ok();
     }
+    // After the address is printed: whoever waits on the file (tests, `doithoai ui`) then
+    // finds it in the output too.
+    write_url_file(data_dir, &url)?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let (app_gen, _) = watch::channel(0u64);
     let state = Arc::new(AppState {

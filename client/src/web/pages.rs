@@ -33,9 +33,9 @@ use super::security::{LANG_COOKIE, lang_of};
 use super::{AppState, assets};
 use crate::app::{App, AppError, PetitionEdit};
 
-pub(super) type St = State<Arc<AppState>>;
-pub(super) type Web<T = Response> = Result<T, WebError>;
-pub(super) type Fields = BTreeMap<String, String>;
+pub(crate) type St = State<Arc<AppState>>;
+pub(crate) type Web<T = Response> = Result<T, WebError>;
+pub(crate) type Fields = BTreeMap<String, String>;
 
 const DRAFT_KEY: &str = "ui.draft.capture";
 const MEETING_KEY: &str = "ui.meeting";
@@ -183,14 +183,14 @@ impl Shell {
         self.role == "office"
     }
     pub fn is_mttq(&self) -> bool {
-        self.role == "mttq"
+        matches!(self.role.as_str(), "monitor" | "mttq")
     }
     pub fn is_collector(&self) -> bool {
         self.role == "collector"
     }
 }
 
-pub(super) async fn shell(
+pub(crate) async fn shell(
     state: &AppState,
     app: Option<&App>,
     headers: &HeaderMap,
@@ -245,15 +245,15 @@ fn role_label(role: &str, lang: Lang) -> String {
     .to_owned()
 }
 
-pub(super) fn html(t: impl Template) -> Web {
+pub(crate) fn html(t: impl Template) -> Web {
     Ok(Html(t.render()?).into_response())
 }
 
-pub(super) async fn need_app(state: &AppState) -> Web<Arc<App>> {
+pub(crate) async fn need_app(state: &AppState) -> Web<Arc<App>> {
     state.app().await.ok_or(WebError::NotSetUp)
 }
 
-pub(super) fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
@@ -277,7 +277,7 @@ pub struct KindOption {
     pub label: &'static str,
 }
 
-fn field_options(reg: &Registry, lang: Lang) -> Vec<FieldOption> {
+pub(crate) fn field_options(reg: &Registry, lang: Lang) -> Vec<FieldOption> {
     reg.fields
         .iter()
         .map(|f| FieldOption {
@@ -531,7 +531,7 @@ pub(super) fn iso_date(stored: &str) -> String {
         .unwrap_or_else(|_| date_of(stored))
 }
 
-pub(super) fn truncate(s: &str, n: usize) -> String {
+pub(crate) fn truncate(s: &str, n: usize) -> String {
     let one = s.replace('\n', " ");
     if one.chars().count() <= n {
         one
@@ -1118,6 +1118,8 @@ pub struct SessionCard {
     pub when: String,
     pub place: String,
     pub topic: String,
+    /// The office's announcement to the TDPs (carried by the ward document).
+    pub notice: String,
     pub ours: Vec<OurSpeaker>,
 }
 
@@ -1141,6 +1143,7 @@ async fn schedule_page(State(state): St, headers: HeaderMap) -> Web {
     let lang = lang_of(&headers, state.default_lang);
     let today = doithoai_model::time::ward_now().date_naive();
     let sessions = app.upcoming_sessions(today).await?;
+    let notices = app.announcements().await?;
     // This TDP's petitions, to tell which are registered to be spoken.
     let ours: BTreeMap<String, PetitionRow> = app
         .list(&PetitionFilter {
@@ -1152,9 +1155,9 @@ async fn schedule_page(State(state): St, headers: HeaderMap) -> Web {
         .map(|r| (r.id.clone(), r))
         .collect();
     let mut registered = std::collections::BTreeSet::new();
-    let cards = sessions
+    let cards: Vec<SessionCard> = sessions
         .iter()
-        .map(|(_, s)| {
+        .map(|(doc_id, s)| {
             let when = format!(
                 "{}{}{}",
                 doithoai_model::time::format_date(s.date),
@@ -1193,10 +1196,29 @@ async fn schedule_page(State(state): St, headers: HeaderMap) -> Web {
                 when,
                 place: s.place.clone(),
                 topic: s.topic.clone(),
+                notice: notices
+                    .get(doc_id)
+                    .map(|a| a.text.clone())
+                    .unwrap_or_default(),
                 ours: ours_here,
             }
         })
         .collect();
+    // Announced in the ward document, the session's own document not here yet (it comes with
+    // the next sync): the announcement alone.
+    let mut cards = cards;
+    for (doc_id, a) in &notices {
+        if a.date >= today && !sessions.iter().any(|(d, _)| d == doc_id) {
+            cards.push(SessionCard {
+                title: a.display_title(lang),
+                when: a.when.clone(),
+                place: a.place.clone(),
+                topic: a.topic.clone(),
+                notice: a.text.clone(),
+                ours: Vec::new(),
+            });
+        }
+    }
     let waiting = ours
         .values()
         .filter(|r| r.wants_to_speak && !registered.contains(&r.id))

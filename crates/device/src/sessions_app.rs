@@ -20,6 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use automerge::ChangeHash;
 use automerge::transaction::Transaction;
 use chrono::NaiveDate;
 use doithoai_documents::{
@@ -27,10 +28,11 @@ use doithoai_documents::{
     session_minutes, session_report,
 };
 use doithoai_model::handling::{self, Ctx, HandlingError, Op};
+use doithoai_model::monitoring::{self, Remark};
 use doithoai_model::session::{
-    self, Category, Compliance, NewConclusion, NewPlanned, NewSession, NewSpeaker, NewSpeech,
-    PetitionFact, PetitionRef, PlannedSession, Session, SessionEdit, SessionEntry, SessionError,
-    SessionKind, SpeakerSource, Summary,
+    self, Announcement, Category, Compliance, Conclusion, NewConclusion, NewPlanned, NewSession,
+    NewSpeaker, NewSpeech, PetitionFact, PetitionRef, PlannedSession, Session, SessionEdit,
+    SessionEntry, SessionError, SessionKind, SpeakerSource, Summary,
 };
 use doithoai_model::time::ward_now;
 use doithoai_model::workdays::Calendar;
@@ -79,6 +81,12 @@ pub enum SessionsError {
     NoWard,
     #[error("this device has no collection point (the office desk) to record a petition in")]
     NoDesk,
+    #[error("only MTTQ devices may write monitoring remarks (this device's role is {role:?})")]
+    NotMonitor { role: String },
+    #[error("the monitoring document is not on this device")]
+    NoMonitoring,
+    #[error("bad heads {0:?}")]
+    BadHeads(String),
 }
 
 impl From<doithoai_model::DocError> for SessionsError {
@@ -136,6 +144,21 @@ impl Localize for SessionsError {
             (SessionsError::NoWard, Lang::Vi) => "Máy này chưa có tài liệu của phường (kế hoạch, danh sách cuộc đối thoại); hãy chạy doithoai sync khi có mạng.".into(),
             (SessionsError::NoDesk, Lang::Vi) => "Máy này không gắn với bàn tiếp nhận của văn phòng (điểm tiếp nhận loại office) nên không ghi được nội dung mới (--content) vào sổ tiếp nhận; chưa ghi gì. Nhờ quản trị máy chủ thêm máy văn phòng có điểm tiếp nhận (doithoai-server device add --role office --point <mã điểm văn phòng> …) rồi tham gia bằng mã mới; hoặc ghi ý kiến trên máy của bàn tiếp nhận (doithoai petition add) rồi đăng ký người phát biểu với --petition <mã>.".into(),
             (SessionsError::NoDesk, Lang::En) => "This device is not the office's reception desk (a collection point of kind office), so it cannot record the new matter (--content) in the intake register; nothing was recorded. Ask the server admin for an office device with the office's point (doithoai-server device add --role office --point <office point> …) and join with its code; or record the petition on the desk's laptop (doithoai petition add) and register the speaker with --petition <id>.".into(),
+            (SessionsError::NotMonitor { role }, Lang::Vi) => format!(
+                "Chỉ máy của Ủy ban MTTQ (vai trò monitor) mới ghi được ý kiến giám sát; máy này có vai trò «{}». Văn phòng phường xem được các ý kiến giám sát.",
+                if role.is_empty() { "chưa đặt" } else { role }
+            ),
+            (SessionsError::NotMonitor { role }, Lang::En) => format!(
+                "Only Fatherland Front devices (role monitor) may write monitoring remarks; this device's role is {role:?}. The ward office can read the remarks."
+            ),
+            (SessionsError::NoMonitoring, Lang::Vi) => "Máy này chưa có sổ giám sát của MTTQ (chỉ máy của MTTQ và văn phòng phường có); hãy đồng bộ khi có mạng.".into(),
+            (SessionsError::NoMonitoring, Lang::En) => "This device does not hold the MTTQ's monitoring document (only MTTQ and office devices do); sync when online.".into(),
+            (SessionsError::BadHeads(h), Lang::Vi) => format!(
+                "Phiên bản biên bản «{h}» không hợp lệ; hãy tải lại trang (chưa lưu gì)."
+            ),
+            (SessionsError::BadHeads(h), Lang::En) => format!(
+                "The minutes' version {h:?} is not valid; reload the page (nothing was saved)."
+            ),
             (SessionsError::NoWard, Lang::En) => "This device does not have the ward document (plan, list of sessions) yet; run doithoai sync when online.".into(),
         }
     }
@@ -1334,5 +1357,363 @@ impl App {
         let plan = self.plan(None).await?;
         let sessions = self.known_sessions().await?;
         Ok(session::check_plan(year, &plan, &sessions, today))
+    }
+}
+
+/// The minutes as the live page edits them: the text, and the version (heads) it was read at.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MinutesState {
+    pub text: String,
+    /// [`encode_heads`] of the session document when the text was read.
+    pub heads: String,
+}
+
+/// What saving the minutes did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MinutesSaved {
+    /// The minutes now, with what others wrote meanwhile merged in.
+    pub text: String,
+    /// The version of `text`.
+    pub heads: String,
+    /// The version holding this edit on top of the one it was based on, without what arrived
+    /// meanwhile: an editor that kept typing while the save was in flight bases its next save
+    /// on it, so that what arrived is merged again rather than deleted.
+    pub own: String,
+    /// Whether something written elsewhere was merged in.
+    pub merged: bool,
+}
+
+/// Heads as text: the change hashes in hex, sorted, comma-separated.
+pub fn encode_heads(heads: &[ChangeHash]) -> String {
+    let mut v: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
+    v.sort();
+    v.join(",")
+}
+
+/// The heads [`encode_heads`] wrote.
+pub fn decode_heads(s: &str) -> Result<Vec<ChangeHash>, SessionsError> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            h.parse::<ChangeHash>()
+                .map_err(|_| SessionsError::BadHeads(h.chars().take(16).collect()))
+        })
+        .collect()
+}
+
+/// One conclusion as the Fatherland Front monitors it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MonitorRow {
+    pub doc_id: String,
+    pub session_title: String,
+    pub session_date: NaiveDate,
+    pub concluded: bool,
+    /// 1-based, in the session.
+    pub position: usize,
+    pub conclusion: Conclusion,
+    /// The department's name (its id when the registry does not know it).
+    pub department: String,
+    pub deadline: Option<NaiveDate>,
+    /// The handling status of each petition it assigns, with the petition's register number.
+    pub petitions: Vec<(Uuid, Option<String>, Status)>,
+    /// Every petition it assigns is notified or closed.
+    pub done: bool,
+    /// Past its deadline and not done.
+    pub overdue: bool,
+    /// The Front's remarks on it, oldest first.
+    pub remarks: Vec<Remark>,
+}
+
+impl App {
+    /// The minutes of a session and the version they were read at.
+    pub async fn minutes(&self, typed: Option<&str>) -> Result<MinutesState, SessionsError> {
+        let (_, h) = self.resolve_session(typed).await?;
+        Ok(read(&h, |d| MinutesState {
+            text: session::read_minutes(d),
+            heads: encode_heads(&d.get_heads()),
+        }))
+    }
+
+    /// Saves the minutes as an editor has them, `base` being the version the editor started
+    /// from. The edit is the difference between the text at `base` and `text`, written as
+    /// Automerge text splices on top of `base` (a fork at `base`, merged back) so that what
+    /// another secretary wrote meanwhile (synced in, or saved from another tab) is kept, word
+    /// for word. When `base` is the document's current version the splices are written
+    /// directly. An empty `base` means the current version.
+    pub async fn edit_minutes(
+        &self,
+        typed: Option<&str>,
+        base: &str,
+        text: &str,
+    ) -> Result<MinutesSaved, SessionsError> {
+        self.ensure_secretary()?;
+        let base = decode_heads(base)?;
+        let (_, handle) = self.resolve_session(typed).await?;
+        let ctx = self.session_ctx();
+        let sid = read(&handle, |d| {
+            doithoai_model::doc::Reader::new(d).string(&automerge::ROOT, "id")
+        });
+        let meta = session::meta(&ctx, "minutes", vec![sid]);
+        let commit = |doc: &mut automerge::Automerge| -> Result<(), SessionsError> {
+            doc.transact_with(
+                |_| meta.commit_options(),
+                |tx| session::set_minutes(tx, &ctx, text),
+            )
+            .map_err(|f| SessionsError::Session(f.error))?;
+            Ok(())
+        };
+        let saved = handle.with_document(|doc| -> Result<MinutesSaved, SessionsError> {
+            let mut current = doc.get_heads();
+            current.sort();
+            let mut b = base.clone();
+            b.sort();
+            if b.is_empty() || b == current {
+                // Nothing typed: nothing written (the script also asks to pull what arrived).
+                if session::read_minutes(doc) != text {
+                    commit(doc)?;
+                }
+                let heads = encode_heads(&doc.get_heads());
+                return Ok(MinutesSaved {
+                    text: session::read_minutes(doc),
+                    own: heads.clone(),
+                    heads,
+                    merged: false,
+                });
+            }
+            let mut fork = match doc.fork_at(&b) {
+                Ok(f) => f,
+                Err(e) => {
+                    tracing::warn!(error = %e, "minutes based on a version this laptop lacks");
+                    return Err(SessionsError::BadHeads(encode_heads(&b)));
+                }
+            };
+            if session::read_minutes(&fork) == text {
+                // Nothing typed since `base`: the text as it now is, with what arrived.
+                return Ok(MinutesSaved {
+                    text: session::read_minutes(doc),
+                    heads: encode_heads(&current),
+                    own: encode_heads(&b),
+                    merged: true,
+                });
+            }
+            commit(&mut fork)?;
+            let own = encode_heads(&fork.get_heads());
+            doc.merge(&mut fork)
+                .map_err(|e| SessionsError::App(AppError::Doc(e.into())))?;
+            Ok(MinutesSaved {
+                text: session::read_minutes(doc),
+                heads: encode_heads(&doc.get_heads()),
+                own,
+                merged: true,
+            })
+        })?;
+        Ok(saved)
+    }
+
+    /// Announces a session to the TDPs: its time, place and `text`, written beside its entry
+    /// in the ward document (which every device of the ward reads).
+    pub async fn announce_session(
+        &self,
+        typed: Option<&str>,
+        text: &str,
+    ) -> Result<Announcement, SessionsError> {
+        let w = self.ward_for_writing().await?;
+        let (doc_id, h) = self.resolve_session(typed).await?;
+        let s = read(&h, session::read)?;
+        self.update_entry(&doc_id, &s).await?;
+        let when = format!(
+            "{}{}{}",
+            doithoai_model::time::format_date(s.date),
+            s.start
+                .as_deref()
+                .map(|t| format!(", {t}"))
+                .unwrap_or_default(),
+            s.end
+                .as_deref()
+                .map(|t| format!("–{t}"))
+                .unwrap_or_default()
+        );
+        let ctx = self.session_ctx();
+        let a = Announcement {
+            doc_id: doc_id.clone(),
+            date: s.date,
+            title: s.title.clone(),
+            kind: s.kind,
+            topic: s.topic.clone(),
+            when,
+            place: s.place.clone(),
+            text: text.trim().to_owned(),
+            at: String::new(),
+            by: String::new(),
+        };
+        transact(
+            &w,
+            &session::meta(&ctx, "announce", vec![doc_id.clone()]),
+            |tx| session::put_announcement(tx, &ctx, &a),
+        )?;
+        self.announcements()
+            .await?
+            .remove(&doc_id)
+            .ok_or(SessionsError::NoSuchSession(short_doc(&doc_id)))
+    }
+
+    /// The announcements of the ward's sessions, by session document id.
+    pub async fn announcements(&self) -> Result<BTreeMap<String, Announcement>, SessionsError> {
+        Ok(match self.ward_handle(false).await? {
+            Some(w) => read(&w, session::read_announcements),
+            None => BTreeMap::new(),
+        })
+    }
+
+    /// Moves a speaker to the end of the register (skipped for now: called again later).
+    pub async fn skip_speaker(
+        &self,
+        typed: Option<&str>,
+        speaker: &str,
+    ) -> Result<Session, SessionsError> {
+        let (_, h) = self.resolve_session(typed).await?;
+        let n = read(&h, session::read)?.speakers.len();
+        self.order_speaker(typed, speaker, n as i64 + 1).await
+    }
+
+    /// The Front's monitoring document, when this device holds it.
+    async fn monitoring_handle(&self) -> Result<Option<DocHandle>, SessionsError> {
+        let Some(id) = self.settings()?.monitoring else {
+            return Ok(None);
+        };
+        Ok(self.repo.find(&parse_doc_id(&id)?).await?)
+    }
+
+    /// Every remark of the Front, oldest first (empty on devices without the document).
+    pub async fn remarks(&self) -> Result<Vec<Remark>, SessionsError> {
+        Ok(match self.monitoring_handle().await? {
+            Some(h) => read(&h, monitoring::remarks),
+            None => Vec::new(),
+        })
+    }
+
+    /// Writes a remark of the Front on `subject` (a conclusion's id); MTTQ devices only.
+    pub async fn add_remark(&self, subject: &str, text: &str) -> Result<Remark, SessionsError> {
+        if self.device.role != "monitor" {
+            return Err(SessionsError::NotMonitor {
+                role: self.device.role.clone(),
+            });
+        }
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(SessionError::Required { what: "remark" }.into());
+        }
+        if text.chars().count() > doithoai_model::petition::MAX_TEXT_CHARS {
+            return Err(SessionError::TooLong {
+                what: "remark",
+                max: doithoai_model::petition::MAX_TEXT_CHARS,
+                actual: text.chars().count(),
+            }
+            .into());
+        }
+        let h = self
+            .monitoring_handle()
+            .await?
+            .ok_or(SessionsError::NoMonitoring)?;
+        let ctx = self.session_ctx();
+        let r = Remark {
+            id: Uuid::now_v7().to_string(),
+            at: doithoai_model::time::to_stored(&ctx.now),
+            by: self.device.name.clone(),
+            subject: subject.trim().to_owned(),
+            text: text.to_owned(),
+        };
+        let meta = ChangeMeta::new(&ctx.by, "monitoring.remark", vec![r.subject.clone()]);
+        transact(&h, &meta, |tx| monitoring::put_remark(tx, &r))?;
+        tracing::info!(subject = %r.subject, "monitoring remark written");
+        Ok(r)
+    }
+
+    /// Every conclusion of every session this device knows, with its deadline, the handling
+    /// status of what it assigns and the Front's remarks, soonest deadline first.
+    pub async fn monitoring_rows(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Vec<MonitorRow>, SessionsError> {
+        let registry = self.registry().await?;
+        let cal = Calendar::of(&registry);
+        let state = self.handling_state().await?;
+        let remarks = self.remarks().await?;
+        let mut rows = Vec::new();
+        for e in self.known_sessions().await? {
+            let Ok(id) = parse_doc_id(&e.doc_id) else {
+                continue;
+            };
+            let Some(h) = self.repo.find(&id).await? else {
+                continue;
+            };
+            let Ok(s) = read(&h, session::read) else {
+                continue;
+            };
+            for (i, c) in s.conclusions.iter().enumerate() {
+                let petitions: Vec<(Uuid, Option<String>, Status)> = s
+                    .conclusion_petitions(c)
+                    .into_iter()
+                    .filter_map(|p| {
+                        state
+                            .get(&p)
+                            .map(|it| (p, it.number().map(|n| n.to_string()), it.status))
+                    })
+                    .collect();
+                let deadline = c.department.as_ref().map(|_| {
+                    s.conclusion_deadlines(c, &cal)
+                        .first()
+                        .copied()
+                        .unwrap_or_else(|| c.effective_deadline(s.date, &cal))
+                });
+                let done = !petitions.is_empty()
+                    && petitions
+                        .iter()
+                        .all(|(_, _, st)| matches!(st, Status::Notified | Status::Closed));
+                rows.push(MonitorRow {
+                    doc_id: e.doc_id.clone(),
+                    session_title: s.display_title(Lang::Vi),
+                    session_date: s.date,
+                    concluded: s.concluded.is_some(),
+                    position: i + 1,
+                    department: c
+                        .department
+                        .as_deref()
+                        .map(|d| {
+                            registry
+                                .departments
+                                .iter()
+                                .find(|x| x.id == d)
+                                .map(|x| x.name.clone())
+                                .unwrap_or_else(|| d.to_owned())
+                        })
+                        .unwrap_or_default(),
+                    deadline,
+                    overdue: !done && deadline.is_some_and(|d| d < today),
+                    done,
+                    petitions,
+                    remarks: remarks
+                        .iter()
+                        .filter(|r| r.subject == c.id)
+                        .cloned()
+                        .collect(),
+                    conclusion: c.clone(),
+                });
+            }
+        }
+        rows.sort_by(|a, b| {
+            (
+                a.deadline.unwrap_or(NaiveDate::MAX),
+                a.session_date,
+                a.position,
+            )
+                .cmp(&(
+                    b.deadline.unwrap_or(NaiveDate::MAX),
+                    b.session_date,
+                    b.position,
+                ))
+        });
+        Ok(rows)
     }
 }

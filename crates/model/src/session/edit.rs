@@ -743,6 +743,11 @@ pub fn set_minutes<T: Transactable + ReadDoc>(
     Ok(())
 }
 
+/// The minutes text of a session document (empty when none).
+pub fn read_minutes<D: ReadDoc>(doc: &D) -> String {
+    Reader::new(doc).string(&ROOT, "minutes")
+}
+
 /// Appends a paragraph to the minutes.
 pub fn append_minutes<T: Transactable + ReadDoc>(
     tx: &mut T,

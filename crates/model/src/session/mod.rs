@@ -924,6 +924,8 @@ pub fn input_label(what: &str, lang: Lang) -> &str {
         "conclusion" => lang.pick("kết luận", "conclusion"),
         "attendee" => lang.pick("người dự", "attendee"),
         "session" => lang.pick("cuộc đối thoại", "session"),
+        "announcement" => lang.pick("nội dung thông báo", "the announcement's content"),
+        "remark" => lang.pick("ý kiến giám sát", "the monitoring remark"),
         "time" => lang.pick(
             "giờ (--at HH:MM; cuộc đối thoại không diễn ra hôm nay)",
             "the time (--at HH:MM; the session is not today)",

@@ -211,6 +211,94 @@ pub fn read_entries<D: ReadDoc>(doc: &D) -> Vec<SessionEntry> {
     v
 }
 
+/// The announcement of a session to the TDPs (time, place, content), carried by the ward
+/// document beside the session's index entry so that every device (the TDP laptops read the
+/// ward document) shows it on its schedule page. Flat fields of the entry (`announce_text`,
+/// `announce_place`, `announce_when`, `announced_at`, `announced_by`): two office laptops
+/// announcing at once keep one value per field, never a lost entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Announcement {
+    /// The session document's id.
+    pub doc_id: String,
+    pub date: NaiveDate,
+    /// The session's title as the index lists it (empty: the standard one for its kind).
+    pub title: String,
+    pub kind: SessionKind,
+    pub topic: String,
+    /// `dd/mm/yyyy, HH:MM–HH:MM` as announced.
+    pub when: String,
+    pub place: String,
+    /// The content announced.
+    pub text: String,
+    pub at: String,
+    pub by: String,
+}
+
+impl Announcement {
+    pub fn display_title(&self, lang: Lang) -> String {
+        if self.title.trim().is_empty() {
+            default_title(self.kind, &self.topic, lang)
+        } else {
+            self.title.clone()
+        }
+    }
+}
+
+/// Writes (or replaces) the announcement of a session listed in the ward document.
+pub fn put_announcement<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    ctx: &Ctx,
+    a: &Announcement,
+) -> Result<(), SessionError> {
+    let text = required("announcement", &a.text)?;
+    check_short("place", &a.place)?;
+    let sessions = ward_section(tx, "sessions")?;
+    let o = Reader::new(&*tx)
+        .obj(&sessions, a.doc_id.as_str())
+        .ok_or_else(|| SessionError::NotFound {
+            what: "session",
+            typed: a.doc_id.clone(),
+        })?;
+    put_str(tx, &o, "announce_text", &text)?;
+    put_str(tx, &o, "announce_place", a.place.trim())?;
+    put_str(tx, &o, "announce_when", a.when.trim())?;
+    put_str(tx, &o, "announced_at", &to_stored(&ctx.now))?;
+    put_str(tx, &o, "announced_by", &ctx.by)?;
+    Ok(())
+}
+
+/// The announcements in a ward document, by session document id.
+pub fn read_announcements<D: ReadDoc>(doc: &D) -> BTreeMap<String, Announcement> {
+    let r = Reader::new(doc);
+    entries(&r, "sessions")
+        .into_iter()
+        .filter_map(|(k, o)| {
+            let text = r
+                .str(&o, "announce_text")
+                .filter(|t| !t.trim().is_empty())?;
+            let date = parse_date_key(&r.str(&o, "date")?)?;
+            Some((
+                k.clone(),
+                Announcement {
+                    doc_id: k,
+                    date,
+                    title: r.string(&o, "title"),
+                    kind: r
+                        .str(&o, "kind")
+                        .and_then(|k| SessionKind::parse(&k))
+                        .unwrap_or(SessionKind::DinhKy),
+                    topic: r.string(&o, "topic"),
+                    when: r.string(&o, "announce_when"),
+                    place: r.string(&o, "announce_place"),
+                    text,
+                    at: r.string(&o, "announced_at"),
+                    by: r.string(&o, "announced_by"),
+                },
+            ))
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // The plan check
 // ---------------------------------------------------------------------------------------------
