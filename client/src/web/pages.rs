@@ -181,7 +181,7 @@ impl Shell {
     }
 }
 
-async fn shell(
+pub(crate) async fn shell(
     state: &AppState,
     app: Option<&App>,
     headers: &HeaderMap,
@@ -236,15 +236,15 @@ fn role_label(role: &str, lang: Lang) -> String {
     .to_owned()
 }
 
-fn html(t: impl Template) -> Web {
+pub(crate) fn html(t: impl Template) -> Web {
     Ok(Html(t.render()?).into_response())
 }
 
-async fn need_app(state: &AppState) -> Web<Arc<App>> {
+pub(crate) async fn need_app(state: &AppState) -> Web<Arc<App>> {
     state.app().await.ok_or(WebError::NotSetUp)
 }
 
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
