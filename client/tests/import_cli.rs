@@ -230,3 +230,49 @@ fn a_free_list_in_csv_without_diacritics() {
     // The same rows (same date, name and content): still imported once.
     assert!(again.contains("2 đã nhập trước đây"), "{again}");
 }
+
+/// The figure: a 2,000-row import in under 10 s (run with `--ignored`, on a release
+/// build for the figure that counts:
+/// `cargo test --release -p doithoai-client --test import_cli -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn a_2000_row_import_takes_under_ten_seconds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("office");
+    office(&dir);
+    let n: u32 = std::env::var("DOITHOAI_IMPORT_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let path = tmp.path().join("lon.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Số vào sổ", "Ngày tiếp nhận", "Họ tên", "Địa chỉ", "Nội dung", "Lĩnh vực"]
+        .iter()
+        .enumerate()
+    {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    for i in 1..=n {
+        let r = i;
+        ws.write(r, 0, i).unwrap();
+        ws.write(r, 1, format!("{:02}/{:02}/2025", 1 + i % 28, 1 + i % 12))
+            .unwrap();
+        ws.write(r, 2, format!("Người dân {i}")).unwrap();
+        ws.write(r, 3, format!("Số {i} đường Lê Lợi")).unwrap();
+        ws.write(r, 4, format!("Nội dung kiến nghị thứ {i} về hạ tầng, chiếu sáng và thoát nước"))
+            .unwrap();
+        ws.write(r, 5, FIELDS[(i as usize) % FIELDS.len()]).unwrap();
+    }
+    wb.save(&path).unwrap();
+    let t = std::time::Instant::now();
+    let out = ok(&dir, &["import", path.to_str().unwrap()]);
+    let took = t.elapsed();
+    eprintln!("import of {n} rows: {took:?}");
+    assert!(out.contains(&format!("Đã nhập {n} ý kiến")), "{out}");
+    let t = std::time::Instant::now();
+    let out = ok(&dir, &["import", path.to_str().unwrap()]);
+    eprintln!("the same {n} rows again (nothing added): {:?}", t.elapsed());
+    assert!(out.contains("Đã nhập 0 ý kiến"), "{out}");
+    assert!(took.as_secs_f64() < 10.0, "{n} rows took {took:?}");
+}

@@ -529,10 +529,10 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Table, ImportError> {
 // ---------------------------------------------------------------------------------------------
 
 /// What is wrong with one row.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub enum RowError {
     /// The petition breaks a rule of a typed one.
-    Invalid(#[serde(skip)] ValidationError),
+    Invalid(ValidationError),
     BadRegisterNo(String),
     /// A register number without a year, in a row without a date.
     NoYear(String),
@@ -599,14 +599,13 @@ pub enum RowState {
 }
 
 /// One row of the preview.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct ImportRow {
     /// The row number as the spreadsheet shows it.
     pub row: u32,
     pub state: RowState,
     pub errors: Vec<RowError>,
     /// The petition it becomes (when valid).
-    #[serde(skip)]
     pub petition: Option<Petition>,
     pub register_no: Option<RegisterNo>,
     pub received: Option<NaiveDate>,
@@ -615,7 +614,7 @@ pub struct ImportRow {
 }
 
 /// What an import would do: the sheet, the mapping, every row.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct ImportPreview {
     pub file: String,
     pub sheet: String,
@@ -731,6 +730,14 @@ fn kind_of(s: &str, reg: &Registry) -> Result<(Option<PetitionKind>, Option<Stri
     Ok((Some(kind), field))
 }
 
+/// The cell of the column mapped to `t`.
+fn column<'a>(cells: &'a [Cell], mapping: &[Target], t: Target) -> Option<&'a Cell> {
+    mapping
+        .iter()
+        .position(|m| *m == t)
+        .and_then(|i| cells.get(i))
+}
+
 struct Built {
     petition: Petition,
     no: Option<RegisterNo>,
@@ -747,12 +754,7 @@ fn build_row(
     ward: &str,
 ) -> Result<Built, Vec<RowError>> {
     let mut errors = Vec::new();
-    let get = |t: Target| -> Option<&Cell> {
-        mapping
-            .iter()
-            .position(|m| *m == t)
-            .and_then(|i| cells.get(i))
-    };
+    let get = |t: Target| column(cells, mapping, t);
     let text = |t: Target| get(t).map(Cell::text).unwrap_or_default();
     let date = match get(Target::Date).map(date_of).transpose() {
         Ok(d) => d.flatten(),
@@ -1066,7 +1068,7 @@ impl App {
                 .handling_handle(true)
                 .await?
                 .ok_or(OfficeError::NoHandling)?;
-            let heads = read(&hh, |d| automerge::ReadDoc::get_heads(d));
+            let heads = read(&hh, |d| d.get_heads());
             let ctx = self.import_ctx();
             let ids: Vec<Uuid> = receipts.iter().map(|r| r.id).collect();
             let meta = ctx.meta(handling::Op::Receive, &ids);

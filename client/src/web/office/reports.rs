@@ -121,7 +121,6 @@ pub struct Download {
 
 pub struct ChartView {
     pub id: &'static str,
-    pub title: String,
     pub svg: String,
 }
 
@@ -216,7 +215,6 @@ async fn reports_page(State(state): St, headers: HeaderMap, Query(q): Query<Fiel
         .iter()
         .map(|c| ChartView {
             id: c.id,
-            title: c.title.clone(),
             svg: c.svg(),
         })
         .collect();
