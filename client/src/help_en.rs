@@ -430,7 +430,10 @@ pub const HELP_EN: &HelpTable = &[
         "report register --output",
         "Output file (required for xlsx and docx)",
     ),
-    ("report summary --output", "Output file (required for xlsx and docx)"),
+    (
+        "report summary --output",
+        "Output file (required for xlsx and docx)",
+    ),
     (
         "--separator",
         "CSV column separator: \",\" (default) or \";\" (Excel with Vietnamese regional settings)",

@@ -59,8 +59,12 @@ fn register_xlsx(path: &Path, bad: bool) {
         ws.write(r, 0, i).unwrap();
         let d = rust_xlsxwriter::ExcelDateTime::from_ymd(2025, month as u8, day as u8).unwrap();
         ws.write_datetime_with_format(r, 1, &d, &date_fmt).unwrap();
-        ws.write(r, 2, format!("Người dân số {i}, số {i} ngõ {} Lê Lợi", i % 20))
-            .unwrap();
+        ws.write(
+            r,
+            2,
+            format!("Người dân số {i}, số {i} ngõ {} Lê Lợi", i % 20),
+        )
+        .unwrap();
         if bad && i == 150 {
             ws.write(r, 3, "12345").unwrap();
         } else if i % 3 == 0 {
@@ -68,8 +72,12 @@ fn register_xlsx(path: &Path, bad: bool) {
             ws.write(r, 3, 24_000_000_000u64 + u64::from(i)).unwrap();
         }
         if !(bad && i == 10) {
-            ws.write(r, 4, format!("Kiến nghị số {i}: sửa chữa hạ tầng ngõ {}", i % 20))
-                .unwrap();
+            ws.write(
+                r,
+                4,
+                format!("Kiến nghị số {i}: sửa chữa hạ tầng ngõ {}", i % 20),
+            )
+            .unwrap();
         }
         ws.write(
             r,
@@ -130,11 +138,20 @@ fn a_register_of_300_with_three_bad_rows() {
     assert!(stdout.contains("3 dòng có lỗi"), "{stdout}");
     let errs: Vec<&str> = stdout.lines().filter(|l| l.contains("Dòng ")).collect();
     assert_eq!(errs.len(), 3, "{stdout}");
-    assert!(errs[0].contains(&format!("Dòng {}:", sheet_row(10))), "{stdout}");
+    assert!(
+        errs[0].contains(&format!("Dòng {}:", sheet_row(10))),
+        "{stdout}"
+    );
     assert!(errs[0].contains("Nội dung"), "{stdout}");
-    assert!(errs[1].contains(&format!("Dòng {}:", sheet_row(150))), "{stdout}");
+    assert!(
+        errs[1].contains(&format!("Dòng {}:", sheet_row(150))),
+        "{stdout}"
+    );
     assert!(errs[1].contains("12345"), "{stdout}");
-    assert!(errs[2].contains(&format!("Dòng {}:", sheet_row(299))), "{stdout}");
+    assert!(
+        errs[2].contains(&format!("Dòng {}:", sheet_row(299))),
+        "{stdout}"
+    );
     assert!(errs[2].contains("năm"), "{stdout}");
     assert!(stderr.contains("3 dòng có lỗi"), "{stderr}");
     assert_eq!(count(&dir), 0);
@@ -152,13 +169,18 @@ fn a_register_of_300_with_three_bad_rows() {
     let out = ok(&dir, &["import", good.to_str().unwrap()]);
     eprintln!("import of {N} rows: {:?}", t.elapsed());
     assert!(
-        out.contains("Đã nhập 300 ý kiến (300 vào sổ với số và ngày tiếp nhận của tệp); 0 đã có từ trước."),
+        out.contains(
+            "Đã nhập 300 ý kiến (300 vào sổ với số và ngày tiếp nhận của tệp); 0 đã có từ trước."
+        ),
         "{out}"
     );
     assert_eq!(count(&dir), 300);
     // Row 150: 150/2025, received on its own day (month 6, day 10), 3 people, land.
     let shown = ok(&dir, &["petition", "show", "150/2025"]);
-    assert!(shown.contains("Kiến nghị số 150: sửa chữa hạ tầng ngõ 10"), "{shown}");
+    assert!(
+        shown.contains("Kiến nghị số 150: sửa chữa hạ tầng ngõ 10"),
+        "{shown}"
+    );
     assert!(shown.contains("10/06/2025"), "{shown}");
     assert!(shown.contains("Người dân số 150"), "{shown}");
     // The CCCD typed as a number got its leading zero back.
@@ -168,7 +190,9 @@ fn a_register_of_300_with_three_bad_rows() {
     // The same file again: nothing added.
     let out = ok(&dir, &["import", good.to_str().unwrap()]);
     assert!(
-        out.contains("Đã nhập 0 ý kiến (0 vào sổ với số và ngày tiếp nhận của tệp); 300 đã có từ trước."),
+        out.contains(
+            "Đã nhập 0 ý kiến (0 vào sổ với số và ngày tiếp nhận của tệp); 300 đã có từ trước."
+        ),
         "{out}"
     );
     assert_eq!(count(&dir), 300);
@@ -211,7 +235,10 @@ fn a_free_list_in_csv_without_diacritics() {
     assert!(out.contains("Ho va ten"), "{out}");
     assert!(out.contains("→ Họ tên"), "{out}");
     assert!(out.contains("→ Nội dung"), "{out}");
-    assert!(out.contains("2 dòng: 2 ý kiến mới (0 có số vào sổ)"), "{out}");
+    assert!(
+        out.contains("2 dòng: 2 ý kiến mới (0 có số vào sổ)"),
+        "{out}"
+    );
     assert_eq!(count(&dir), 0);
     let out = ok(&dir, &["import", list.to_str().unwrap()]);
     assert!(out.contains("Đã nhập 2 ý kiến"), "{out}");
@@ -224,7 +251,13 @@ fn a_free_list_in_csv_without_diacritics() {
     // --map: the address column read as the place instead.
     let again = ok(
         &dir,
-        &["import", list.to_str().unwrap(), "--dry-run", "--map", "C=place"],
+        &[
+            "import",
+            list.to_str().unwrap(),
+            "--dry-run",
+            "--map",
+            "C=place",
+        ],
     );
     assert!(again.contains("→ Địa điểm"), "{again}");
     // The same rows (same date, name and content): still imported once.
@@ -247,9 +280,16 @@ fn a_2000_row_import_takes_under_ten_seconds() {
     let path = tmp.path().join("lon.xlsx");
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in ["Số vào sổ", "Ngày tiếp nhận", "Họ tên", "Địa chỉ", "Nội dung", "Lĩnh vực"]
-        .iter()
-        .enumerate()
+    for (c, h) in [
+        "Số vào sổ",
+        "Ngày tiếp nhận",
+        "Họ tên",
+        "Địa chỉ",
+        "Nội dung",
+        "Lĩnh vực",
+    ]
+    .iter()
+    .enumerate()
     {
         ws.write(0, c as u16, *h).unwrap();
     }
@@ -260,8 +300,12 @@ fn a_2000_row_import_takes_under_ten_seconds() {
             .unwrap();
         ws.write(r, 2, format!("Người dân {i}")).unwrap();
         ws.write(r, 3, format!("Số {i} đường Lê Lợi")).unwrap();
-        ws.write(r, 4, format!("Nội dung kiến nghị thứ {i} về hạ tầng, chiếu sáng và thoát nước"))
-            .unwrap();
+        ws.write(
+            r,
+            4,
+            format!("Nội dung kiến nghị thứ {i} về hạ tầng, chiếu sáng và thoát nước"),
+        )
+        .unwrap();
         ws.write(r, 5, FIELDS[(i as usize) % FIELDS.len()]).unwrap();
     }
     wb.save(&path).unwrap();

@@ -44,7 +44,11 @@ fn numbered(i: u32) -> bool {
     i % 5 != 0
 }
 fn content(i: u32) -> String {
-    format!("Ý kiến số {i} về {} ở ngõ {}", FIELDS[(i % 4) as usize].0, i % 17)
+    format!(
+        "Ý kiến số {i} về {} ở ngõ {}",
+        FIELDS[(i % 4) as usize].0,
+        i % 17
+    )
 }
 fn people(i: u32) -> u32 {
     1 + i % 3
@@ -123,7 +127,8 @@ async fn upload(b: &Browser, serve: &Serve, file: &Path) {
         .await
         .expect("choose the file");
     click(b, "#upload").await;
-    b.wait_text("h1", "xem trước", Duration::from_secs(60)).await;
+    b.wait_text("h1", "xem trước", Duration::from_secs(60))
+        .await;
 }
 
 async fn text_of(b: &Browser, css: &str) -> String {
@@ -174,7 +179,10 @@ fn cookie(serve: &Serve) -> String {
     let (status, head, _) = get(serve.port, "", path);
     assert_eq!(status, 303, "{head}");
     head.lines()
-        .find_map(|l| l.strip_prefix("set-cookie: ").or(l.strip_prefix("Set-Cookie: ")))
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or(l.strip_prefix("Set-Cookie: "))
+        })
         .and_then(|c| c.split(';').next())
         .expect("a cookie")
         .to_owned()
@@ -226,7 +234,10 @@ fn csv_counts(csv: &str) -> BTreeMap<String, BTreeMap<String, (u32, u32)>> {
     let mut out: BTreeMap<String, BTreeMap<String, (u32, u32)>> = BTreeMap::new();
     let mut section = String::new();
     for line in csv.split("\r\n") {
-        let cells: Vec<String> = line.split(',').map(|c| c.trim_matches('"').to_owned()).collect();
+        let cells: Vec<String> = line
+            .split(',')
+            .map(|c| c.trim_matches('"').to_owned())
+            .collect();
         if cells.len() == 1 && line.starts_with("Thống kê") {
             section = cells[0].clone();
             continue;
@@ -237,10 +248,15 @@ fn csv_counts(csv: &str) -> BTreeMap<String, BTreeMap<String, (u32, u32)>> {
         }
         if !section.is_empty()
             && cells.len() >= 3
-            && let (Ok(a), Ok(b)) = (cells[cells.len() - 2].parse(), cells[cells.len() - 1].parse())
+            && let (Ok(a), Ok(b)) = (
+                cells[cells.len() - 2].parse(),
+                cells[cells.len() - 1].parse(),
+            )
         {
             let label = cells[..cells.len() - 2].join(",");
-            out.entry(section.clone()).or_default().insert(label, (a, b));
+            out.entry(section.clone())
+                .or_default()
+                .insert(label, (a, b));
         }
     }
     out
@@ -300,7 +316,15 @@ async fn import_then_report_in_the_browser() {
     let server = Server::start(tmp.path().join("server"));
     server.setup_ward(&["a", "b", "c"]);
     server.admin(&[
-        "point", "add", "--ward", "dk", "--kind", "office", "--id", "van-phong", "--name",
+        "point",
+        "add",
+        "--ward",
+        "dk",
+        "--kind",
+        "office",
+        "--id",
+        "van-phong",
+        "--name",
         "Văn phòng phường",
     ]);
     let office = Client::new(tmp.path().join("office"));
@@ -316,7 +340,8 @@ async fn import_then_report_in_the_browser() {
 
     // The upload page.
     open(&b, &serve, "/import").await;
-    b.wait_text("h1", "Nhập từ Excel", Duration::from_secs(10)).await;
+    b.wait_text("h1", "Nhập từ Excel", Duration::from_secs(10))
+        .await;
     b.screenshot("import-01-chon-tep").await;
 
     // Three bad rows: listed by their row numbers, no import offered, nothing written.
@@ -339,7 +364,10 @@ async fn import_then_report_in_the_browser() {
         [7, 120, 260].map(|i| sheet_row(i).to_string()).to_vec()
     );
     let errors = text_of(&b, "#row-errors").await;
-    assert!(errors.contains("họ tên") || errors.contains("Họ tên"), "{errors}");
+    assert!(
+        errors.contains("họ tên") || errors.contains("Họ tên"),
+        "{errors}"
+    );
     assert!(errors.contains("không có"), "{errors}");
     assert!(errors.contains("Vũ trụ"), "{errors}");
     assert!(!exists(&b, "#confirm-import").await);
@@ -361,8 +389,12 @@ async fn import_then_report_in_the_browser() {
     assert_eq!(count(&office), 0, "still nothing before confirmation");
     let t = Instant::now();
     click(&b, "#confirm-import").await;
-    b.wait_text("#import-done", "Đã nhập 300 ý kiến", Duration::from_secs(120))
-        .await;
+    b.wait_text(
+        "#import-done",
+        "Đã nhập 300 ý kiến",
+        Duration::from_secs(120),
+    )
+    .await;
     eprintln!("import of {N} rows in the browser: {:?}", t.elapsed());
     let done = text_of(&b, "#import-done").await;
     assert!(done.contains("(240 vào sổ"), "{done}");
@@ -407,7 +439,8 @@ async fn import_then_report_in_the_browser() {
 
     // The reports page for 2025.
     open(&b, &serve, "/reports?period=year&year=2025").await;
-    b.wait_text("#period-label", "Năm 2025", Duration::from_secs(30)).await;
+    b.wait_text("#period-label", "Năm 2025", Duration::from_secs(30))
+        .await;
     b.screenshot("report-01-ca-nam").await;
     let svgs = b.web().find_all(Locator::Css("svg.chart")).await.unwrap();
     assert_eq!(svgs.len(), 5, "five charts");
@@ -426,9 +459,17 @@ async fn import_then_report_in_the_browser() {
     let ck = cookie(&serve);
     let q = "period=year&year=2025";
     // The summary CSV: the charts say what it says.
-    let (st, head, csv) = get(serve.port, &ck, &format!("/reports/download?kind=summary&format=csv&{q}"));
+    let (st, head, csv) = get(
+        serve.port,
+        &ck,
+        &format!("/reports/download?kind=summary&format=csv&{q}"),
+    );
     assert_eq!(st, 200, "{head}");
-    assert!(head.to_lowercase().contains("attachment; filename=\"tong-hop-2025.csv\""), "{head}");
+    assert!(
+        head.to_lowercase()
+            .contains("attachment; filename=\"tong-hop-2025.csv\""),
+        "{head}"
+    );
     let csv = String::from_utf8(csv).unwrap();
     let counts = csv_counts(&csv);
     let totals = csv_totals(&csv);
@@ -452,7 +493,10 @@ async fn import_then_report_in_the_browser() {
     }
     assert_eq!(by_month.len(), 12);
     for (m, (_, v)) in by_month.iter().enumerate() {
-        assert_eq!(*v, (1..=N).filter(|i| month_of(*i) == m as u32 + 1).count() as u32);
+        assert_eq!(
+            *v,
+            (1..=N).filter(|i| month_of(*i) == m as u32 + 1).count() as u32
+        );
     }
     let statuses = &counts["Thống kê theo trạng thái"];
     let st = |l: &str| statuses[l].0;
@@ -474,10 +518,15 @@ async fn import_then_report_in_the_browser() {
     assert_eq!(outcome.iter().map(|(_, v)| v).sum::<u32>(), N);
 
     // The register (XLSX), read back with calamine: row by row, cell by cell.
-    let (st, head, xlsx) = get(serve.port, &ck, &format!("/reports/download?kind=register&format=xlsx&{q}"));
+    let (st, head, xlsx) = get(
+        serve.port,
+        &ck,
+        &format!("/reports/download?kind=register&format=xlsx&{q}"),
+    );
     assert_eq!(st, 200, "{head}");
     use calamine::{Data, Reader};
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
     let name = wb.sheet_names()[0].clone();
     let range = wb.worksheet_range(&name).unwrap();
     let text = |d: &Data| match d {
@@ -500,16 +549,28 @@ async fn import_then_report_in_the_browser() {
     for (row, i) in data.iter().zip(&registered) {
         let i = *i;
         assert_eq!(row[0], i.to_string(), "(1) number of {i}");
-        assert_eq!(row[1], format!("{:02}/{:02}/2025", day_of(i), month_of(i)), "(2) date of {i}");
+        assert_eq!(
+            row[1],
+            format!("{:02}/{:02}/2025", day_of(i), month_of(i)),
+            "(2) date of {i}"
+        );
         assert_eq!(
             row[2],
-            format!("Người dân {i}, Số {i} ngõ {}, {}", i % 17, TDPS[(i % 4) as usize]),
+            format!(
+                "Người dân {i}, Số {i} ngõ {}, {}",
+                i % 17,
+                TDPS[(i % 4) as usize]
+            ),
             "(3) of {i}"
         );
         assert_eq!(row[3], "", "(4) of {i}");
         assert_eq!(row[4], content(i), "(5) of {i}");
         assert!(row[5].starts_with("Kiến nghị ("), "(6) of {i}: {}", row[5]);
-        assert!(row[5].contains(FIELDS[(i % 4) as usize].0), "(6) of {i}: {}", row[5]);
+        assert!(
+            row[5].contains(FIELDS[(i % 4) as usize].0),
+            "(6) of {i}: {}",
+            row[5]
+        );
         assert_eq!(row[6], people(i).to_string(), "(7) of {i}");
         if i <= 6 {
             assert_eq!(row[8], "Trả lời tại chỗ", "(9) of {i}");
@@ -521,12 +582,22 @@ async fn import_then_report_in_the_browser() {
 
     // The summary (DOCX): its totals and count tables say what the CSV says; the five charts
     // are in it, each as a PNG with its SVG.
-    let (st, head, docx) = get(serve.port, &ck, &format!("/reports/download?kind=summary&format=docx&{q}"));
+    let (st, head, docx) = get(
+        serve.port,
+        &ck,
+        &format!("/reports/download?kind=summary&format=docx&{q}"),
+    );
     assert_eq!(st, 200, "{head}");
     let (texts, parts) = docx_texts(&docx);
     for n in 1..=5 {
-        assert!(parts.contains(&format!("word/media/chart{n}.png")), "{parts:?}");
-        assert!(parts.contains(&format!("word/media/chart{n}.svg")), "{parts:?}");
+        assert!(
+            parts.contains(&format!("word/media/chart{n}.png")),
+            "{parts:?}"
+        );
+        assert!(
+            parts.contains(&format!("word/media/chart{n}.svg")),
+            "{parts:?}"
+        );
     }
     let after = |label: &str| -> Vec<String> {
         let i = texts
@@ -539,10 +610,18 @@ async fn import_then_report_in_the_browser() {
         assert_eq!(after(label)[0], n.to_string(), "DOCX total {label}");
     }
     for (label, (p, ppl)) in fields.iter().chain(tdps.iter()) {
-        assert_eq!(after(label), vec![p.to_string(), ppl.to_string()], "DOCX {label}");
+        assert_eq!(
+            after(label),
+            vec![p.to_string(), ppl.to_string()],
+            "DOCX {label}"
+        );
     }
     // The register's DOCX: every registered row's number and content.
-    let (st, _, docx) = get(serve.port, &ck, &format!("/reports/download?kind=register&format=docx&{q}"));
+    let (st, _, docx) = get(
+        serve.port,
+        &ck,
+        &format!("/reports/download?kind=register&format=docx&{q}"),
+    );
     assert_eq!(st, 200);
     let (texts, _) = docx_texts(&docx);
     for i in &registered {
@@ -556,18 +635,28 @@ async fn import_then_report_in_the_browser() {
 
     // Another period: a quarter; a month; a bad range is said beside the form.
     open(&b, &serve, "/reports?period=quarter&quarter=1&year=2025").await;
-    b.wait_text("#period-label", "Quý I năm 2025", Duration::from_secs(30)).await;
+    b.wait_text("#period-label", "Quý I năm 2025", Duration::from_secs(30))
+        .await;
     let q1 = chart(&b, "theo-thang").await;
     assert_eq!(q1.len(), 3);
     b.screenshot("report-02-quy-1").await;
     // The page scrolled to the charts, as a committee member would look at them.
     b.web()
-        .execute("document.getElementById('chart-tien-do').scrollIntoView()", vec![])
+        .execute(
+            "document.getElementById('chart-tien-do').scrollIntoView()",
+            vec![],
+        )
         .await
         .unwrap();
     b.screenshot("report-03-bieu-do").await;
-    open(&b, &serve, "/reports?period=range&from=31/12/2025&to=01/01/2025").await;
-    b.wait_text("#period-error", "không hợp lệ", Duration::from_secs(10)).await;
+    open(
+        &b,
+        &serve,
+        "/reports?period=range&from=31/12/2025&to=01/01/2025",
+    )
+    .await;
+    b.wait_text("#period-error", "không hợp lệ", Duration::from_secs(10))
+        .await;
     b.screenshot("report-04-ky-sai").await;
 
     b.kill();

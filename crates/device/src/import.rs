@@ -261,7 +261,13 @@ fn guess(heading: &str, register_form: bool) -> Target {
     if has("cccd") || has("cmnd") || has("can cuoc") || has("chung minh") {
         return Target::IdNumber;
     }
-    if has("ho ten") || has("ho va ten") || has("nguoi kien nghi") || has("nguoi phan anh") || h == "ten" || has("nguoi dan") && !has("noi dung") {
+    if has("ho ten")
+        || has("ho va ten")
+        || has("nguoi kien nghi")
+        || has("nguoi phan anh")
+        || h == "ten"
+        || has("nguoi dan") && !has("noi dung")
+    {
         return Target::Name;
     }
     if has("dien thoai") || h == "sdt" || has("so dt") {
@@ -369,21 +375,28 @@ fn cell_of(d: &Data) -> Cell {
             Some(t) => Cell::Date(t.date()),
             None => Cell::Number(dt.as_f64()),
         },
-        Data::DateTimeIso(s) => match NaiveDate::parse_from_str(&s[..s.len().min(10)], "%Y-%m-%d") {
-            Ok(d) => Cell::Date(d),
-            Err(_) => Cell::Text(s.clone()),
-        },
+        Data::DateTimeIso(s) => {
+            match NaiveDate::parse_from_str(&s[..s.len().min(10)], "%Y-%m-%d") {
+                Ok(d) => Cell::Date(d),
+                Err(_) => Cell::Text(s.clone()),
+            }
+        }
         Data::DurationIso(s) => Cell::Text(s.clone()),
     }
 }
 
 /// A row of column numbers under the headings: "(1)", "(2)"… or 1, 2, 3…
 fn is_number_row(cells: &[Cell]) -> bool {
-    let texts: Vec<String> = cells.iter().map(Cell::text).filter(|t| !t.is_empty()).collect();
+    let texts: Vec<String> = cells
+        .iter()
+        .map(Cell::text)
+        .filter(|t| !t.is_empty())
+        .collect();
     texts.len() >= 3
-        && texts.iter().enumerate().all(|(i, t)| {
-            t.trim_matches(|c| c == '(' || c == ')') == (i + 1).to_string()
-        })
+        && texts
+            .iter()
+            .enumerate()
+            .all(|(i, t)| t.trim_matches(|c| c == '(' || c == ')') == (i + 1).to_string())
 }
 
 fn table_of(sheet: String, grid: Vec<(u32, Vec<Cell>)>) -> Result<Table, ImportError> {
@@ -401,15 +414,14 @@ fn table_of(sheet: String, grid: Vec<(u32, Vec<Cell>)>) -> Result<Table, ImportE
     let (heading_row, head_cells) = grid[at].clone();
     let width = grid
         .iter()
-        .map(|(_, c)| {
-            c.iter()
-                .rposition(|x| !x.is_empty())
-                .map_or(0, |i| i + 1)
-        })
+        .map(|(_, c)| c.iter().rposition(|x| !x.is_empty()).map_or(0, |i| i + 1))
         .max()
         .unwrap_or(0)
         .max(head_cells.len());
-    let mut headings: Vec<String> = head_cells.iter().map(|c| c.text().replace('\n', " ")).collect();
+    let mut headings: Vec<String> = head_cells
+        .iter()
+        .map(|c| c.text().replace('\n', " "))
+        .collect();
     headings.resize(width, String::new());
     let mut rows: Vec<(u32, Vec<Cell>)> = Vec::new();
     for (i, (n, mut cells)) in grid.into_iter().enumerate().skip(at + 1) {
@@ -537,9 +549,15 @@ pub enum RowError {
     /// A register number without a year, in a row without a date.
     NoYear(String),
     /// The number is held by another petition already.
-    NumberTaken { no: RegisterNo, holder: String },
+    NumberTaken {
+        no: RegisterNo,
+        holder: String,
+    },
     /// Another row of the file has the same number.
-    NumberInFile { no: RegisterNo, row: u32 },
+    NumberInFile {
+        no: RegisterNo,
+        row: u32,
+    },
     /// Received before it was collected, or in the future.
     FutureDate(NaiveDate),
 }
@@ -557,9 +575,9 @@ impl Localize for RowError {
             (RowError::NoYear(s), Lang::Vi) => {
                 format!("Số vào sổ «{s}» không có năm và dòng này không có ngày tiếp nhận.")
             }
-            (RowError::NoYear(s), Lang::En) => format!(
-                "Register number {s:?} has no year and the row has no date received."
-            ),
+            (RowError::NoYear(s), Lang::En) => {
+                format!("Register number {s:?} has no year and the row has no date received.")
+            }
             (RowError::NumberTaken { no, holder }, Lang::Vi) => {
                 format!("Số vào sổ {no} đã được cấp cho ý kiến khác ({holder}).")
             }
@@ -665,7 +683,13 @@ fn namespace() -> Uuid {
 }
 
 /// A row's petition id: the same row gives the same id on every import, on every office device.
-pub fn row_id(ward: &str, no: Option<RegisterNo>, date: Option<NaiveDate>, name: &str, content: &str) -> Uuid {
+pub fn row_id(
+    ward: &str,
+    no: Option<RegisterNo>,
+    date: Option<NaiveDate>,
+    name: &str,
+    content: &str,
+) -> Uuid {
     let key = match no {
         Some(no) => format!("{ward}\u{1f}no\u{1f}{}/{}", no.year, no.number),
         None => format!(
@@ -683,8 +707,10 @@ fn date_of(c: &Cell) -> Result<Option<NaiveDate>, ValidationError> {
     match c {
         Cell::Empty => Ok(None),
         Cell::Date(d) => Ok(Some(*d)),
-        Cell::Number(n) if (30000.0..80000.0).contains(n) => Ok(NaiveDate::from_ymd_opt(1899, 12, 30)
-            .and_then(|b| b.checked_add_days(chrono::Days::new(*n as u64)))),
+        Cell::Number(n) if (30000.0..80000.0).contains(n) => {
+            Ok(NaiveDate::from_ymd_opt(1899, 12, 30)
+                .and_then(|b| b.checked_add_days(chrono::Days::new(*n as u64))))
+        }
         other => {
             let t = other.text();
             if t.is_empty() {
@@ -708,7 +734,10 @@ fn id_number_of(c: &Cell) -> String {
 }
 
 /// The type and (in brackets, as the register writes it) the field.
-fn kind_of(s: &str, reg: &Registry) -> Result<(Option<PetitionKind>, Option<String>), ValidationError> {
+fn kind_of(
+    s: &str,
+    reg: &Registry,
+) -> Result<(Option<PetitionKind>, Option<String>), ValidationError> {
     let t = s.trim();
     if t.is_empty() {
         return Ok((None, None));
@@ -724,7 +753,9 @@ fn kind_of(s: &str, reg: &Registry) -> Result<(Option<PetitionKind>, Option<Stri
             .find(|x| fk.starts_with(&fold(x.label(Lang::Vi))))
     });
     let Some(kind) = kind else {
-        return Err(ValidationError::UnknownKind { value: t.to_owned() });
+        return Err(ValidationError::UnknownKind {
+            value: t.to_owned(),
+        });
     };
     let field = f.and_then(|f| reg.find_field(f)).map(|f| f.code.clone());
     Ok((Some(kind), field))
@@ -790,7 +821,9 @@ fn build_row(
     let both = text(Target::NameAddress);
     if !both.is_empty() {
         // "Nguyễn Văn A, số 5 ngõ 12, TDP 3": the name, then the address.
-        let (n, a) = both.split_once([',', '-', '\n']).unwrap_or((both.as_str(), ""));
+        let (n, a) = both
+            .split_once([',', '-', '\n'])
+            .unwrap_or((both.as_str(), ""));
         if name.is_empty() {
             name = n.trim().to_owned();
         }
@@ -946,7 +979,14 @@ impl App {
                 received: None,
                 cells: shown,
             };
-            match build_row(cells, &mapping, &reg, &self.device.point, &self.device.name, &ward) {
+            match build_row(
+                cells,
+                &mapping,
+                &reg,
+                &self.device.point,
+                &self.device.name,
+                &ward,
+            ) {
                 Err(e) => row.errors = e,
                 Ok(b) => {
                     let id = b.petition.id;
@@ -1073,9 +1113,10 @@ impl App {
             let ids: Vec<Uuid> = receipts.iter().map(|r| r.id).collect();
             let meta = ctx.meta(handling::Op::Receive, &ids);
             hh.with_document(|doc| {
-                doc.transact_with(|_| meta.commit_options(), |tx| {
-                    handling::receive_many(tx, &ctx, &receipts)
-                })
+                doc.transact_with(
+                    |_| meta.commit_options(),
+                    |tx| handling::receive_many(tx, &ctx, &receipts),
+                )
                 .map(|ok| ok.result)
                 .map_err(|fail| fail.error)
             })?;
@@ -1253,11 +1294,25 @@ mod tests {
         use Target::*;
         assert_eq!(
             &reg[..7],
-            &[RegisterNo, Date, NameAddress, IdNumber, Content, Kind, People]
+            &[
+                RegisterNo,
+                Date,
+                NameAddress,
+                IdNumber,
+                Content,
+                Kind,
+                People
+            ]
         );
         let free = guess_mapping(&h(&[
-            "TT", "Ho va ten", "Dia chi", "To dan pho", "So dien thoai", "Noi dung y kien",
-            "Linh vuc", "Ngay",
+            "TT",
+            "Ho va ten",
+            "Dia chi",
+            "To dan pho",
+            "So dien thoai",
+            "Noi dung y kien",
+            "Linh vuc",
+            "Ngay",
         ]));
         assert_eq!(
             free,
@@ -1275,7 +1330,10 @@ mod tests {
             year: 2026,
             number: 17,
         });
-        assert_eq!(row_id("w", no, None, "x", "y"), row_id("w", no, None, "z", "t"));
+        assert_eq!(
+            row_id("w", no, None, "x", "y"),
+            row_id("w", no, None, "z", "t")
+        );
     }
 
     #[test]

@@ -91,9 +91,7 @@ pub struct ReportFile {
 /// The day overdue items are counted on for a period: today, or the period's last day when it
 /// is over.
 pub fn default_as_of(period: &Period) -> NaiveDate {
-    doithoai_model::time::ward_now()
-        .date_naive()
-        .min(period.to)
+    doithoai_model::time::ward_now().date_naive().min(period.to)
 }
 
 impl App {
@@ -153,7 +151,9 @@ impl App {
                     ReportFormat::Text => doithoai_reports::text::register_text(&r).into_bytes(),
                     ReportFormat::Csv => doithoai_reports::csv::register_csv(&r, sep),
                     ReportFormat::Xlsx => doithoai_reports::xlsx::register_xlsx(&r)?,
-                    ReportFormat::Docx => doithoai_reports::docx::register_docx(&r, &registry, today)?,
+                    ReportFormat::Docx => {
+                        doithoai_reports::docx::register_docx(&r, &registry, today)?
+                    }
                 };
                 (bytes, r.rows.len())
             }
@@ -164,7 +164,9 @@ impl App {
                     ReportFormat::Text => doithoai_reports::text::summary_text(&s).into_bytes(),
                     ReportFormat::Csv => doithoai_reports::csv::summary_csv(&s, sep),
                     ReportFormat::Xlsx => doithoai_reports::xlsx::summary_xlsx(&s)?,
-                    ReportFormat::Docx => doithoai_reports::docx::summary_docx(&s, &registry, today)?,
+                    ReportFormat::Docx => {
+                        doithoai_reports::docx::summary_docx(&s, &registry, today)?
+                    }
                 };
                 (bytes, s.rows.len())
             }

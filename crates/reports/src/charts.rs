@@ -49,7 +49,9 @@ pub struct Chart {
 pub const WIDTH: u32 = 720;
 const ROW: u32 = 28;
 const TOP: u32 = 44;
-const FONT: &str = "Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif";
+/// Arial on Windows; DejaVu Sans on Linux (every Vietnamese letter; resvg falls back glyph by
+/// glyph to a serif face with Liberation Sans).
+const FONT: &str = "Arial, 'DejaVu Sans', 'Liberation Sans', sans-serif";
 /// Dark enough on white for WCAG AA, for text and bars alike.
 const INK: &str = "#1a1a1a";
 const BAR: &str = "#1f5fa8";
@@ -79,13 +81,13 @@ fn text_px(s: &str, size: f64) -> f64 {
     s.chars()
         .map(|c| match c {
             'i' | 'l' | 'j' | 'í' | 'ì' | 'ỉ' | 'ĩ' | 'ị' | '.' | ',' | ':' | ';' | '\'' | '|' => {
-                0.28
+                0.30
             }
-            ' ' | 'f' | 't' | 'r' | '(' | ')' | '-' | '/' => 0.34,
-            'm' | 'w' | 'M' | 'W' => 0.86,
-            c if c.is_uppercase() => 0.68,
-            c if c.is_ascii_digit() => 0.56,
-            _ => 0.55,
+            ' ' | 'f' | 't' | 'r' | '(' | ')' | '-' | '/' => 0.40,
+            'm' | 'w' | 'M' | 'W' => 0.96,
+            c if c.is_uppercase() => 0.74,
+            c if c.is_ascii_digit() => 0.64,
+            _ => 0.62,
         })
         .sum::<f64>()
         * size
@@ -218,7 +220,9 @@ pub fn outcome(s: &Summary) -> Vec<Figure> {
             value: t.assigned,
         },
         Figure {
-            label: l.pick("Chuyển đơn, hướng dẫn", "Forwarded or guided").into(),
+            label: l
+                .pick("Chuyển đơn, hướng dẫn", "Forwarded or guided")
+                .into(),
             value: t.forwarded,
         },
         Figure {
@@ -375,7 +379,13 @@ role=\"img\" aria-labelledby=\"c-{id}-t c-{id}-d\" class=\"chart\" data-chart=\"
         let label_w = widest.clamp(80.0, 330.0) + 8.0;
         let value_w = 56.0;
         let bar_w = WIDTH as f64 - label_w - value_w;
-        let max = self.figures.iter().map(|f| f.value).max().unwrap_or(0).max(1);
+        let max = self
+            .figures
+            .iter()
+            .map(|f| f.value)
+            .max()
+            .unwrap_or(0)
+            .max(1);
         for (i, f) in self.figures.iter().enumerate() {
             let y = TOP as f64 + (i as u32 * ROW) as f64;
             let w = if f.value == 0 {
@@ -496,13 +506,23 @@ fn fonts() -> &'static std::sync::Arc<resvg::usvg::fontdb::Database> {
     DB.get_or_init(|| {
         let mut db = resvg::usvg::fontdb::Database::new();
         db.load_system_fonts();
-        for family in ["Arial", "Liberation Sans", "DejaVu Sans"] {
-            if db.faces().any(|f| f.families.iter().any(|(n, _)| n == family)) {
-                db.set_sans_serif_family(family);
-                break;
-            }
-        }
         std::sync::Arc::new(db)
+    })
+}
+
+/// The family text is drawn in when the chart's list finds none: the first of its list here.
+fn fallback_family() -> &'static str {
+    static FAMILY: OnceLock<String> = OnceLock::new();
+    FAMILY.get_or_init(|| {
+        ["Arial", "DejaVu Sans", "Liberation Sans"]
+            .into_iter()
+            .find(|family| {
+                fonts()
+                    .faces()
+                    .any(|f| f.families.iter().any(|(n, _)| n == family))
+            })
+            .unwrap_or("sans-serif")
+            .to_owned()
     })
 }
 
@@ -510,13 +530,16 @@ fn fonts() -> &'static std::sync::Arc<resvg::usvg::fontdb::Database> {
 pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>, ReportError> {
     let opts = resvg::usvg::Options {
         fontdb: fonts().clone(),
+        font_family: fallback_family().to_owned(),
         ..Default::default()
     };
-    let tree = resvg::usvg::Tree::from_str(svg, &opts)
-        .map_err(|e| ReportError::Chart(e.to_string()))?;
-    let size = tree.size().to_int_size().scale_by(scale).ok_or_else(|| {
-        ReportError::Chart("empty chart".into())
-    })?;
+    let tree =
+        resvg::usvg::Tree::from_str(svg, &opts).map_err(|e| ReportError::Chart(e.to_string()))?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(scale)
+        .ok_or_else(|| ReportError::Chart("empty chart".into()))?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
         .ok_or_else(|| ReportError::Chart("empty chart".into()))?;
     pixmap.fill(resvg::tiny_skia::Color::WHITE);

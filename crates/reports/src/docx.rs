@@ -1,7 +1,8 @@
 //! The register and the summary as Word documents, written by [`doithoai_documents`] (the same
 //! administrative layout as the session report): the summary on A4 portrait with its count
 //! tables, totals and charts (PNG, with the SVG for Word: [`crate::charts`]), the list of
-//! petitions and the overdue ones; the register on A4 landscape, its 12 columns in 11 pt.
+//! petitions and the overdue ones; the register likewise with its 12 columns; both on A4
+//! landscape with tables in 11 pt.
 
 use chrono::NaiveDate;
 use doithoai_documents::{AdminDoc, Block, Letterhead, Signature, issuer, place_of};
@@ -60,7 +61,8 @@ fn subtitle(ward: &str, period: &crate::Period, lang: Lang) -> String {
     }
 }
 
-/// The summary as a DOCX: totals, the count tables, the five charts, the list, the overdue.
+/// The summary as a DOCX (A4 landscape): totals, the count tables, the five charts, the list,
+/// the overdue.
 /// `date` is the document's date; `reg` gives the issuer's name.
 pub fn summary_docx(s: &Summary, reg: &Registry, date: NaiveDate) -> Result<Vec<u8>, ReportError> {
     let l = s.lang;
@@ -70,7 +72,10 @@ pub fn summary_docx(s: &Summary, reg: &Registry, date: NaiveDate) -> Result<Vec<
     ));
     body.push(Block::Table {
         widths: vec![70, 30],
-        header: vec![l.pick("Chỉ tiêu", "Item").into(), l.pick("Số lượng", "Count").into()],
+        header: vec![
+            l.pick("Chỉ tiêu", "Item").into(),
+            l.pick("Số lượng", "Count").into(),
+        ],
         rows: s
             .totals
             .lines(l)
@@ -88,7 +93,13 @@ pub fn summary_docx(s: &Summary, reg: &Registry, date: NaiveDate) -> Result<Vec<
         ],
         rows: rows
             .iter()
-            .map(|c| vec![c.label.clone(), c.petitions.to_string(), c.people.to_string()])
+            .map(|c| {
+                vec![
+                    c.label.clone(),
+                    c.petitions.to_string(),
+                    c.people.to_string(),
+                ]
+            })
             .collect(),
         total: Some(vec![
             l.pick("Cộng", "Total").into(),
@@ -97,11 +108,17 @@ pub fn summary_docx(s: &Summary, reg: &Registry, date: NaiveDate) -> Result<Vec<
         ]),
     };
     body.push(Block::Heading(
-        l.pick("II. THEO LĨNH VỰC, TỔ DÂN PHỐ VÀ TRẠNG THÁI", "II. BY FIELD, GROUP AND STATUS")
-            .into(),
+        l.pick(
+            "II. THEO LĨNH VỰC, TỔ DÂN PHỐ VÀ TRẠNG THÁI",
+            "II. BY FIELD, GROUP AND STATUS",
+        )
+        .into(),
     ));
     body.push(count_table(l.pick("Lĩnh vực", "Field"), &s.by_field));
-    body.push(count_table(l.pick("Tổ dân phố", "Residential group"), &s.by_tdp));
+    body.push(count_table(
+        l.pick("Tổ dân phố", "Residential group"),
+        &s.by_tdp,
+    ));
     body.push(count_table(l.pick("Trạng thái", "Status"), &s.by_status));
     body.push(Block::Heading(l.pick("III. BIỂU ĐỒ", "III. CHARTS").into()));
     for c in charts::charts(s) {
@@ -119,7 +136,7 @@ pub fn summary_docx(s: &Summary, reg: &Registry, date: NaiveDate) -> Result<Vec<
             .into(),
     ));
     body.push(Block::Table {
-        widths: vec![5, 25, 15, 11, 9, 12, 14, 9],
+        widths: vec![4, 26, 14, 14, 9, 12, 23, 14],
         header: summary_headings(l).iter().map(|h| h.to_string()).collect(),
         rows: s.rows.iter().map(|r| r.cells().to_vec()).collect(),
         total: None,
@@ -164,11 +181,16 @@ pub fn summary_docx(s: &Summary, reg: &Registry, date: NaiveDate) -> Result<Vec<
         lang: l,
     }
     .in_registry_spelling(reg);
-    Ok(doc.to_docx()?)
+    // Landscape: the list's 8 columns in 11 pt, several petitions to a page.
+    Ok(doc.to_docx_landscape()?)
 }
 
 /// The register (Mẫu 03) as a DOCX on A4 landscape.
-pub fn register_docx(r: &Register, reg: &Registry, date: NaiveDate) -> Result<Vec<u8>, ReportError> {
+pub fn register_docx(
+    r: &Register,
+    reg: &Registry,
+    date: NaiveDate,
+) -> Result<Vec<u8>, ReportError> {
     let l = r.lang;
     let mut header: Vec<String> = register_headings(l).iter().map(|h| h.to_string()).collect();
     // The column numbers, as the printed form has them.
@@ -176,9 +198,13 @@ pub fn register_docx(r: &Register, reg: &Registry, date: NaiveDate) -> Result<Ve
         *h = format!("{h}\n({})", i + 1);
     }
     let body = vec![Block::Table {
-        widths: vec![4, 8, 12, 10, 17, 8, 6, 8, 9, 8, 8, 12],
+        widths: vec![4, 9, 12, 10, 18, 10, 6, 8, 10, 8, 8, 11],
         header,
-        rows: r.rows.iter().map(|row| Register::cells(row).to_vec()).collect(),
+        rows: r
+            .rows
+            .iter()
+            .map(|row| Register::cells(row).to_vec())
+            .collect(),
         total: None,
     }];
     let doc = AdminDoc {

@@ -221,16 +221,24 @@ async fn reports_page(State(state): St, headers: HeaderMap, Query(q): Query<Fiel
     let pq = period_query(&page.q.values);
     for (kind, vi, en) in [
         ("register", "Sổ tiếp nhận (Mẫu 03)", "Register (Mẫu 03)"),
-        ("summary", "Tổng hợp ý kiến, kiến nghị", "Summary of petitions"),
+        (
+            "summary",
+            "Tổng hợp ý kiến, kiến nghị",
+            "Summary of petitions",
+        ),
     ] {
-        let links = [("xlsx", "Excel (.xlsx)"), ("csv", "CSV"), ("docx", "Word (.docx)")]
-            .iter()
-            .map(|(f, label)| Download {
-                href: format!("/reports/download?kind={kind}&format={f}&{pq}"),
-                label: (*label).to_owned(),
-                id: format!("dl-{kind}-{f}"),
-            })
-            .collect();
+        let links = [
+            ("xlsx", "Excel (.xlsx)"),
+            ("csv", "CSV"),
+            ("docx", "Word (.docx)"),
+        ]
+        .iter()
+        .map(|(f, label)| Download {
+            href: format!("/reports/download?kind={kind}&format={f}&{pq}"),
+            label: (*label).to_owned(),
+            id: format!("dl-{kind}-{f}"),
+        })
+        .collect();
         page.downloads.push((lang.pick(vi, en).to_owned(), links));
     }
     html(page)

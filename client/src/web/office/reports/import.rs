@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use askama::Template;
+use axum::Form;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
-use axum::Form;
 use doithoai_device::import::{
     self as imp, ImportError, ImportPreview, RowState, Target, read_table,
 };
@@ -55,7 +55,12 @@ struct UploadQuery {
     gone: Option<String>,
 }
 
-async fn upload_view(state: &AppState, headers: &HeaderMap, error: Option<String>, gone: bool) -> Web {
+async fn upload_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    error: Option<String>,
+    gone: bool,
+) -> Web {
     let app = need_app(state).await?;
     let lang = lang_of(headers, state.default_lang);
     let shell = shell(
@@ -256,7 +261,10 @@ async fn preview_page(
             .to_owned()
         }),
     };
-    match app.import_preview(&staged.name, &bytes, mapping.clone()).await {
+    match app
+        .import_preview(&staged.name, &bytes, mapping.clone())
+        .await
+    {
         Ok(p) => fill(&mut page, &p, lang),
         Err(ImportError::Office(e)) => return Err(e.into()),
         Err(e) => {
@@ -268,9 +276,13 @@ async fn preview_page(
                     .unwrap_or_else(|| imp::guess_mapping(&t.headings));
                 page.sheet = t.sheet.clone();
                 page.heading_row = t.heading_row;
-                page.columns = columns(&t.headings, &m, t.rows.first().map(|(_, c)| {
-                    c.iter().map(imp::Cell::text).collect()
-                }));
+                page.columns = columns(
+                    &t.headings,
+                    &m,
+                    t.rows
+                        .first()
+                        .map(|(_, c)| c.iter().map(imp::Cell::text).collect()),
+                );
             }
         }
     }
@@ -466,4 +478,3 @@ async fn done_page(
         already: n("already"),
     })
 }
-
