@@ -109,6 +109,15 @@ pub enum Command {
     /// Báo cáo: sổ tiếp nhận (Mẫu 03), tổng hợp ý kiến, kiến nghị theo kỳ.
     #[command(subcommand)]
     Report(Box<crate::office::ReportCmd>),
+    /// Nhập ý kiến từ bảng tính của văn phòng (Excel .xlsx hoặc CSV): theo 12 cột Mẫu 03 hoặc
+    /// danh sách có tiêu đề tiếng Việt; kiểm tra từng dòng, có lỗi thì không nhập gì; nhập lại
+    /// cùng tệp không thêm gì.
+    ///
+    /// Ví dụ: doithoai import so-tiep-nhan-2025.xlsx --dry-run
+    ///        doithoai import so-tiep-nhan-2025.xlsx
+    ///        doithoai import danh-sach.csv --map E=content --map B=name
+    #[command(verbatim_doc_comment)]
+    Import(crate::import::ImportArgs),
     /// Kế hoạch tiếp xúc, đối thoại trong năm và kiểm tra việc thực hiện.
     #[command(subcommand)]
     Plan(Box<crate::sessions::PlanCmd>),
@@ -483,6 +492,9 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Command::Report(cmd) => {
             buffered!(|app, lang, buf| crate::office::run_report(app, *cmd, lang, buf))
+        }
+        Command::Import(args) => {
+            buffered!(|app, lang, buf| crate::import::run_import(app, args, lang, buf))
         }
         Command::Plan(cmd) => {
             buffered!(|app, lang, buf| crate::sessions::run_plan(app, *cmd, lang, buf))

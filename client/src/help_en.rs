@@ -373,6 +373,22 @@ pub const HELP_EN: &HelpTable = &[
     ),
     // Reports.
     (
+        "import",
+        "Import petitions from the office's spreadsheet (Excel .xlsx or CSV): the 12 columns of Mẫu 03 or a list with Vietnamese headings; every row is checked and nothing is imported while a row has an error; importing the same file again adds nothing.",
+    ),
+    (
+        "import <file>",
+        "The spreadsheet: .xlsx (Excel) or .csv (UTF-8)",
+    ),
+    (
+        "import --dry-run",
+        "Only preview: the column mapping, how many rows would be imported and the errors by row number; nothing is written",
+    ),
+    (
+        "import --map",
+        "Map a column to a field instead of the guess from the headings, e.g. --map 2=name --map E=content (the column by number from 1 or by letter A, B…; fields: register_no, date, name_address, name, address, tdp, phone, id_number, content, request, kind, field, people, place, ignore)",
+    ),
+    (
         "report",
         "Reports: the intake register (Form 03), the summary of petitions for a period",
     ),
@@ -404,17 +420,20 @@ pub const HELP_EN: &HelpTable = &[
     ("report summary --to", "To date, dd/mm/yyyy"),
     (
         "report register --format",
-        "Format: text (on screen), csv or xlsx (default: from the --output file's extension, else text)",
+        "Format: text (on screen), csv, xlsx or docx (Word; the summary with its charts) (default: from the --output file's extension, else text)",
     ),
     (
         "report summary --format",
-        "Format: text (on screen), csv or xlsx (default: from the --output file's extension, else text)",
+        "Format: text (on screen), csv, xlsx or docx (Word; the summary with its charts) (default: from the --output file's extension, else text)",
     ),
     (
         "report register --output",
-        "Output file (required for xlsx)",
+        "Output file (required for xlsx and docx)",
     ),
-    ("report summary --output", "Output file (required for xlsx)"),
+    (
+        "report summary --output",
+        "Output file (required for xlsx and docx)",
+    ),
     (
         "--separator",
         "CSV column separator: \",\" (default) or \";\" (Excel with Vietnamese regional settings)",

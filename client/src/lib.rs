@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod help_en;
+pub mod import;
 pub mod integrity;
 pub mod office;
 pub mod prompt;

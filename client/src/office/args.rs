@@ -306,11 +306,11 @@ pub struct PeriodArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub period: PeriodArgs,
-    /// Định dạng: text (in ra màn hình), csv hoặc xlsx (mặc định: theo đuôi tệp --output, không
-    /// có thì text).
+    /// Định dạng: text (in ra màn hình), csv, xlsx hoặc docx (Word, tổng hợp có biểu đồ; mặc
+    /// định: theo đuôi tệp --output, không có thì text).
     #[arg(long)]
     pub format: Option<String>,
-    /// Tệp kết quả (bắt buộc với xlsx).
+    /// Tệp kết quả (bắt buộc với xlsx và docx).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Dấu phân cách cột của CSV: «,» (mặc định) hoặc «;» (Excel đặt vùng Việt Nam).

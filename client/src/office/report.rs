@@ -69,6 +69,7 @@ pub(super) enum Format {
     Text,
     Csv,
     Xlsx,
+    Docx,
 }
 
 pub(super) fn format_of(args: &ReportArgs) -> Result<Format, CliError> {
@@ -88,20 +89,28 @@ pub(super) fn format_of(args: &ReportArgs) -> Result<Format, CliError> {
         (Some("text" | "txt"), _) => Format::Text,
         (Some("csv"), _) => Format::Csv,
         (Some("xlsx" | "excel"), _) => Format::Xlsx,
+        (Some("docx" | "word"), _) => Format::Docx,
         (Some(other), _) => {
             return Err(usage(
-                format!("Định dạng «{other}» không hỗ trợ: text, csv hoặc xlsx."),
-                format!("Unsupported format {other:?}: text, csv or xlsx."),
+                format!("Định dạng «{other}» không hỗ trợ: text, csv, xlsx hoặc docx."),
+                format!("Unsupported format {other:?}: text, csv, xlsx or docx."),
             ));
         }
         (None, Some("xlsx")) => Format::Xlsx,
         (None, Some("csv")) => Format::Csv,
+        (None, Some("docx")) => Format::Docx,
         (None, _) => Format::Text,
     };
     if f == Format::Xlsx && args.output.is_none() {
         return Err(usage(
             "Xuất Excel cần tên tệp: --output ten-tep.xlsx",
             "Excel output needs a file name: --output file.xlsx",
+        ));
+    }
+    if f == Format::Docx && args.output.is_none() {
+        return Err(usage(
+            "Xuất Word cần tên tệp: --output ten-tep.docx",
+            "Word output needs a file name: --output file.docx",
         ));
     }
     if !matches!(args.separator, ',' | ';' | '\t') {
@@ -176,6 +185,8 @@ pub async fn run_report(
                 Format::Text => doithoai_reports::text::register_text(&r).into_bytes(),
                 Format::Csv => doithoai_reports::csv::register_csv(&r, args.separator),
                 Format::Xlsx => doithoai_reports::xlsx::register_xlsx(&r).map_err(report_err)?,
+                Format::Docx => doithoai_reports::docx::register_docx(&r, &registry, today())
+                    .map_err(report_err)?,
             };
             emit(
                 &args,
@@ -199,6 +210,8 @@ pub async fn run_report(
                 Format::Text => doithoai_reports::text::summary_text(&s).into_bytes(),
                 Format::Csv => doithoai_reports::csv::summary_csv(&s, args.separator),
                 Format::Xlsx => doithoai_reports::xlsx::summary_xlsx(&s).map_err(report_err)?,
+                Format::Docx => doithoai_reports::docx::summary_docx(&s, &registry, today())
+                    .map_err(report_err)?,
             };
             emit(
                 &args,

@@ -95,6 +95,27 @@ fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 
 /// The largest POST body the UI accepts (a petition's texts are at most 20,000 characters).
 const MAX_BODY: usize = 1 << 20;
+/// The largest file upload (a spreadsheet to import), as a multipart form.
+const MAX_UPLOAD: usize = doithoai_device::import::MAX_BYTES + (64 << 10);
+
+/// The CSRF token in a multipart form (the import page's upload): its `_csrf` field.
+async fn csrf_in_multipart(content_type: &str, body: &Bytes, token: &str) -> bool {
+    let Ok(boundary) = multer::parse_boundary(content_type) else {
+        return false;
+    };
+    let body = body.clone();
+    let stream = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
+    let mut mp = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some("_csrf") {
+            return field
+                .text()
+                .await
+                .is_ok_and(|v| same_secret(v.trim(), token));
+        }
+    }
+    false
+}
 
 fn csrf_in_form(body: &Bytes, token: &str) -> bool {
     let Ok(pairs) = serde_urlencoded_pairs(body) else {
@@ -171,11 +192,26 @@ pub async fn guard(State(state): State<Arc<AppState>>, req: Request, next: Next)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| same_secret(v, &state.secrets.csrf));
         let (parts, body) = req.into_parts();
-        let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        let multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.starts_with("multipart/form-data"))
+            .map(str::to_owned);
+        let limit = if multipart.is_some() {
+            MAX_UPLOAD
+        } else {
+            MAX_BODY
+        };
+        let bytes = match axum::body::to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => return harden(refuse(&state, lang, Forbidden::TooLarge)),
         };
-        if !header_ok && !csrf_in_form(&bytes, &state.secrets.csrf) {
+        let form_ok = match &multipart {
+            Some(ct) => csrf_in_multipart(ct, &bytes, &state.secrets.csrf).await,
+            None => csrf_in_form(&bytes, &state.secrets.csrf),
+        };
+        if !header_ok && !form_ok {
             tracing::warn!(path = %parts.uri.path(), "refused a POST without the CSRF token");
             return harden(refuse(&state, lang, Forbidden::Csrf));
         }

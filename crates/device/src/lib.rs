@@ -2,7 +2,8 @@
 //!
 //! Every operation a TDP leader's, an office clerk's or an MTTQ member's laptop performs lives
 //! here, and nowhere else: recording, editing, listing and showing petitions and keeping the
-//! query index current ([`app`]); the office's handling, reports and imports ([`office_app`]); the ward's working-day calendar
+//! query index current ([`app`]); the office's handling and reports ([`office_app`]); importing spreadsheets
+//! ([`import`]); the reports page's downloads and charts ([`reports_app`]); the ward's working-day calendar
 //! ([`calendar_app`]);
 //! dialogue sessions and the annual plan ([`sessions_app`]); the registrations devices made with
 //! the server, for the office ([`registrations`]); the device's side of the ward
@@ -16,9 +17,11 @@
 pub mod app;
 pub mod calendar_app;
 pub mod config;
+pub mod import;
 pub mod net;
 pub mod office_app;
 pub mod registrations;
+pub mod reports_app;
 pub mod sessions_app;
 
 pub use app::{App, AppError};

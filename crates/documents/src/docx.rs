@@ -11,7 +11,7 @@ use zip::write::SimpleFileOptions;
 use crate::metrics::{longest_word, text_width};
 use crate::{AdminDoc, Align, Block, DocumentError, Run, Signature, date_line, national_name};
 
-/// A4, portrait.
+/// A4, portrait (landscape swaps them: [`Layout`]).
 const PAGE_W: u32 = 11906;
 const PAGE_H: u32 = 16838;
 /// Margins: top and bottom 20 mm, left 30 mm, right 15 mm.
@@ -20,6 +20,36 @@ const MARGIN_BOTTOM: u32 = 1134;
 const MARGIN_LEFT: u32 = 1701;
 const MARGIN_RIGHT: u32 = 851;
 const TEXT_W: u32 = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT;
+
+/// The page a document is laid out on: A4 portrait with 13 pt tables (every document but the
+/// register), or A4 landscape with 11 pt tables (a register of many columns).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Layout {
+    pub page_w: u32,
+    pub page_h: u32,
+    pub text_w: u32,
+    pub table: u32,
+}
+
+impl Layout {
+    pub(crate) fn of(landscape: bool) -> Layout {
+        if landscape {
+            Layout {
+                page_w: PAGE_H,
+                page_h: PAGE_W,
+                text_w: PAGE_H - MARGIN_LEFT - MARGIN_RIGHT,
+                table: 22,
+            }
+        } else {
+            Layout {
+                page_w: PAGE_W,
+                page_h: PAGE_H,
+                text_w: TEXT_W,
+                table: TABLE,
+            }
+        }
+    }
+}
 /// Body text: 14 pt; tables 13 pt; the national name 13 pt; "Nơi nhận" 12 pt, its lines 11 pt.
 const BODY: u32 = 28;
 const TABLE: u32 = 26;
@@ -255,7 +285,7 @@ fn centered(text: &str, bold: bool, italic: bool, size: u32) -> String {
 /// The widths of the letterhead's two columns, and how far it reaches into the left margin:
 /// each column as wide as its longest line (the parent body "UBND THÀNH PHỐ BẮC GIANG" and the
 /// national name on one line each), what is left shared between them.
-fn letterhead_widths(d: &AdminDoc) -> (u32, u32, Option<u32>) {
+fn letterhead_widths(d: &AdminDoc, g: &Layout) -> (u32, u32, Option<u32>) {
     let lh = &d.letterhead;
     let (nation, motto) = national_name(d.lang);
     let pad = 2 * CELL_MARGIN + SLACK;
@@ -278,13 +308,14 @@ fn letterhead_widths(d: &AdminDoc) -> (u32, u32, Option<u32>) {
     .unwrap_or(0)
         + pad;
     let need = left_need + right_need;
-    if need <= TEXT_W {
+    let text_w = g.text_w;
+    if need <= text_w {
         // Two fifths on the left as the form has it, unless a column needs more.
-        let left = (TEXT_W * 2 / 5).max(left_need).min(TEXT_W - right_need);
-        (left, TEXT_W - left, None)
+        let left = (text_w * 2 / 5).max(left_need).min(text_w - right_need);
+        (left, text_w - left, None)
     } else {
-        let overhang = (need - TEXT_W).min(LETTERHEAD_OVERHANG);
-        let total = TEXT_W + overhang;
+        let overhang = (need - text_w).min(LETTERHEAD_OVERHANG);
+        let total = text_w + overhang;
         let left = left_need
             .min(total.saturating_sub(right_need))
             .max(total * 2 / 5);
@@ -292,10 +323,10 @@ fn letterhead_widths(d: &AdminDoc) -> (u32, u32, Option<u32>) {
     }
 }
 
-fn header_xml(d: &AdminDoc) -> String {
+fn header_xml(d: &AdminDoc, g: &Layout) -> String {
     let lh = &d.letterhead;
     let (nation, motto) = national_name(d.lang);
-    let (left_w, right_w, overhang) = letterhead_widths(d);
+    let (left_w, right_w, overhang) = letterhead_widths(d, g);
     let mut left = String::new();
     if !lh.parent.trim().is_empty() {
         left.push_str(&centered(lh.parent.trim(), false, false, HEADER));
@@ -328,7 +359,7 @@ fn header_xml(d: &AdminDoc) -> String {
     )
 }
 
-fn title_xml(d: &AdminDoc) -> String {
+fn title_xml(d: &AdminDoc, g: &Layout) -> String {
     let mut s = String::new();
     s.push_str(&para_xml(
         &P {
@@ -362,7 +393,7 @@ fn title_xml(d: &AdminDoc) -> String {
         ));
     }
     // Clear of the subtitle's marks below the line (ị, ạ).
-    s.push_str(&rule_xml(TEXT_W * 3 / 8, 80));
+    s.push_str(&rule_xml(g.text_w * 3 / 8, 80));
     s.push_str(&para_xml(&P::center(), ""));
     s
 }
@@ -382,7 +413,7 @@ fn runs_xml(runs: &[Run], size: u32) -> String {
         .collect()
 }
 
-fn cell_para(text: &str, bold: bool, align: Align) -> String {
+fn cell_para(text: &str, bold: bool, align: Align, size: u32) -> String {
     para_xml(
         &P {
             align,
@@ -397,7 +428,7 @@ fn cell_para(text: &str, bold: bool, align: Align) -> String {
             &Fmt {
                 bold,
                 italic: false,
-                size: TABLE,
+                size,
             },
         ),
     )
@@ -406,14 +437,14 @@ fn cell_para(text: &str, bold: bool, align: Align) -> String {
 /// A table's column widths in twips from its relative `widths`, each column wide enough for the
 /// longest word of its heading ("STT" does not break as "ST/T"), the room taken from the widest
 /// columns.
-fn column_widths(widths: &[u32], header: &[String]) -> Vec<u32> {
+fn column_widths(widths: &[u32], header: &[String], g: &Layout) -> Vec<u32> {
     let sum: u32 = widths.iter().sum::<u32>().max(1);
-    let mut abs: Vec<u32> = widths.iter().map(|w| w * TEXT_W / sum).collect();
+    let mut abs: Vec<u32> = widths.iter().map(|w| w * g.text_w / sum).collect();
     let need: Vec<u32> = (0..abs.len())
         .map(|i| {
             let word = header
                 .get(i)
-                .map_or(0.0, |h| longest_word(h, f64::from(TABLE) / 2.0, true));
+                .map_or(0.0, |h| longest_word(h, f64::from(g.table) / 2.0, true));
             (word * 20.0).ceil() as u32 + 2 * CELL_MARGIN + SLACK
         })
         .collect();
@@ -434,7 +465,7 @@ fn column_widths(widths: &[u32], header: &[String]) -> Vec<u32> {
     abs
 }
 
-fn body_xml(d: &AdminDoc) -> String {
+fn body_xml(d: &AdminDoc, g: &Layout, images: &mut Vec<Image>) -> String {
     let mut s = String::new();
     // The last paragraph is kept whole with the signatures, and the one before it with the last
     // (NĐ 30/2020: the signatures never stand alone on the last page).
@@ -486,12 +517,12 @@ fn body_xml(d: &AdminDoc) -> String {
                 rows,
                 total,
             } => {
-                let abs = column_widths(widths, header);
+                let abs = column_widths(widths, header, g);
                 let mut cells: Vec<Vec<String>> = Vec::new();
                 cells.push(
                     header
                         .iter()
-                        .map(|h| cell_para(h, true, Align::Center))
+                        .map(|h| cell_para(h, true, Align::Center, g.table))
                         .collect(),
                 );
                 let align_of = |text: &str| {
@@ -502,17 +533,82 @@ fn body_xml(d: &AdminDoc) -> String {
                     }
                 };
                 for r in rows {
-                    cells.push(r.iter().map(|c| cell_para(c, false, align_of(c))).collect());
+                    cells.push(
+                        r.iter()
+                            .map(|c| cell_para(c, false, align_of(c), g.table))
+                            .collect(),
+                    );
                 }
                 if let Some(t) = total {
-                    cells.push(t.iter().map(|c| cell_para(c, true, align_of(c))).collect());
+                    cells.push(
+                        t.iter()
+                            .map(|c| cell_para(c, true, align_of(c), g.table))
+                            .collect(),
+                    );
                 }
                 s.push_str(&table_xml(&abs, &cells, true, 1));
+                s.push_str(&para_xml(&P::center(), ""));
+            }
+            Block::Image {
+                png,
+                svg,
+                width_px,
+                height_px,
+                alt,
+            } => {
+                let n = images.len() + 1;
+                images.push(Image {
+                    png: png.clone(),
+                    svg: svg.clone(),
+                });
+                // As wide as the text (at most 16 cm), the height in proportion.
+                let cx = u64::from(g.text_w.min(9072)) * 635;
+                let cy = cx * u64::from(*height_px) / u64::from((*width_px).max(1));
+                s.push_str(&para_xml(
+                    &P {
+                        keep_lines: true,
+                        ..P::center()
+                    },
+                    &drawing_xml(n, cx, cy, alt, svg.is_some()),
+                ));
                 s.push_str(&para_xml(&P::center(), ""));
             }
         }
     }
     s
+}
+
+/// A picture embedded in the document: the PNG, and the SVG Word shows in its place.
+pub(crate) struct Image {
+    png: Vec<u8>,
+    svg: Option<String>,
+}
+
+/// An inline picture `cx` × `cy` EMU: the PNG (relationship `rIdImgN`), with the SVG
+/// (`rIdSvgN`) in the blip's extension list as Word writes it (Office 2016 and later draw the
+/// SVG; LibreOffice and older Word the PNG).
+fn drawing_xml(n: usize, cx: u64, cy: u64, alt: &str, with_svg: bool) -> String {
+    let svg = if with_svg {
+        format!(
+            "<a:extLst><a:ext uri=\"{{96DAC541-7B7A-43D3-8B79-37D633B846F1}}\">\
+<asvg:svgBlip xmlns:asvg=\"http://schemas.microsoft.com/office/drawing/2016/SVG/main\" r:embed=\"rIdSvg{n}\"/></a:ext></a:extLst>"
+        )
+    } else {
+        String::new()
+    };
+    let alt = esc(alt);
+    format!(
+        "<w:r><w:drawing><wp:inline distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\">\
+<wp:extent cx=\"{cx}\" cy=\"{cy}\"/><wp:docPr id=\"{n}\" name=\"chart{n}\" descr=\"{alt}\"/>\
+<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" noChangeAspect=\"1\"/></wp:cNvGraphicFramePr>\
+<a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">\
+<a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">\
+<pic:pic xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">\
+<pic:nvPicPr><pic:cNvPr id=\"{n}\" name=\"chart{n}.png\" descr=\"{alt}\"/><pic:cNvPicPr/></pic:nvPicPr>\
+<pic:blipFill><a:blip r:embed=\"rIdImg{n}\">{svg}</a:blip><a:stretch><a:fillRect/></a:stretch></pic:blipFill>\
+<pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{cx}\" cy=\"{cy}\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr>\
+</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+    )
 }
 
 fn signature_xml(sig: &Signature) -> String {
@@ -562,8 +658,9 @@ fn recipients_xml(d: &AdminDoc) -> String {
     s
 }
 
-fn footer_xml(d: &AdminDoc) -> String {
-    let half = TEXT_W / 2;
+fn footer_xml(d: &AdminDoc, g: &Layout) -> String {
+    let text_w = g.text_w;
+    let half = text_w / 2;
     let mut s = para_xml(
         &P {
             keep_next: true,
@@ -592,7 +689,7 @@ fn footer_xml(d: &AdminDoc) -> String {
                     [a] => vec![String::new(), signature_xml(a)],
                     _ => vec![String::new(), String::new()],
                 };
-                s.push_str(&table_xml(&[half, TEXT_W - half], &[cells], false, 0));
+                s.push_str(&table_xml(&[half, text_w - half], &[cells], false, 0));
             }
             if !d.recipients.is_empty() {
                 s.push_str(&para_xml(&P::center(), ""));
@@ -607,22 +704,31 @@ fn footer_xml(d: &AdminDoc) -> String {
 
 const NS: &str = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" \
 xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
+const NS_WP: &str =
+    "xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing\"";
 
-fn document_xml(d: &AdminDoc) -> String {
+fn document_xml(d: &AdminDoc, g: &Layout, images: &mut Vec<Image>) -> String {
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n");
-    s.push_str(&format!("<w:document {NS}><w:body>"));
-    s.push_str(&header_xml(d));
-    s.push_str(&title_xml(d));
-    s.push_str(&body_xml(d));
-    s.push_str(&footer_xml(d));
+    s.push_str(&format!("<w:document {NS} {NS_WP}><w:body>"));
+    s.push_str(&header_xml(d, g));
+    s.push_str(&title_xml(d, g));
+    s.push_str(&body_xml(d, g, images));
+    s.push_str(&footer_xml(d, g));
     // Page numbers from page 2, centred in the top margin (NĐ 30/2020): the default header
     // holds the PAGE field, the first page has its own, empty, header.
     s.push_str(&format!(
         "<w:sectPr><w:headerReference w:type=\"default\" r:id=\"rId3\"/>\
 <w:headerReference w:type=\"first\" r:id=\"rId4\"/>\
-<w:pgSz w:w=\"{PAGE_W}\" w:h=\"{PAGE_H}\"/>\
+<w:pgSz w:w=\"{}\" w:h=\"{}\"{}/>\
 <w:pgMar w:top=\"{MARGIN_TOP}\" w:right=\"{MARGIN_RIGHT}\" w:bottom=\"{MARGIN_BOTTOM}\" w:left=\"{MARGIN_LEFT}\" \
-w:header=\"567\" w:footer=\"567\" w:gutter=\"0\"/><w:titlePg/></w:sectPr>"
+w:header=\"567\" w:footer=\"567\" w:gutter=\"0\"/><w:titlePg/></w:sectPr>",
+        g.page_w,
+        g.page_h,
+        if g.page_w > g.page_h {
+            " w:orient=\"landscape\""
+        } else {
+            ""
+        }
     ));
     s.push_str("</w:body></w:document>");
     s
@@ -657,6 +763,8 @@ const CONTENT_TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone
 <Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
 <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+<Default Extension=\"png\" ContentType=\"image/png\"/>\
+<Default Extension=\"svg\" ContentType=\"image/svg+xml\"/>\
 <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
 <Override PartName=\"/word/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/>\
 <Override PartName=\"/word/settings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml\"/>\
@@ -678,8 +786,26 @@ const DOC_RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"ye
 <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>\
 <Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings\" Target=\"settings.xml\"/>\
 <Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"header1.xml\"/>\
-<Relationship Id=\"rId4\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"header2.xml\"/>\
-</Relationships>";
+<Relationship Id=\"rId4\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"header2.xml\"/>";
+
+/// The document's relationships: styles, settings, headers, and one per picture file.
+fn doc_rels(images: &[Image]) -> String {
+    let mut s = String::from(DOC_RELS);
+    let image = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image";
+    for (i, im) in images.iter().enumerate() {
+        let n = i + 1;
+        s.push_str(&format!(
+            "<Relationship Id=\"rIdImg{n}\" Type=\"{image}\" Target=\"media/chart{n}.png\"/>"
+        ));
+        if im.svg.is_some() {
+            s.push_str(&format!(
+                "<Relationship Id=\"rIdSvg{n}\" Type=\"{image}\" Target=\"media/chart{n}.svg\"/>"
+            ));
+        }
+    }
+    s.push_str("</Relationships>");
+    s
+}
 
 /// The header of every page but the first: the page number, centred.
 fn page_header_xml() -> String {
@@ -726,14 +852,16 @@ xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
 }
 
 /// Writes the DOCX package.
-pub(crate) fn write(d: &AdminDoc) -> Result<Vec<u8>, DocumentError> {
+pub(crate) fn write(d: &AdminDoc, layout: Layout) -> Result<Vec<u8>, DocumentError> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let opts = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    let mut images = Vec::new();
+    let document = document_xml(d, &layout, &mut images);
     let parts: [(&str, String); 10] = [
         ("[Content_Types].xml", CONTENT_TYPES.to_owned()),
         ("_rels/.rels", ROOT_RELS.to_owned()),
-        ("word/document.xml", document_xml(d)),
-        ("word/_rels/document.xml.rels", DOC_RELS.to_owned()),
+        ("word/document.xml", document),
+        ("word/_rels/document.xml.rels", doc_rels(&images)),
         ("word/styles.xml", styles_xml(d.lang)),
         ("word/settings.xml", SETTINGS.to_owned()),
         ("word/header1.xml", page_header_xml()),
@@ -744,6 +872,16 @@ pub(crate) fn write(d: &AdminDoc) -> Result<Vec<u8>, DocumentError> {
     for (name, body) in parts {
         zip.start_file(name, opts)?;
         zip.write_all(body.as_bytes())?;
+    }
+    // PNGs are compressed already.
+    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    for (i, im) in images.iter().enumerate() {
+        zip.start_file(format!("word/media/chart{}.png", i + 1), stored)?;
+        zip.write_all(&im.png)?;
+        if let Some(svg) = &im.svg {
+            zip.start_file(format!("word/media/chart{}.svg", i + 1), opts)?;
+            zip.write_all(svg.as_bytes())?;
+        }
     }
     Ok(zip.finish()?.into_inner())
 }

@@ -23,8 +23,8 @@ use chrono::{Datelike, NaiveDate};
 use doithoai_model::{Lang, Localize};
 
 pub use session::{
-    MinutesOptions, ReportOptions, minutes_defaults, report_defaults, session_minutes,
-    session_report,
+    MinutesOptions, ReportOptions, issuer, minutes_defaults, place_of, report_defaults,
+    session_minutes, session_report,
 };
 
 /// The top of the document: who issues it, its number, where and when.
@@ -106,6 +106,16 @@ pub enum Block {
         header: Vec<String>,
         rows: Vec<Vec<String>>,
         total: Option<Vec<String>>,
+    },
+    /// A picture (a chart) as wide as the text: the PNG every word processor shows, and the SVG
+    /// that Word draws in its place when given; `alt` is its alternative text (the numbers in
+    /// words). `width_px` × `height_px` give its proportions.
+    Image {
+        png: Vec<u8>,
+        svg: Option<String>,
+        width_px: u32,
+        height_px: u32,
+        alt: String,
     },
 }
 
@@ -319,6 +329,7 @@ impl AdminDoc {
                     rows.iter_mut().flatten().for_each(fix);
                     total.iter_mut().flatten().for_each(fix);
                 }
+                Block::Image { alt, .. } => fix(alt),
             }
         }
         self.recipients.iter_mut().for_each(fix);
@@ -327,7 +338,13 @@ impl AdminDoc {
 
     /// The document as a DOCX file (WordprocessingML).
     pub fn to_docx(&self) -> Result<Vec<u8>, DocumentError> {
-        docx::write(self)
+        docx::write(self, docx::Layout::of(false))
+    }
+
+    /// The document as a DOCX file on A4 landscape, its tables in 11 pt (a register of many
+    /// columns).
+    pub fn to_docx_landscape(&self) -> Result<Vec<u8>, DocumentError> {
+        docx::write(self, docx::Layout::of(true))
     }
 
     /// The document as plain text (UTF-8), 80 columns wide.

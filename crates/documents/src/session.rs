@@ -33,7 +33,7 @@ pub struct MinutesOptions {
 }
 
 /// The ward's name without its prefix: "Phường Dĩnh Kế" → "Dĩnh Kế".
-fn place_of(reg: &Registry) -> String {
+pub fn place_of(reg: &Registry) -> String {
     let n = reg.ward_name.trim();
     for p in ["Phường ", "phường ", "PHƯỜNG ", "Ward ", "ward "] {
         if let Some(rest) = n.strip_prefix(p) {
@@ -54,7 +54,8 @@ fn ward_in_sentence(reg: &Registry, lang: Lang) -> String {
     }
 }
 
-fn issuer(reg: &Registry, lang: Lang) -> String {
+/// The ward's People's Committee as the issuer of a document, over two lines.
+pub fn issuer(reg: &Registry, lang: Lang) -> String {
     let place = place_of(reg);
     let place = if place.is_empty() {
         "……".to_owned()

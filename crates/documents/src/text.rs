@@ -195,6 +195,8 @@ pub(crate) fn write(d: &AdminDoc) -> String {
             } => {
                 out.extend(table(widths, header, rows, total.as_ref()));
             }
+            // A chart: its numbers in words, as its alternative text says them.
+            Block::Image { alt, .. } => out.extend(wrap(alt, WIDTH, 0)),
         }
     }
     out.push(String::new());

@@ -8,12 +8,15 @@
 //! Both cover any [`Period`]: a month, a quarter, the first 6 or 9 months, a year, or any range.
 //! Each exports to CSV (UTF-8 with a byte-order mark, so Excel shows Vietnamese diacritics;
 //! [`csv`]), to XLSX with Vietnamese headings and real dates shown dd/mm/yyyy ([`xlsx`]), and to
-//! plain text for the terminal ([`text`]).
+//! plain text for the terminal ([`text`]), and to DOCX ([`docx`]); the summary's charts are SVG
+//! written by hand, rendered to PNG for the DOCX ([`charts`]).
 //!
 //! This crate takes plain data — the petitions read from the intake documents, the handling
 //! records and the ward's registry — and never touches SQLite or the sync engine.
 
+pub mod charts;
 pub mod csv;
+pub mod docx;
 pub mod text;
 pub mod xlsx;
 
@@ -35,6 +38,10 @@ pub enum ReportError {
     BadPeriod(String),
     #[error("cannot write the spreadsheet: {0}")]
     Xlsx(String),
+    #[error("cannot write the document: {0}")]
+    Docx(String),
+    #[error("cannot draw the chart: {0}")]
+    Chart(String),
 }
 
 impl From<rust_xlsxwriter::XlsxError> for ReportError {
@@ -50,6 +57,10 @@ impl Localize for ReportError {
             (ReportError::BadPeriod(s), Lang::En) => format!("Invalid report period: {s}."),
             (ReportError::Xlsx(s), Lang::Vi) => format!("Không tạo được tệp Excel: {s}."),
             (ReportError::Xlsx(s), Lang::En) => format!("Cannot write the spreadsheet: {s}."),
+            (ReportError::Docx(s), Lang::Vi) => format!("Không tạo được tệp Word: {s}."),
+            (ReportError::Docx(s), Lang::En) => format!("Cannot write the Word document: {s}."),
+            (ReportError::Chart(s), Lang::Vi) => format!("Không vẽ được biểu đồ: {s}."),
+            (ReportError::Chart(s), Lang::En) => format!("Cannot draw the chart: {s}."),
         }
     }
 }

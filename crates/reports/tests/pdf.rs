@@ -847,3 +847,69 @@ fn csv_id_numbers_open_as_text() {
     }
     assert!(r.rows[0].id_numbers.starts_with('0'));
 }
+
+/// The summary's DOCX with its charts and the register's DOCX, printed by LibreOffice: the
+/// charts are there as pictures (LibreOffice draws the PNG beside each SVG), the register's 12
+/// columns with every row's content on the page, both on A4 landscape; the page images
+/// are kept in `target/tmp/printed/` to be looked at.
+#[test]
+fn printed_docx_summary_shows_its_charts() {
+    if tools().is_none() {
+        return;
+    }
+    let dir = out_dir();
+    let (ps, h, reg) = ward();
+    let data = Dataset {
+        petitions: &ps,
+        handling: &h,
+        registry: &reg,
+    };
+    let period = Period::month(11, 2026).unwrap();
+    let s = summary(data, &period, day("30/11/2026"), Lang::Vi);
+    let file = dir.join("tong-hop-bieu-do.docx");
+    std::fs::write(
+        &file,
+        doithoai_reports::docx::summary_docx(&s, &reg, day("01/12/2026")).unwrap(),
+    )
+    .unwrap();
+    let pdf = to_pdf(&file);
+    page_images(&pdf);
+    let sizes = page_sizes(&pdf);
+    assert!(sizes.iter().all(|s| is_a4(*s) && s.0 > s.1), "{sizes:?}");
+    // One picture per chart.
+    let images = run("pdfimages", &["-list", pdf.to_str().unwrap()]);
+    let pictures = images
+        .lines()
+        .skip(2)
+        .filter(|l| l.contains("image"))
+        .count();
+    assert!(pictures >= 5, "the five charts as pictures:\n{images}");
+    let text: String = (1..=sizes.len()).map(|p| page_text(&pdf, p)).collect();
+    assert!(text.contains("BIỂU ĐỒ"), "{text}");
+    for row in &s.by_field {
+        assert!(
+            text.contains(&row.label),
+            "{} in the count table",
+            row.label
+        );
+    }
+
+    let r = register(data, &period, Lang::Vi);
+    let file = dir.join("so-tiep-nhan.docx");
+    std::fs::write(
+        &file,
+        doithoai_reports::docx::register_docx(&r, &reg, day("01/12/2026")).unwrap(),
+    )
+    .unwrap();
+    let pdf = to_pdf(&file);
+    page_images(&pdf);
+    let sizes = page_sizes(&pdf);
+    assert!(
+        sizes.iter().all(|s| is_a4(*s) && s.0 > s.1),
+        "landscape: {sizes:?}"
+    );
+    let ws = words(&pdf);
+    no_overlap(&ws, "so-tiep-nhan.docx");
+    let texts: Vec<String> = r.rows.iter().map(|row| row.content.clone()).collect();
+    all_words_present(&ws, &texts, "so-tiep-nhan.docx");
+}

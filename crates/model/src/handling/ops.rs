@@ -226,6 +226,86 @@ pub fn receive<T: Transactable + ReadDoc>(
     Ok(no)
 }
 
+/// One petition to enter in the register by [`receive_many`].
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub id: Uuid,
+    pub point: String,
+    pub collected: NaiveDate,
+    pub date: NaiveDate,
+    /// The number the office's own register already gave it (an imported register), in the
+    /// year of `date`; `None` takes the next free number.
+    pub number: Option<u32>,
+}
+
+/// Enters many petitions in the register in one change (an import): as [`receive`] does for
+/// each, but the register's claims are read once. A given number is written as given; one held
+/// by another petition becomes a visible clash like two offline receipts (the caller checks
+/// first, see doithoai-device's import).
+pub fn receive_many<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    ctx: &Ctx,
+    receipts: &[Receipt],
+) -> Result<Vec<RegisterNo>, HandlingError> {
+    let claims = read_claims(&Reader::new(&*tx), &Sections::of(&Reader::new(&*tx)), None);
+    let mut next: BTreeMap<i32, u32> = BTreeMap::new();
+    let mut out = Vec::with_capacity(receipts.len());
+    // Given numbers first, so that the next free ones come after every given one.
+    for r in receipts {
+        if let Some(n) = r.number {
+            let y = r.date.year();
+            let e = next.entry(y).or_insert_with(|| next_number_of(&claims, y));
+            *e = (*e).max(n + 1);
+        }
+    }
+    for r in receipts {
+        let item = load(&*tx, &r.id)?;
+        if item.status != Status::Collected || item.received.is_some() {
+            return Err(HandlingError::AlreadyReceived {
+                id: sid(&r.id),
+                no: item.number(),
+            });
+        }
+        if r.date < r.collected {
+            return Err(HandlingError::ReceivedBeforeCollected {
+                date: r.date,
+                collected: r.collected,
+            });
+        }
+        not_future(ctx, r.date)?;
+        let year = r.date.year();
+        let number = match r.number {
+            Some(n) => n,
+            None => {
+                let e = next
+                    .entry(year)
+                    .or_insert_with(|| next_number_of(&claims, year));
+                let n = *e;
+                *e += 1;
+                n
+            }
+        };
+        let no = RegisterNo { year, number };
+        let rr = rec(tx, section::RECEIVED, &r.id)?;
+        put_str(tx, &rr, "date", &date_key(r.date))?;
+        put_str(tx, &rr, "point", &r.point)?;
+        put_stamp(tx, &rr, ctx)?;
+        write_claim(tx, ctx, &r.id, no)?;
+        set_status(tx, &r.id, Status::Received)?;
+        log(
+            tx,
+            ctx,
+            &r.id,
+            Op::Receive,
+            Status::Collected,
+            Status::Received,
+            &no.to_string(),
+        )?;
+        out.push(no);
+    }
+    Ok(out)
+}
+
 fn write_claim<T: Transactable + ReadDoc>(
     tx: &mut T,
     ctx: &Ctx,
