@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use doithoai_e2e::{Client, Server};
-use doithoai_sync::http::request_with;
 
 fn secret(server: &Server) -> String {
     std::fs::read_to_string(server.dir.join("admin.secret"))
@@ -22,7 +21,9 @@ async fn call(
     body: Option<serde_json::Value>,
 ) -> (u16, serde_json::Value) {
     let body = body.map(|b| b.to_string());
-    let (status, text) = request_with(
+    let (status, text) = doithoai_sync::http::Client::new(&server.trust())
+        .expect("client")
+        .request_with(
         &server.url(),
         method,
         path,
