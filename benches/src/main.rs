@@ -261,15 +261,16 @@ pub(crate) fn http() -> anyhow::Result<doithoai_sync::http::Client> {
 
 async fn enroll(url: &str, code: &str) -> anyhow::Result<serde_json::Value> {
     let body = serde_json::json!({"code": code, "name": "loadgen"}).to_string();
-    let (status, text) = http()?.request(
-        url,
-        "POST",
-        "/api/v1/enroll",
-        None,
-        Some(&body),
-        Duration::from_secs(30),
-    )
-    .await?;
+    let (status, text) = http()?
+        .request(
+            url,
+            "POST",
+            "/api/v1/enroll",
+            None,
+            Some(&body),
+            Duration::from_secs(30),
+        )
+        .await?;
     if status != 200 {
         bail!("enroll: {status} {text}");
     }
@@ -294,7 +295,11 @@ fn start_our_server(root: &Path) -> anyhow::Result<(Proc, String, u16, PathBuf)>
         .arg(&data)
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
-        .args(if plain { &["--plain-http"][..] } else { &[][..] })
+        .args(if plain {
+            &["--plain-http"][..]
+        } else {
+            &[][..]
+        })
         .env("DOITHOAI_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -302,10 +307,9 @@ fn start_our_server(root: &Path) -> anyhow::Result<(Proc, String, u16, PathBuf)>
         .context("start doithoai-server (build it: cargo build --release --bins)")?;
     let server = Proc { child };
     wait_port(port)?;
-    let served: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(data.join("server.tls")).unwrap_or_default(),
-    )
-    .unwrap_or_default();
+    let served: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("server.tls")).unwrap_or_default())
+            .unwrap_or_default();
     let pin = served["fingerprint"]
         .as_str()
         .and_then(doithoai_sync::tls::Pin::from_hex);
@@ -439,8 +443,13 @@ async fn w1(target: Target, devices: usize, per_device: usize) -> anyhow::Result
             Some((collectors, _)) => {
                 let e = &collectors[i];
                 let repo = device_repo(root, &point, Some(s(e, "peer_id"))).await?;
-                let link =
-                    repo.dial_server_with(&url, &s(e, "token"), &trust(), LinkOptions::default(), Some(3))?;
+                let link = repo.dial_server_with(
+                    &url,
+                    &s(e, "token"),
+                    &trust(),
+                    LinkOptions::default(),
+                    Some(3),
+                )?;
                 link.established().await?;
                 let id = parse_doc_id(e["documents"]["intake"].as_str().unwrap_or_default())?;
                 let h = repo.find(&id).await?.context("intake doc")?;
@@ -485,7 +494,13 @@ async fn w1(target: Target, devices: usize, per_device: usize) -> anyhow::Result
         None => (None, "no-auth".to_owned()),
     };
     let office = device_repo(root, "office", office_peer).await?;
-    let olink = office.dial_server_with(&url, &office_token, &trust(), LinkOptions::default(), Some(5))?;
+    let olink = office.dial_server_with(
+        &url,
+        &office_token,
+        &trust(),
+        LinkOptions::default(),
+        Some(5),
+    )?;
     olink.established().await?;
     let ids: Vec<_> = devs
         .iter()
@@ -562,7 +577,13 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
         let e = &w.collectors[0];
         let point = "tdp-00";
         let repo = device_repo(root, "device", Some(s(e, "peer_id"))).await?;
-        let link = repo.dial_server_with(&w.url, &s(e, "token"), &trust(), LinkOptions::default(), Some(3))?;
+        let link = repo.dial_server_with(
+            &w.url,
+            &s(e, "token"),
+            &trust(),
+            LinkOptions::default(),
+            Some(3),
+        )?;
         link.established().await?;
         let root_id = parse_doc_id(e["documents"]["intake"].as_str().unwrap_or_default())?;
         let root_doc = repo.find(&root_id).await?.context("intake")?;
@@ -586,15 +607,16 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
                 .await?;
             let vid = v.document_id().to_string();
             let body = serde_json::json!({"doc_id": vid, "kind": "intake"}).to_string();
-            http()?.request(
-                &w.url,
-                "POST",
-                "/api/v1/documents",
-                Some(&s(e, "token")),
-                Some(&body),
-                Duration::from_secs(30),
-            )
-            .await?;
+            http()?
+                .request(
+                    &w.url,
+                    "POST",
+                    "/api/v1/documents",
+                    Some(&s(e, "token")),
+                    Some(&body),
+                    Duration::from_secs(30),
+                )
+                .await?;
             change(
                 &root_doc,
                 &ChangeMeta::new("loadgen", "intake.volume", vec![]),
@@ -611,7 +633,13 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
             seeding.elapsed().as_secs_f64()
         );
         let pushing = Instant::now();
-        let link = repo.dial_server_with(&w.url, &s(e, "token"), &trust(), LinkOptions::default(), Some(5))?;
+        let link = repo.dial_server_with(
+            &w.url,
+            &s(e, "token"),
+            &trust(),
+            LinkOptions::default(),
+            Some(5),
+        )?;
         link.established().await?;
         // A connection may be dropped and redialled while the history pushes (samod closes a
         // connection whose queues overflow): wait again on the new connection.
@@ -642,7 +670,13 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
                 .sum()
         });
         // Reconnect and sync every document, as `doithoai sync` does.
-        let link = repo.dial_server_with(&w.url, &s(e, "token"), &trust(), LinkOptions::default(), Some(3))?;
+        let link = repo.dial_server_with(
+            &w.url,
+            &s(e, "token"),
+            &trust(),
+            LinkOptions::default(),
+            Some(3),
+        )?;
         link.established().await?;
         let t = Instant::now();
         for d in &docs {

@@ -112,11 +112,19 @@ pub struct ServeConfig {
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub SocketAddr);
 
-impl<L> axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, L>> for ClientAddr
-where
-    L: axum::serve::Listener<Addr = SocketAddr>,
+impl
+    axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, tokio::net::TcpListener>>
+    for ClientAddr
 {
-    fn connect_info(stream: axum::serve::IncomingStream<'_, L>) -> Self {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, tokio::net::TcpListener>) -> Self {
+        ClientAddr(*stream.remote_addr())
+    }
+}
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, tls::TlsListener>>
+    for ClientAddr
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, tls::TlsListener>) -> Self {
         ClientAddr(*stream.remote_addr())
     }
 }

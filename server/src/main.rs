@@ -388,12 +388,7 @@ async fn admin_request(
     use doithoai_sync::tls::Trust;
     let served = doithoai_server::tls::last_served(data_dir);
     let (scheme, trust) = match &served {
-        Some(s) if s.scheme == "https" => (
-            "https",
-            Trust {
-                pin: s.pin(),
-            },
-        ),
+        Some(s) if s.scheme == "https" => ("https", Trust { pin: s.pin() }),
         _ => ("http", Trust::default()),
     };
     let base = format!("{scheme}://{addr}");
@@ -441,7 +436,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     ),
                 }
             );
-            if matches!(tls, doithoai_server::tls::TlsMode::Plain) && !cli.listen.ip().is_loopback() {
+            if matches!(tls, doithoai_server::tls::TlsMode::Plain) && !cli.listen.ip().is_loopback()
+            {
                 tracing::warn!(listen = %cli.listen, "plain HTTP on a network address: tokens and residents' data cross the network in clear unless a reverse proxy on this machine does TLS");
                 println!(
                     "{}",
@@ -469,11 +465,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             // The certificate is made (or read) now, to show its fingerprint before serving.
             let ready = doithoai_server::tls::prepare(&data_dir, &cfg.tls)?;
-            if let Some(fp) = ready.served.fingerprint.as_deref().and_then(|f| hex::decode(f).ok()) {
+            if let Some(fp) = ready
+                .served
+                .fingerprint
+                .as_deref()
+                .and_then(|f| hex::decode(f).ok())
+            {
                 let colons = doithoai_sync::tls::fingerprint_colons(&fp);
                 match (ready.served.self_signed, lang) {
-                    (true, Lang::Vi) => println!("Chứng chỉ tự ký trong {} (mã đăng ký mang dấu vân tay của nó, laptop ghim nó), SHA-256: {colons}", data_dir.join(doithoai_server::tls::CERT_FILE).display()),
-                    (true, Lang::En) => println!("Self-signed certificate in {} (enrolment codes carry its fingerprint, laptops pin it), SHA-256: {colons}", data_dir.join(doithoai_server::tls::CERT_FILE).display()),
+                    (true, Lang::Vi) => println!(
+                        "Chứng chỉ tự ký trong {} (mã đăng ký mang dấu vân tay của nó, laptop ghim nó), SHA-256: {colons}",
+                        data_dir.join(doithoai_server::tls::CERT_FILE).display()
+                    ),
+                    (true, Lang::En) => println!(
+                        "Self-signed certificate in {} (enrolment codes carry its fingerprint, laptops pin it), SHA-256: {colons}",
+                        data_dir.join(doithoai_server::tls::CERT_FILE).display()
+                    ),
                     (false, Lang::Vi) => println!("Chứng chỉ TLS, SHA-256: {colons}"),
                     (false, Lang::En) => println!("TLS certificate, SHA-256: {colons}"),
                 }
@@ -593,7 +600,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(s) => s.scheme,
                 None => "https".to_owned(),
             };
-            let d = admin::add_device(&store, &ward, &role, point.as_deref(), &name, pin.as_deref())?;
+            let d = admin::add_device(
+                &store,
+                &ward,
+                &role,
+                point.as_deref(),
+                &name,
+                pin.as_deref(),
+            )?;
             println!(
                 "{}",
                 match lang {

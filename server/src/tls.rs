@@ -88,9 +88,7 @@ impl Localize for TlsError {
             (TlsError::Make(why), Lang::Vi) => {
                 format!("Không tạo được chứng chỉ tự ký: {why}")
             }
-            (TlsError::HalfFiles, Lang::Vi) => {
-                "--tls-cert và --tls-key phải đi cùng nhau.".into()
-            }
+            (TlsError::HalfFiles, Lang::Vi) => "--tls-cert và --tls-key phải đi cùng nhau.".into(),
             (e, Lang::En) => e.to_string(),
         }
     }
@@ -163,7 +161,10 @@ fn hostname() -> Option<String> {
         if r == 0 {
             let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
             let h = String::from_utf8_lossy(&buf[..end]).trim().to_owned();
-            if !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
+            if !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            {
                 return Some(h);
             }
         }
@@ -254,13 +255,12 @@ fn server_config(
     certs: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,
 ) -> Result<Arc<rustls::ServerConfig>, TlsError> {
-    let mut config =
-        rustls::ServerConfig::builder_with_provider(doithoai_sync::tls::provider())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| TlsError::Config(e.to_string()))?
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .map_err(|e| TlsError::Config(e.to_string()))?;
+    let mut config = rustls::ServerConfig::builder_with_provider(doithoai_sync::tls::provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::Config(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| TlsError::Config(e.to_string()))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
@@ -349,12 +349,18 @@ pub fn code_pin_for_admin(data_dir: &Path) -> Result<Option<String>, TlsError> {
 /// A listener that does TLS handshakes off the accept loop (a slow or silent client holds up
 /// nobody) and hands axum the connections that completed one.
 pub struct TlsListener {
-    rx: tokio::sync::mpsc::Receiver<(tokio_rustls::server::TlsStream<tokio::net::TcpStream>, SocketAddr)>,
+    rx: tokio::sync::mpsc::Receiver<(
+        tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
+        SocketAddr,
+    )>,
     local: SocketAddr,
 }
 
 impl TlsListener {
-    pub fn new(listener: tokio::net::TcpListener, config: Arc<rustls::ServerConfig>) -> std::io::Result<TlsListener> {
+    pub fn new(
+        listener: tokio::net::TcpListener,
+        config: Arc<rustls::ServerConfig>,
+    ) -> std::io::Result<TlsListener> {
         let local = listener.local_addr()?;
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let acceptor = tokio_rustls::TlsAcceptor::from(config);

@@ -24,15 +24,15 @@ async fn call(
     let (status, text) = doithoai_sync::http::Client::new(&server.trust())
         .expect("client")
         .request_with(
-        &server.url(),
-        method,
-        path,
-        &[("x-admin-secret", secret)],
-        body.as_deref(),
-        Duration::from_secs(20),
-    )
-    .await
-    .expect("the server answers");
+            &server.url(),
+            method,
+            path,
+            &[("x-admin-secret", secret)],
+            body.as_deref(),
+            Duration::from_secs(20),
+        )
+        .await
+        .expect("the server answers");
     let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
     (status, json)
 }

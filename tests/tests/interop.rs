@@ -149,11 +149,8 @@ fn javascript_client_reads_the_ward_and_is_refused_another_tdps_intake() {
     let ca = ca.to_str().expect("path");
     let node_env = [("NODE_EXTRA_CA_CERTS", ca)];
 
-    let (result, ok, stderr) = run_script(
-        &js,
-        &[&sync_url, peer, ward_url, &refused_url],
-        &node_env,
-    );
+    let (result, ok, stderr) =
+        run_script(&js, &[&sync_url, peer, ward_url, &refused_url], &node_env);
     eprintln!("interop.mjs: {result}");
     assert!(ok, "interop.mjs failed: {result}\n{stderr}");
     assert_eq!(result["ok"], true, "{result}");

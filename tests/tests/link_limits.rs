@@ -24,19 +24,22 @@ async fn a_device_gets_at_most_four_links_even_when_it_opens_many_at_once() {
             let req = url.as_str().into_client_request().unwrap();
             server.ws_connect(req)
         });
-        let results = tokio::time::timeout(
-            Duration::from_secs(30),
-            futures::future::join_all(attempts),
-        )
-        .await
-        .expect("the upgrades were answered");
+        let results =
+            tokio::time::timeout(Duration::from_secs(30), futures::future::join_all(attempts))
+                .await
+                .expect("the upgrades were answered");
         let mut refused = 0;
         let mut open = Vec::new();
         for r in results {
             match r {
                 Ok(ws) => open.push(ws),
                 Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
-                    assert_eq!(resp.status().as_u16(), 429, "refused with {}", resp.status());
+                    assert_eq!(
+                        resp.status().as_u16(),
+                        429,
+                        "refused with {}",
+                        resp.status()
+                    );
                     refused += 1;
                 }
                 Err(e) => panic!("round {round}: an upgrade failed otherwise: {e}"),
@@ -60,7 +63,12 @@ async fn a_device_gets_at_most_four_links_even_when_it_opens_many_at_once() {
     let mut open = Vec::new();
     for _ in 0..LIMIT {
         let req = url.as_str().into_client_request().unwrap();
-        open.push(server.ws_connect(req).await.expect("a link under the limit"));
+        open.push(
+            server
+                .ws_connect(req)
+                .await
+                .expect("a link under the limit"),
+        );
     }
     let req = url.as_str().into_client_request().unwrap();
     match server.ws_connect(req).await {

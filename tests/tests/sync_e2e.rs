@@ -371,15 +371,15 @@ async fn a_document_created_while_online_syncs_once_registered() {
     let (status, _) = doithoai_sync::http::Client::new(&server.trust())
         .unwrap()
         .request(
-        &server.url(),
-        "POST",
-        "/api/v1/documents",
-        Some(&token),
-        Some(&body),
-        Duration::from_secs(10),
-    )
-    .await
-    .unwrap();
+            &server.url(),
+            "POST",
+            "/api/v1/documents",
+            Some(&token),
+            Some(&body),
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
     assert_eq!(status, 200);
     assert!(
         link.in_step(&volume, true, Duration::from_secs(10)).await,

@@ -40,7 +40,10 @@ impl Tap {
                     continue;
                 };
                 for (mut from, mut to) in [
-                    (client.try_clone().expect("clone"), server.try_clone().expect("clone")),
+                    (
+                        client.try_clone().expect("clone"),
+                        server.try_clone().expect("clone"),
+                    ),
                     (server, client),
                 ] {
                     let kept = kept.clone();
@@ -82,14 +85,20 @@ impl Tap {
 fn device_config(c: &Client) -> serde_json::Value {
     let store =
         doithoai_store::Store::open(&c.db(), doithoai_store::Durability::Full).expect("store");
-    let json = store.meta_get("device").expect("meta").expect("device config");
+    let json = store
+        .meta_get("device")
+        .expect("meta")
+        .expect("device config");
     serde_json::from_str(&json).expect("json")
 }
 
 fn token_of(c: &Client) -> String {
     let store =
         doithoai_store::Store::open(&c.db(), doithoai_store::Durability::Full).expect("store");
-    store.meta_get("server.token").expect("meta").expect("token")
+    store
+        .meta_get("server.token")
+        .expect("meta")
+        .expect("token")
 }
 
 fn cert_sha256(path: &std::path::Path) -> String {
@@ -160,7 +169,11 @@ fn a_tdp_and_the_office_sync_over_tls_pinned_by_the_enrolment_code() {
     a.ok(&["init", "--name", "Tổ trưởng A", "--point", "tdp-a"]);
     add_petition(&a, RESIDENT);
     a.ok(&["join", &tap.url("https"), &code]);
-    assert_eq!(device_config(&a)["tls_pin"], fp.as_str(), "join pinned the whole SHA-256");
+    assert_eq!(
+        device_config(&a)["tls_pin"],
+        fp.as_str(),
+        "join pinned the whole SHA-256"
+    );
     a.ok(&["sync"]);
 
     // The office, directly.
@@ -170,8 +183,10 @@ fn a_tdp_and_the_office_sync_over_tls_pinned_by_the_enrolment_code() {
     office.ok(&["sync"]);
     let seen = office.petitions();
     assert!(
-        seen.iter()
-            .any(|p| p["residents"].as_str().unwrap_or_default().contains(RESIDENT)),
+        seen.iter().any(|p| p["residents"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(RESIDENT)),
         "the office does not have the TDP's petition: {seen:?}"
     );
 
@@ -179,8 +194,14 @@ fn a_tdp_and_the_office_sync_over_tls_pinned_by_the_enrolment_code() {
     assert!(tap.len() > 1000, "the tap saw almost nothing");
     let token = token_of(&a);
     assert!(!tap.carried(token.as_bytes()), "the token crossed in clear");
-    assert!(!tap.carried(RESIDENT.as_bytes()), "a resident's name crossed in clear");
-    assert!(!tap.carried(code[..13].as_bytes()), "the enrolment code crossed in clear");
+    assert!(
+        !tap.carried(RESIDENT.as_bytes()),
+        "a resident's name crossed in clear"
+    );
+    assert!(
+        !tap.carried(code[..13].as_bytes()),
+        "the enrolment code crossed in clear"
+    );
 
     // Control: the same tap in front of a plain-HTTP server sees both (the tap can tell).
     let plain = Server::start_with(
@@ -191,7 +212,11 @@ fn a_tdp_and_the_office_sync_over_tls_pinned_by_the_enrolment_code() {
     plain.setup_ward(&["a"]);
     assert_eq!(plain.served()["scheme"], "http");
     let pcode = plain.add_device("dk", "collector", Some("tdp-a"), "Laptop TDP A");
-    assert_eq!(pcode.len(), 13, "a plain server's code carries no fingerprint: {pcode}");
+    assert_eq!(
+        pcode.len(),
+        13,
+        "a plain server's code carries no fingerprint: {pcode}"
+    );
     let ptap = Tap::start(plain.port);
     let b = Client::new(tmp.path().join("b"));
     b.ok(&["init", "--name", "Tổ trưởng B", "--point", "tdp-a"]);
@@ -225,10 +250,22 @@ fn another_certificate_than_the_enrolled_one_is_refused_and_nothing_is_sent() {
         said.contains("không phải chứng chỉ của máy chủ mà thiết bị này đã đăng ký"),
         "{said}"
     );
-    assert!(!fresh.dir.exists(), "a refused join wrote {}", fresh.dir.display());
+    assert!(
+        !fresh.dir.exists(),
+        "a refused join wrote {}",
+        fresh.dir.display()
+    );
     let en = fresh
         .cmd()
-        .args(["--lang", "en", "join", &impostor.url(), &code, "--name", "A"])
+        .args([
+            "--lang",
+            "en",
+            "join",
+            &impostor.url(),
+            &code,
+            "--name",
+            "A",
+        ])
         .output()
         .unwrap();
     assert!(
@@ -266,7 +303,10 @@ fn another_certificate_than_the_enrolled_one_is_refused_and_nothing_is_sent() {
         "doithoai_tokens_refused_total 0",
         "doithoai_enrolments_refused_total 0",
     ] {
-        assert!(metrics.contains(line), "the impostor was sent something: {metrics}");
+        assert!(
+            metrics.contains(line),
+            "the impostor was sent something: {metrics}"
+        );
     }
     // Back to the real server: sync works again.
     impostor.kill();
@@ -290,13 +330,17 @@ fn ward_ca(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, st
     let ca_cert = ca.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca, ca_key);
     let leaf_key = KeyPair::generate().unwrap();
-    let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-        .unwrap();
+    let mut leaf =
+        CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     leaf.distinguished_name
         .push(DnType::CommonName, "doithoai.dinh-ke.test");
     let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
-    let (ca_pem, cert_pem, key_pem) = (dir.join("ca.pem"), dir.join("cert.pem"), dir.join("key.pem"));
+    let (ca_pem, cert_pem, key_pem) = (
+        dir.join("ca.pem"),
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+    );
     std::fs::write(&ca_pem, ca_cert.pem()).unwrap();
     std::fs::write(&cert_pem, leaf_cert.pem()).unwrap();
     std::fs::write(&key_pem, leaf_key.serialize_pem()).unwrap();
@@ -326,13 +370,25 @@ fn a_server_with_a_ward_ca_certificate_syncs_with_laptops_that_trust_the_ca() {
         "a self-signed certificate was made though a certificate was given"
     );
     let code = server.add_device("dk", "collector", Some("tdp-a"), "Laptop TDP A");
-    assert_eq!(code.len(), 13, "a real certificate's codes carry no fingerprint: {code}");
+    assert_eq!(
+        code.len(),
+        13,
+        "a real certificate's codes carry no fingerprint: {code}"
+    );
 
     // Without the CA, the laptop does not trust the server: refused, nothing written.
     let untrusting = Client::new(tmp.path().join("untrusting"));
     let out = untrusting.run(&["join", &server.url(), &code, "--name", "A"]);
-    assert!(!out.status.success(), "joined an untrusted server: {}", stderr(&out));
-    assert!(stderr(&out).contains("không được tin cậy"), "{}", stderr(&out));
+    assert!(
+        !out.status.success(),
+        "joined an untrusted server: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("không được tin cậy"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!untrusting.dir.exists());
 
     // With DOITHOAI_TLS_CA naming the ward CA: join, record, sync; the office gets it.
@@ -351,15 +407,30 @@ fn a_server_with_a_ward_ca_certificate_syncs_with_laptops_that_trust_the_ca() {
             .unwrap();
         assert!(out.status.success(), "doithoai {args:?}: {}", stderr(&out));
     };
-    run(&a, &["join", &server.url(), &code, "--name", "Tổ trưởng A"], &ca_a);
-    assert!(device_config(&a)["tls_pin"].is_null(), "a CA-checked server is not pinned");
+    run(
+        &a,
+        &["join", &server.url(), &code, "--name", "Tổ trưởng A"],
+        &ca_a,
+    );
+    assert!(
+        device_config(&a)["tls_pin"].is_null(),
+        "a CA-checked server is not pinned"
+    );
     add_petition(&a, RESIDENT);
     run(&a, &["sync"], &ca_a);
     let (office, ca_o) = trusting("office");
     let ocode = server.add_device("dk", "office", None, "Văn phòng");
     run(
         &office,
-        &["join", "https://localhost:PORT".replace("PORT", &server.port.to_string()).as_str(), &ocode, "--name", "Văn phòng"],
+        &[
+            "join",
+            "https://localhost:PORT"
+                .replace("PORT", &server.port.to_string())
+                .as_str(),
+            &ocode,
+            "--name",
+            "Văn phòng",
+        ],
         &ca_o,
     );
     run(&office, &["sync"], &ca_o);
@@ -376,5 +447,9 @@ fn a_server_with_a_ward_ca_certificate_syncs_with_laptops_that_trust_the_ca() {
     );
     // And a sync of the enrolled laptop without the CA fails rather than go unverified.
     let out = a.run(&["sync"]);
-    assert!(!out.status.success(), "synced without trusting the server: {}", stderr(&out));
+    assert!(
+        !out.status.success(),
+        "synced without trusting the server: {}",
+        stderr(&out)
+    );
 }

@@ -325,15 +325,17 @@ impl App {
         let mut left = Vec::new();
         for c in list {
             let body = serde_json::json!({"doc_id": c.id, "kind": c.kind}).to_string();
-            match self.http()?.request(
-                server,
-                "POST",
-                "/api/v1/documents",
-                Some(token),
-                Some(&body),
-                Duration::from_secs(30),
-            )
-            .await
+            match self
+                .http()?
+                .request(
+                    server,
+                    "POST",
+                    "/api/v1/documents",
+                    Some(token),
+                    Some(&body),
+                    Duration::from_secs(30),
+                )
+                .await
             {
                 Ok((200, _)) => {}
                 Ok((401, b)) => return Err(server_error(401, &b)),
@@ -359,15 +361,17 @@ impl App {
     }
 
     async fn fetch_doc_list(&self, server: &str, token: &str) -> Result<Vec<ServerDoc>, AppError> {
-        let (status, body) = self.http()?.request(
-            server,
-            "GET",
-            "/api/v1/documents",
-            Some(token),
-            None,
-            Duration::from_secs(30),
-        )
-        .await?;
+        let (status, body) = self
+            .http()?
+            .request(
+                server,
+                "GET",
+                "/api/v1/documents",
+                Some(token),
+                None,
+                Duration::from_secs(30),
+            )
+            .await?;
         if status != 200 {
             return Err(server_error(status, &body));
         }
@@ -694,8 +698,13 @@ impl App {
         let online = match &self.device.server_url {
             Some(s) => matches!(
                 match self.http() {
-                    Ok(c) => c.request(s, "GET", "/healthz", None, None, Duration::from_secs(3)).await,
-                    Err(e) => Err(HttpError::Status { status: 0, body: e.to_string() }),
+                    Ok(c) =>
+                        c.request(s, "GET", "/healthz", None, None, Duration::from_secs(3))
+                            .await,
+                    Err(e) => Err(HttpError::Status {
+                        status: 0,
+                        body: e.to_string()
+                    }),
                 },
                 Ok((200, _))
             ),
@@ -707,15 +716,16 @@ impl App {
         if online
             && let Ok((server, token)) = self.token()
             && let Ok(client) = self.http()
-            && let Ok((status @ (401 | 403), body)) = client.request(
-                &server,
-                "GET",
-                "/api/v1/documents",
-                Some(&token),
-                None,
-                Duration::from_secs(5),
-            )
-            .await
+            && let Ok((status @ (401 | 403), body)) = client
+                .request(
+                    &server,
+                    "GET",
+                    "/api/v1/documents",
+                    Some(&token),
+                    None,
+                    Duration::from_secs(5),
+                )
+                .await
         {
             let (vi, en) = server_message(status, &body);
             refused = Some(Refusal { vi, en });

@@ -66,16 +66,18 @@ impl App {
             return Err(AppError::Sync(doithoai_sync::SyncError::BadDocumentId(id)));
         }
         let (server, token) = self.token()?;
-        let (status, body) = self.http()?.request(
-            &server,
-            "DELETE",
-            &format!("/api/v1/registrations/{id}"),
-            Some(&token),
-            None,
-            TIMEOUT,
-        )
-        .await
-        .map_err(AppError::from)?;
+        let (status, body) = self
+            .http()?
+            .request(
+                &server,
+                "DELETE",
+                &format!("/api/v1/registrations/{id}"),
+                Some(&token),
+                None,
+                TIMEOUT,
+            )
+            .await
+            .map_err(AppError::from)?;
         if status != 200 {
             return Err(server_error(status, &body));
         }

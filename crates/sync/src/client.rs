@@ -147,11 +147,11 @@ impl ServerLink {
         match self.dialer.established().await {
             Ok(_) => Ok(()),
             Err(DialerFailed::PermanentFailure(e)) => Err(ConnectError::Refused((*e).clone())),
-            Err(DialerFailed::MaxRetriesReached) if self.seen.failure().is_some() => Err(
-                ConnectError::Tls(self.seen.failure().unwrap_or(
+            Err(DialerFailed::MaxRetriesReached) if self.seen.failure().is_some() => {
+                Err(ConnectError::Tls(self.seen.failure().unwrap_or(
                     crate::tls::TlsFailure::Setup("certificate refused".into()),
-                )),
-            ),
+                )))
+            }
             Err(DialerFailed::MaxRetriesReached) => Err(ConnectError::Unreachable(
                 self.last_error
                     .lock()

@@ -131,7 +131,8 @@ impl Client {
         timeout: Duration,
     ) -> Result<(u16, String), HttpError> {
         let (addr, _) = split_url(base)?;
-        let mut url = url::Url::parse(base.trim()).map_err(|_| HttpError::BadUrl(base.to_owned()))?;
+        let mut url =
+            url::Url::parse(base.trim()).map_err(|_| HttpError::BadUrl(base.to_owned()))?;
         let scheme = match url.scheme() {
             "ws" => "http",
             "wss" => "https",

@@ -62,7 +62,8 @@ fn crockford() -> data_encoding::Encoding {
     spec.ignore.push_str("-");
     // Only the 128-bit prefix is ever encoded: 26 symbols, the last with 2 spare bits.
     spec.check_trailing_bits = false;
-    spec.encoding().unwrap_or_else(|_| data_encoding::BASE32_NOPAD.clone())
+    spec.encoding()
+        .unwrap_or_else(|_| data_encoding::BASE32_NOPAD.clone())
 }
 
 /// A pin on the server's certificate: all or the first [`CODE_PIN_BYTES`] bytes of its SHA-256.
@@ -246,8 +247,12 @@ impl ServerCertVerifier for Verifier {
             return Ok(ServerCertVerified::assertion());
         }
         let by_roots = match &self.roots {
-            Some(r) => r.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now),
-            None => Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)),
+            Some(r) => {
+                r.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            }
+            None => Err(rustls::Error::InvalidCertificate(
+                CertificateError::UnknownIssuer,
+            )),
         };
         match by_roots {
             Ok(v) => Ok(v),
