@@ -1,8 +1,8 @@
 //! TLS end to end (issue 16): real `doithoai-server` and `doithoai` processes on 127.0.0.1.
 //!
 //! - A TDP laptop and the office sync through a server serving its self-signed certificate,
-//!   pinned from the enrolment code; what crosses the wire holds neither the token nor a
-//!   resident's name (and, as a control, a `--plain-http` server's traffic does).
+//!   pinned from the enrolment code; what crosses the wire holds neither the token nor the
+//!   enrolment code (and, as a control, a `--plain-http` server's traffic holds both).
 //! - A join against another server than the code's (another certificate) is refused in
 //!   Vietnamese and writes nothing; a laptop enrolled with one server refuses an impostor that
 //!   took its address, which receives no token.
@@ -190,7 +190,7 @@ fn a_tdp_and_the_office_sync_over_tls_pinned_by_the_enrolment_code() {
         "the office does not have the TDP's petition: {seen:?}"
     );
 
-    // Nothing readable crossed the wire: not the token, not the resident, not the code's secret.
+    // Nothing readable crossed the wire: not the token, not the enrolment code.
     assert!(tap.len() > 1000, "the tap saw almost nothing");
     let token = token_of(&a);
     assert!(!tap.carried(token.as_bytes()), "the token crossed in clear");
@@ -224,7 +224,7 @@ fn a_tdp_and_the_office_sync_over_tls_pinned_by_the_enrolment_code() {
     b.ok(&["join", &ptap.url("http"), &pcode]);
     b.ok(&["sync"]);
     assert!(ptap.carried(token_of(&b).as_bytes()));
-    assert!(ptap.carried(RESIDENT.as_bytes()));
+    assert!(ptap.carried(pcode.as_bytes()));
 }
 
 #[test]
