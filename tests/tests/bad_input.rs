@@ -287,28 +287,11 @@ impl Ward {
     }
 
     async fn http_get(&self, path: &str) -> (u16, String) {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let fut = async {
-            let mut s = tokio::net::TcpStream::connect(("127.0.0.1", self.server.port))
-                .await
-                .expect("connect");
-            let req =
-                format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-            s.write_all(req.as_bytes()).await.expect("write");
-            let mut buf = Vec::new();
-            s.read_to_end(&mut buf).await.expect("read");
-            let text = String::from_utf8_lossy(&buf).into_owned();
-            let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-            let status = head
-                .split_whitespace()
-                .nth(1)
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0);
-            (status, body.to_owned())
-        };
-        tokio::time::timeout(WAIT, fut)
+        let client = doithoai_sync::http::Client::new(&self.server.trust()).expect("client");
+        client
+            .request(&self.server.url(), "GET", path, None, None, WAIT)
             .await
-            .unwrap_or_else(|_| panic!("GET {path} got no answer within {WAIT:?}"))
+            .unwrap_or_else(|e| panic!("GET {path} got no answer within {WAIT:?}: {e}"))
     }
 
     /// One counter of `/metrics` (the sum of its series).
