@@ -71,7 +71,7 @@ mod tests {
     fn codes_parse_back() {
         let (id, secret) = new_code();
         let typed = format!(" {}-{} ", id.to_lowercase(), secret.to_lowercase());
-        assert_eq!(parse_code(&typed), Some((id, secret)));
+        assert_eq!(parse_code(&typed), Some((id.clone(), secret.clone())));
         assert_eq!(parse_code("ABCD"), None);
         let pinned = format!("{id}-{secret}-0123456789ABCDEFGHJKMNPQRS");
         assert_eq!(parse_code(&pinned), Some((id, secret)));
