@@ -241,17 +241,36 @@ fn admin(data: &Path, port: u16, args: &[&str]) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// What the benchmark's clients trust in our server: the pin of the certificate it serves (TLS,
+/// its default), set when it starts; nothing for `--plain-http` (`DOITHOAI_BENCH_PLAIN=1`) and
+/// the other targets.
+static TRUST: std::sync::Mutex<Option<doithoai_sync::tls::Trust>> = std::sync::Mutex::new(None);
+
+pub(crate) fn trust() -> doithoai_sync::tls::Trust {
+    TRUST
+        .lock()
+        .ok()
+        .and_then(|t| t.clone())
+        .unwrap_or_default()
+}
+
+/// The HTTP client for our server.
+pub(crate) fn http() -> anyhow::Result<doithoai_sync::http::Client> {
+    Ok(doithoai_sync::http::Client::new(&trust())?)
+}
+
 async fn enroll(url: &str, code: &str) -> anyhow::Result<serde_json::Value> {
     let body = serde_json::json!({"code": code, "name": "loadgen"}).to_string();
-    let (status, text) = doithoai_sync::http::request(
-        url,
-        "POST",
-        "/api/v1/enroll",
-        None,
-        Some(&body),
-        Duration::from_secs(30),
-    )
-    .await?;
+    let (status, text) = http()?
+        .request(
+            url,
+            "POST",
+            "/api/v1/enroll",
+            None,
+            Some(&body),
+            Duration::from_secs(30),
+        )
+        .await?;
     if status != 200 {
         bail!("enroll: {status} {text}");
     }
@@ -260,7 +279,7 @@ async fn enroll(url: &str, code: &str) -> anyhow::Result<serde_json::Value> {
 
 fn code_of(out: &str) -> anyhow::Result<String> {
     out.split_whitespace()
-        .find(|w| w.len() == 13 && w.as_bytes().get(4) == Some(&b'-'))
+        .find(|w| (w.len() == 13 || w.len() == 40) && w.as_bytes().get(4) == Some(&b'-'))
         .map(str::to_owned)
         .context("no enrolment code")
 }
@@ -270,11 +289,17 @@ fn code_of(out: &str) -> anyhow::Result<String> {
 fn start_our_server(root: &Path) -> anyhow::Result<(Proc, String, u16, PathBuf)> {
     let data = root.join("server");
     let port = free_port();
+    let plain = std::env::var("DOITHOAI_BENCH_PLAIN").is_ok_and(|v| v == "1" || v == "true");
     let child = Command::new(bin_dir().join("doithoai-server"))
         .arg("--data-dir")
         .arg(&data)
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
+        .args(if plain {
+            &["--plain-http"][..]
+        } else {
+            &[][..]
+        })
         .env("DOITHOAI_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -282,7 +307,17 @@ fn start_our_server(root: &Path) -> anyhow::Result<(Proc, String, u16, PathBuf)>
         .context("start doithoai-server (build it: cargo build --release --bins)")?;
     let server = Proc { child };
     wait_port(port)?;
-    Ok((server, format!("http://127.0.0.1:{port}"), port, data))
+    let served: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("server.tls")).unwrap_or_default())
+            .unwrap_or_default();
+    let pin = served["fingerprint"]
+        .as_str()
+        .and_then(doithoai_sync::tls::Pin::from_hex);
+    if let Ok(mut t) = TRUST.lock() {
+        *t = Some(doithoai_sync::tls::Trust { pin });
+    }
+    let scheme = if plain { "http" } else { "https" };
+    Ok((server, format!("{scheme}://127.0.0.1:{port}"), port, data))
 }
 
 async fn our_ward(root: &Path, n: usize) -> anyhow::Result<OurWard> {
@@ -408,8 +443,13 @@ async fn w1(target: Target, devices: usize, per_device: usize) -> anyhow::Result
             Some((collectors, _)) => {
                 let e = &collectors[i];
                 let repo = device_repo(root, &point, Some(s(e, "peer_id"))).await?;
-                let link =
-                    repo.dial_server(&url, &s(e, "token"), LinkOptions::default(), Some(3))?;
+                let link = repo.dial_server_with(
+                    &url,
+                    &s(e, "token"),
+                    &trust(),
+                    LinkOptions::default(),
+                    Some(3),
+                )?;
                 link.established().await?;
                 let id = parse_doc_id(e["documents"]["intake"].as_str().unwrap_or_default())?;
                 let h = repo.find(&id).await?.context("intake doc")?;
@@ -431,7 +471,7 @@ async fn w1(target: Target, devices: usize, per_device: usize) -> anyhow::Result
     let t0 = Instant::now();
     let mut tasks = Vec::new();
     for (repo, token, doc) in &devs {
-        let link = repo.dial_server(&url, token, LinkOptions::default(), Some(5))?;
+        let link = repo.dial_server_with(&url, token, &trust(), LinkOptions::default(), Some(5))?;
         let doc = doc.clone();
         tasks.push(tokio::spawn(async move {
             link.established().await.ok();
@@ -454,7 +494,13 @@ async fn w1(target: Target, devices: usize, per_device: usize) -> anyhow::Result
         None => (None, "no-auth".to_owned()),
     };
     let office = device_repo(root, "office", office_peer).await?;
-    let olink = office.dial_server(&url, &office_token, LinkOptions::default(), Some(5))?;
+    let olink = office.dial_server_with(
+        &url,
+        &office_token,
+        &trust(),
+        LinkOptions::default(),
+        Some(5),
+    )?;
     olink.established().await?;
     let ids: Vec<_> = devs
         .iter()
@@ -531,7 +577,13 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
         let e = &w.collectors[0];
         let point = "tdp-00";
         let repo = device_repo(root, "device", Some(s(e, "peer_id"))).await?;
-        let link = repo.dial_server(&w.url, &s(e, "token"), LinkOptions::default(), Some(3))?;
+        let link = repo.dial_server_with(
+            &w.url,
+            &s(e, "token"),
+            &trust(),
+            LinkOptions::default(),
+            Some(3),
+        )?;
         link.established().await?;
         let root_id = parse_doc_id(e["documents"]["intake"].as_str().unwrap_or_default())?;
         let root_doc = repo.find(&root_id).await?.context("intake")?;
@@ -555,15 +607,16 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
                 .await?;
             let vid = v.document_id().to_string();
             let body = serde_json::json!({"doc_id": vid, "kind": "intake"}).to_string();
-            doithoai_sync::http::request(
-                &w.url,
-                "POST",
-                "/api/v1/documents",
-                Some(&s(e, "token")),
-                Some(&body),
-                Duration::from_secs(30),
-            )
-            .await?;
+            http()?
+                .request(
+                    &w.url,
+                    "POST",
+                    "/api/v1/documents",
+                    Some(&s(e, "token")),
+                    Some(&body),
+                    Duration::from_secs(30),
+                )
+                .await?;
             change(
                 &root_doc,
                 &ChangeMeta::new("loadgen", "intake.volume", vec![]),
@@ -580,7 +633,13 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
             seeding.elapsed().as_secs_f64()
         );
         let pushing = Instant::now();
-        let link = repo.dial_server(&w.url, &s(e, "token"), LinkOptions::default(), Some(5))?;
+        let link = repo.dial_server_with(
+            &w.url,
+            &s(e, "token"),
+            &trust(),
+            LinkOptions::default(),
+            Some(5),
+        )?;
         link.established().await?;
         // A connection may be dropped and redialled while the history pushes (samod closes a
         // connection whose queues overflow): wait again on the new connection.
@@ -611,7 +670,13 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
                 .sum()
         });
         // Reconnect and sync every document, as `doithoai sync` does.
-        let link = repo.dial_server(&w.url, &s(e, "token"), LinkOptions::default(), Some(3))?;
+        let link = repo.dial_server_with(
+            &w.url,
+            &s(e, "token"),
+            &trust(),
+            LinkOptions::default(),
+            Some(3),
+        )?;
         link.established().await?;
         let t = Instant::now();
         for d in &docs {

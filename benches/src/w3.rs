@@ -42,15 +42,16 @@ async fn admin_post(
     path: &str,
     body: serde_json::Value,
 ) -> anyhow::Result<serde_json::Value> {
-    let (status, text) = doithoai_sync::http::request_with(
-        url,
-        "POST",
-        path,
-        &[("x-admin-secret", secret)],
-        Some(&body.to_string()),
-        Duration::from_secs(60),
-    )
-    .await?;
+    let (status, text) = crate::http()?
+        .request_with(
+            url,
+            "POST",
+            path,
+            &[("x-admin-secret", secret)],
+            Some(&body.to_string()),
+            Duration::from_secs(60),
+        )
+        .await?;
     if status != 200 {
         bail!("{path}: {status} {text}");
     }
@@ -58,15 +59,16 @@ async fn admin_post(
 }
 
 async fn documents(url: &str, token: &str) -> anyhow::Result<Vec<serde_json::Value>> {
-    let (status, text) = doithoai_sync::http::request(
-        url,
-        "GET",
-        "/api/v1/documents",
-        Some(token),
-        None,
-        Duration::from_secs(60),
-    )
-    .await?;
+    let (status, text) = crate::http()?
+        .request(
+            url,
+            "GET",
+            "/api/v1/documents",
+            Some(token),
+            None,
+            Duration::from_secs(60),
+        )
+        .await?;
     if status != 200 {
         bail!("documents: {status} {text}");
     }
@@ -91,7 +93,13 @@ async fn device(
     let code = added["code"].as_str().context("no code")?.to_owned();
     let e = enroll(url, &code).await?;
     let repo = device_repo(root, name, Some(s(&e, "peer_id"))).await?;
-    let link = repo.dial_server(url, &s(&e, "token"), LinkOptions::default(), None)?;
+    let link = repo.dial_server_with(
+        url,
+        &s(&e, "token"),
+        &crate::trust(),
+        LinkOptions::default(),
+        None,
+    )?;
     link.established().await?;
     Ok((Device { repo, link }, e))
 }

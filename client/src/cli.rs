@@ -58,9 +58,11 @@ pub enum Command {
     },
     /// Đăng ký máy với máy chủ của phường bằng mã đăng ký dùng một lần, rồi đồng bộ.
     ///
-    /// Ví dụ: doithoai join http://192.168.1.10:8800 K7QM-3XRT9HCW
+    /// Mã do máy chủ dùng chứng chỉ tự ký in ra có thêm phần dấu vân tay (sau mã ABCD-EFGH2345): máy ghim chứng chỉ đó và từ chối mọi máy chủ khác.
+    ///
+    /// Ví dụ: doithoai join https://192.168.1.10:8800 K7QM-3XRT9HCW-6Y0Q2N8V4D1JT5B7XK3M9P2C0R
     Join {
-        /// Địa chỉ máy chủ, ví dụ http://192.168.1.10:8800.
+        /// Địa chỉ máy chủ, ví dụ https://192.168.1.10:8800.
         url: String,
         /// Mã đăng ký do cán bộ CNTT cấp.
         code: String,
@@ -401,6 +403,9 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             .await?;
             if tty {
                 let _ = writeln!(std::io::stderr());
+            }
+            if let Some(w) = &report.transport_warning {
+                let _ = writeln!(std::io::stderr(), "{}", lang.pick(&w.vi, &w.en));
             }
             let d = app.device.clone();
             app.close().await?;
@@ -1152,6 +1157,9 @@ async fn sync_once(app: &App, lang: Lang, out: &mut dyn Write) -> Result<(), Cli
     .await;
     link.close();
     let report = result?;
+    if let Some(w) = &report.transport_warning {
+        let _ = writeln!(std::io::stderr(), "{}", lang.pick(&w.vi, &w.en));
+    }
     let labels = |matters: bool, l: Lang| -> Vec<String> {
         let mut v: Vec<String> = report
             .unfinished

@@ -52,11 +52,11 @@ pub const HELP_EN: &HelpTable = &[
     ),
     (
         "join",
-        "Enrol this laptop with the ward's server using a one-time enrolment code, then sync.",
+        "Enrol this laptop with the ward's server using a one-time enrolment code, then sync.\n\nA code printed by a server with a self-signed certificate has a fingerprint part (after ABCD-EFGH2345): the laptop pins that certificate and refuses any other server.",
     ),
     (
         "join <url>",
-        "Server address, e.g. http://192.168.1.10:8800",
+        "Server address, e.g. https://192.168.1.10:8800",
     ),
     ("join <code>", "Enrolment code issued by the IT officer"),
     (

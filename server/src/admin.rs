@@ -167,13 +167,16 @@ pub struct NewDevice {
     pub expires_at: String,
 }
 
-/// Adds a device and makes its one-time enrolment code.
+/// Adds a device and makes its one-time enrolment code. `pin` is the fingerprint part of the
+/// server's self-signed certificate (see `tls.rs`), which the code then carries:
+/// `IIII-SSSSSSSS-PPPPPPPPPPPPPPPPPPPPPPPPPP`.
 pub fn add_device(
     store: &Store,
     ward_id: &str,
     role: &str,
     point: Option<&str>,
     name: &str,
+    pin: Option<&str>,
 ) -> Result<NewDevice, AdminError> {
     let role = match role.trim() {
         r @ ("office" | "collector" | "monitor") => r,
@@ -246,7 +249,10 @@ pub fn add_device(
     tracing::info!(device = %id, role, "device added");
     Ok(NewDevice {
         device,
-        code: format!("{code_id}-{code_secret}"),
+        code: match pin {
+            Some(p) => format!("{code_id}-{code_secret}-{p}"),
+            None => format!("{code_id}-{code_secret}"),
+        },
         expires_at,
     })
 }

@@ -33,6 +33,10 @@ pub struct AppState {
     pub stats: Arc<LinkStats>,
     /// Live links by device id.
     pub links: Mutex<HashMap<String, Vec<LinkHandle>>>,
+    /// Upgrades accepted but not yet linked, by device id: they count against the per-device
+    /// limit, so that connections opened at once cannot all pass the check (lock order: `links`,
+    /// then this).
+    pub pending_links: Mutex<HashMap<String, usize>>,
     /// The secret that guards the admin endpoint (a file in the data directory).
     pub admin_secret: String,
     pub refused_tokens: AtomicU64,
@@ -41,6 +45,9 @@ pub struct AppState {
     pub enrol_limit: crate::limit::EnrolLimiter,
     /// Enrolment attempts refused (wrong codes and rate-limited ones).
     pub refused_enrolments: AtomicU64,
+    /// The fingerprint part of the enrolment codes this server makes (its self-signed
+    /// certificate's), if any.
+    pub enrol_pin: Option<String>,
 }
 
 /// An API error: an HTTP status and a message in Vietnamese and English.
@@ -256,7 +263,7 @@ fn refused_code() -> ApiError {
 /// `limit.rs`); only refused attempts spend the limit.
 async fn enroll(
     State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(crate::ClientAddr(peer)): ConnectInfo<crate::ClientAddr>,
     body: Result<Json<EnrollRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     if let Err(wait) = state.enrol_limit.acquire(peer.ip()) {
@@ -757,6 +764,7 @@ async fn admin_device_add(
         &req.role,
         req.point.as_deref(),
         &req.name,
+        state.enrol_pin.as_deref(),
     )?))
 }
 
@@ -787,11 +795,17 @@ async fn sync(
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let device = authenticate(&state, token_of(&headers, &query))?;
-    {
+    let reservation = {
         let mut links = state.links.lock().unwrap_or_else(|p| p.into_inner());
         let live = links.entry(device.id.clone()).or_default();
         live.retain(|l| !l.is_closed());
-        if live.len() >= MAX_LINKS_PER_DEVICE {
+        let mut pending = state
+            .pending_links
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let waiting = pending.entry(device.id.clone()).or_default();
+        if live.len() + *waiting >= MAX_LINKS_PER_DEVICE {
+            tracing::warn!(device = %device.id, live = live.len(), pending = *waiting, "sync connection refused: too many for one device");
             return Err(ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_connections",
@@ -799,7 +813,13 @@ async fn sync(
                 format!("The device already has {MAX_LINKS_PER_DEVICE} sync connections open."),
             ));
         }
-    }
+        *waiting += 1;
+        Reservation {
+            state: state.clone(),
+            device: device.id.clone(),
+            done: false,
+        }
+    };
     let ward = state.wards.get(&device.ward_id).await?;
     let opts = state.link_opts;
     // The websocket layer's own limit sits a little above the link's, so that an oversized
@@ -809,22 +829,55 @@ async fn sync(
         .max_frame_size(opts.max_frame_bytes + 4096);
     let st = state.clone();
     Ok(ws.on_upgrade(move |socket| async move {
+        let mut reservation = reservation;
         match ward
             .acceptor
             .accept_axum(socket, &device.peer_id, opts, st.stats.clone())
         {
             Ok(handle) => {
                 tracing::info!(device = %device.id, role = %device.role, "device connected");
-                st.links
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .entry(device.id.clone())
-                    .or_default()
-                    .push(handle);
+                let mut links = st.links.lock().unwrap_or_else(|p| p.into_inner());
+                links.entry(device.id.clone()).or_default().push(handle);
+                // The link is counted now: its reservation ends under the same lock.
+                reservation.release();
             }
             Err(e) => tracing::warn!(error = %e, "could not accept connection"),
         }
     }))
+}
+
+/// A slot of a device's connection limit, held from the upgrade's check until its link is
+/// counted (or the upgrade is abandoned: the slot is given back when this is dropped).
+struct Reservation {
+    state: Arc<AppState>,
+    device: String,
+    done: bool,
+}
+
+impl Reservation {
+    fn release(&mut self) {
+        if self.done {
+            return;
+        }
+        self.done = true;
+        let mut pending = self
+            .state
+            .pending_links
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = pending.get_mut(&self.device) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                pending.remove(&self.device);
+            }
+        }
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        self.release();
+    }
 }
 
 /// Closes the live links of revoked devices (run every few hundred milliseconds, so that a

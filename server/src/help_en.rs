@@ -21,6 +21,22 @@ pub const HELP_EN: &HelpTable = &[
         "--lang",
         "Language of messages: vi (Vietnamese) or en (English)",
     ),
+    (
+        "--tls-cert",
+        "TLS certificate file (PEM, with its intermediates) for a ward with a domain; goes with --tls-key. Without it the server uses the self-signed certificate in its data directory",
+    ),
+    (
+        "--tls-key",
+        "Private key file of the TLS certificate (PEM); goes with --tls-cert",
+    ),
+    (
+        "--tls-name",
+        "A name or IP address the self-signed certificate is made for (repeat it, or separate with commas); default: the machine's name, localhost, 127.0.0.1, ::1. Only used when the certificate is first made",
+    ),
+    (
+        "--plain-http",
+        "Serve plain HTTP without TLS: only behind a reverse proxy (nginx, caddy) on the same machine that does TLS (see README)",
+    ),
     ("--ward", "Ward id (see: doithoai-server ward list)"),
     ("--json", "Print as JSON (for scripts) instead of a table"),
     (

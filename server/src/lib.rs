@@ -14,6 +14,7 @@ pub mod api;
 pub mod backup;
 pub mod limit;
 pub mod secret;
+pub mod tls;
 pub mod validate;
 pub mod wards;
 
@@ -102,6 +103,30 @@ pub struct ServeConfig {
     pub data_dir: PathBuf,
     pub listen: SocketAddr,
     pub link: LinkOptions,
+    /// TLS: the self-signed certificate (the default), certificate files, or plain HTTP.
+    pub tls: tls::TlsMode,
+}
+
+/// The address of the client of a connection, for the handlers (`ConnectInfo<ClientAddr>`),
+/// whether it came over TLS or plain TCP.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub SocketAddr);
+
+impl
+    axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, tokio::net::TcpListener>>
+    for ClientAddr
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, tokio::net::TcpListener>) -> Self {
+        ClientAddr(*stream.remote_addr())
+    }
+}
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, tls::TlsListener>>
+    for ClientAddr
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, tls::TlsListener>) -> Self {
+        ClientAddr(*stream.remote_addr())
+    }
 }
 
 /// Errors that stop the server from starting.
@@ -118,6 +143,8 @@ pub enum StartError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Sync(#[from] doithoai_sync::SyncError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
 }
 
 /// Runs the server until `shutdown` resolves.
@@ -127,6 +154,7 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     let store = open_store(&cfg.data_dir)?;
     let admin_secret = admin_secret(&cfg.data_dir)?;
+    let ready = tls::prepare(&cfg.data_dir, &cfg.tls)?;
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|source| StartError::Listen {
@@ -136,15 +164,23 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     let state = Arc::new(api::AppState {
         store: store.clone(),
-        wards: wards::WardRepos::new(store.clone(), format!("ws://{addr}/sync")),
+        wards: wards::WardRepos::new(
+            store.clone(),
+            format!(
+                "{}://{addr}/sync",
+                if ready.config.is_some() { "wss" } else { "ws" }
+            ),
+        ),
         link_opts: cfg.link,
         stats: Arc::new(LinkStats::default()),
         links: Default::default(),
+        pending_links: Default::default(),
         admin_secret,
         refused_tokens: AtomicU64::new(0),
         refused_frames_http: AtomicU64::new(0),
         enrol_limit: limit::EnrolLimiter::from_env(),
         refused_enrolments: AtomicU64::new(0),
+        enrol_pin: ready.served.code_pin(),
     });
     tokio::spawn(api::enforce_revocations(state.clone()));
     tokio::spawn(validate::watch(state.clone()));
@@ -153,14 +189,20 @@ pub async fn serve(
         state.wards.get(&w.id).await?;
     }
     std::fs::write(cfg.data_dir.join(ADDR_FILE), addr.to_string())?;
-    tracing::info!(%addr, "doithoai-server listening");
-    let app = api::router(state.clone());
-    let result = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    tracing::info!(%addr, scheme = %ready.served.scheme, "doithoai-server listening");
+    let app = api::router(state.clone()).into_make_service_with_connect_info::<ClientAddr>();
+    let result = match ready.config {
+        Some(config) => {
+            axum::serve(tls::TlsListener::new(listener, config)?, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+    };
     let _ = std::fs::remove_file(cfg.data_dir.join(ADDR_FILE));
     state.wards.stop().await;
     result?;

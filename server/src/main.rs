@@ -51,8 +51,61 @@ struct Cli {
         value_name = "vi|en"
     )]
     lang: Lang,
+    /// Tệp chứng chỉ TLS (PEM, kèm chứng chỉ trung gian) cho phường có tên miền; đi cùng --tls-key. Không nêu: máy chủ dùng chứng chỉ tự ký trong thư mục dữ liệu.
+    #[arg(
+        long,
+        global = true,
+        env = "DOITHOAI_TLS_CERT",
+        value_name = "TỆP",
+        requires = "tls_key",
+        conflicts_with = "plain_http"
+    )]
+    tls_cert: Option<PathBuf>,
+    /// Tệp khoá riêng của chứng chỉ TLS (PEM); đi cùng --tls-cert.
+    #[arg(
+        long,
+        global = true,
+        env = "DOITHOAI_TLS_KEY",
+        value_name = "TỆP",
+        requires = "tls_cert",
+        conflicts_with = "plain_http"
+    )]
+    tls_key: Option<PathBuf>,
+    /// Tên hoặc địa chỉ IP mà chứng chỉ tự ký được cấp cho (nêu nhiều lần, hoặc cách nhau bởi dấu phẩy); mặc định: tên máy, localhost, 127.0.0.1, ::1. Chỉ dùng khi tạo chứng chỉ lần đầu.
+    #[arg(
+        long = "tls-name",
+        global = true,
+        env = "DOITHOAI_TLS_NAMES",
+        value_name = "TÊN",
+        value_delimiter = ','
+    )]
+    tls_names: Vec<String>,
+    /// Phục vụ HTTP thường, không TLS: chỉ dùng sau một reverse proxy (nginx, caddy) lo phần TLS trên cùng máy (xem README).
+    #[arg(long, global = true, env = "DOITHOAI_PLAIN_HTTP")]
+    plain_http: bool,
     #[command(subcommand)]
     command: Option<Cmd>,
+}
+
+impl Cli {
+    fn tls_mode(&self) -> doithoai_server::tls::TlsMode {
+        use doithoai_server::tls::TlsMode;
+        match (&self.tls_cert, &self.tls_key) {
+            _ if self.plain_http => TlsMode::Plain,
+            (Some(cert), Some(key)) => TlsMode::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            },
+            _ if self.tls_names.is_empty() => TlsMode::SelfSigned {
+                names: doithoai_server::tls::default_names(Some(self.listen)),
+                explicit: false,
+            },
+            _ => TlsMode::SelfSigned {
+                names: self.tls_names.iter().map(|n| n.trim().to_owned()).collect(),
+                explicit: true,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -273,6 +326,14 @@ fn main() -> std::process::ExitCode {
                     e.downcast_ref::<doithoai_store::StoreError>()
                         .map(|s| s.localize(lang))
                 })
+                .or_else(|| {
+                    e.downcast_ref::<doithoai_server::tls::TlsError>()
+                        .map(|t| t.localize(lang))
+                })
+                .or_else(|| match e.downcast_ref::<doithoai_server::StartError>() {
+                    Some(doithoai_server::StartError::Tls(t)) => Some(t.localize(lang)),
+                    _ => None,
+                })
                 .unwrap_or_else(|| format!("{e:#}"));
             eprintln!("{}: {msg}", lang.pick("Lỗi", "Error"));
             std::process::ExitCode::FAILURE
@@ -304,7 +365,7 @@ async fn via_server(
         return Ok(None);
     };
     let secret = admin_secret(data_dir)?;
-    let (status, text) = admin_request(&addr, path, &secret, &body.to_string()).await?;
+    let (status, text) = admin_request(data_dir, &addr, path, &secret, &body.to_string()).await?;
     let v: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
     if status != 200 {
         let msg = v["message"].as_str().unwrap_or(&text).to_owned();
@@ -313,70 +374,118 @@ async fn via_server(
     Ok(Some(v))
 }
 
+/// One admin call to the running server on this data directory, over TLS when it serves TLS:
+/// its certificate is pinned from `server.tls` (it is this machine's own server, reached at
+/// 127.0.0.1, which a real certificate does not name).
 async fn admin_request(
+    data_dir: &Path,
     addr: &str,
     path: &str,
     secret: &str,
     body: &str,
 ) -> anyhow::Result<(u16, String)> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr)
+    use doithoai_sync::http::Client;
+    use doithoai_sync::tls::Trust;
+    let served = doithoai_server::tls::last_served(data_dir);
+    let (scheme, trust) = match &served {
+        Some(s) if s.scheme == "https" => ("https", Trust { pin: s.pin() }),
+        _ => ("http", Trust::default()),
+    };
+    let base = format!("{scheme}://{addr}");
+    let client = Client::new(&trust)?;
+    let r = client
+        .request_with(
+            &base,
+            "POST",
+            path,
+            &[("X-Admin-Secret", secret)],
+            Some(body),
+            Duration::from_secs(60),
+        )
         .await
-        .context("connect to the running server")?;
-    let req = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nX-Admin-Secret: {secret}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await?;
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await?;
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    Ok((status, body.to_owned()))
+        .context("call the running server")?;
+    Ok(r)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let lang = cli.lang;
+    let tls_mode = cli.tls_mode();
     let data_dir = cli.data_dir.clone();
     match cli.command.unwrap_or(Cmd::Serve) {
         Cmd::Serve => {
             let store = open_store(&data_dir)?;
             let wards = store.wards()?;
             drop(store);
+            let tls = tls_mode;
+            let scheme = match tls {
+                doithoai_server::tls::TlsMode::Plain => "http",
+                _ => "https",
+            };
             println!(
                 "{}",
                 match lang {
                     Lang::Vi => format!(
-                        "doithoai-server: dữ liệu tại {}, nghe tại http://{} (websocket /sync).",
+                        "doithoai-server: dữ liệu tại {}, nghe tại {scheme}://{} (websocket /sync).",
                         data_dir.display(),
                         cli.listen
                     ),
                     Lang::En => format!(
-                        "doithoai-server: data in {}, listening on http://{} (websocket /sync).",
+                        "doithoai-server: data in {}, listening on {scheme}://{} (websocket /sync).",
                         data_dir.display(),
                         cli.listen
                     ),
                 }
             );
+            if matches!(tls, doithoai_server::tls::TlsMode::Plain) && !cli.listen.ip().is_loopback()
+            {
+                tracing::warn!(listen = %cli.listen, "plain HTTP on a network address: tokens and residents' data cross the network in clear unless a reverse proxy on this machine does TLS");
+                println!(
+                    "{}",
+                    lang.pick(
+                        "Cảnh báo: --plain-http trên một địa chỉ mạng: mã truy cập và dữ liệu của người dân đi qua mạng không mã hoá. Chỉ dùng sau một reverse proxy lo TLS (xem README).",
+                        "Warning: --plain-http on a network address: tokens and residents' data cross the network unencrypted. Use it only behind a reverse proxy that does TLS (see README)."
+                    )
+                );
+            }
             if wards.is_empty() {
                 println!(
                     "{}",
                     lang.pick(
-                        "Chưa có phường nào. Bước tiếp theo (ở cửa sổ khác, máy chủ vẫn chạy):\n  1. doithoai-server ward create --id dinh-ke --name \"Phường Dĩnh Kế\"\n  2. doithoai-server point add --ward dinh-ke --kind tdp --id tdp-01 --name \"Tổ dân phố số 1\"\n  3. doithoai-server device add --ward dinh-ke --role collector --point tdp-01 --name \"Laptop tổ trưởng TDP 1\"\n  4. Trên laptop: doithoai join http://<địa chỉ máy chủ>:8800 <mã đăng ký>",
-                        "No ward yet. Next (in another terminal, with the server running):\n  1. doithoai-server ward create --id dinh-ke --name \"Phường Dĩnh Kế\"\n  2. doithoai-server point add --ward dinh-ke --kind tdp --id tdp-01 --name \"Tổ dân phố số 1\"\n  3. doithoai-server device add --ward dinh-ke --role collector --point tdp-01 --name \"TDP 1 leader's laptop\"\n  4. On the laptop: doithoai join http://<server address>:8800 <enrolment code>"
+                        "Chưa có phường nào. Bước tiếp theo (ở cửa sổ khác, máy chủ vẫn chạy):\n  1. doithoai-server ward create --id dinh-ke --name \"Phường Dĩnh Kế\"\n  2. doithoai-server point add --ward dinh-ke --kind tdp --id tdp-01 --name \"Tổ dân phố số 1\"\n  3. doithoai-server device add --ward dinh-ke --role collector --point tdp-01 --name \"Laptop tổ trưởng TDP 1\"\n  4. Trên laptop: doithoai join SCHEME://<địa chỉ máy chủ>:8800 <mã đăng ký>",
+                        "No ward yet. Next (in another terminal, with the server running):\n  1. doithoai-server ward create --id dinh-ke --name \"Phường Dĩnh Kế\"\n  2. doithoai-server point add --ward dinh-ke --kind tdp --id tdp-01 --name \"Tổ dân phố số 1\"\n  3. doithoai-server device add --ward dinh-ke --role collector --point tdp-01 --name \"TDP 1 leader's laptop\"\n  4. On the laptop: doithoai join SCHEME://<server address>:8800 <enrolment code>"
                     )
+                    .replace("SCHEME", scheme)
                 );
             }
             let cfg = ServeConfig {
-                data_dir,
+                data_dir: data_dir.clone(),
                 listen: cli.listen,
                 link: LinkOptions::from_env(),
+                tls,
             };
+            // The certificate is made (or read) now, to show its fingerprint before serving.
+            let ready = doithoai_server::tls::prepare(&data_dir, &cfg.tls)?;
+            if let Some(fp) = ready
+                .served
+                .fingerprint
+                .as_deref()
+                .and_then(|f| hex::decode(f).ok())
+            {
+                let colons = doithoai_sync::tls::fingerprint_colons(&fp);
+                match (ready.served.self_signed, lang) {
+                    (true, Lang::Vi) => println!(
+                        "Chứng chỉ tự ký trong {} (mã đăng ký mang dấu vân tay của nó, laptop ghim nó), SHA-256: {colons}",
+                        data_dir.join(doithoai_server::tls::CERT_FILE).display()
+                    ),
+                    (true, Lang::En) => println!(
+                        "Self-signed certificate in {} (enrolment codes carry its fingerprint, laptops pin it), SHA-256: {colons}",
+                        data_dir.join(doithoai_server::tls::CERT_FILE).display()
+                    ),
+                    (false, Lang::Vi) => println!("Chứng chỉ TLS, SHA-256: {colons}"),
+                    (false, Lang::En) => println!("TLS certificate, SHA-256: {colons}"),
+                }
+            }
+            drop(ready);
             let shutdown = async {
                 let ctrl_c = tokio::signal::ctrl_c();
                 #[cfg(unix)]
@@ -486,12 +595,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
         }) => {
             let store = open_store(&data_dir)?;
-            let d = admin::add_device(&store, &ward, &role, point.as_deref(), &name)?;
+            let pin = doithoai_server::tls::code_pin_for_admin(&data_dir)?;
+            let scheme = match doithoai_server::tls::last_served(&data_dir) {
+                Some(s) => s.scheme,
+                None => "https".to_owned(),
+            };
+            let d = admin::add_device(
+                &store,
+                &ward,
+                &role,
+                point.as_deref(),
+                &name,
+                pin.as_deref(),
+            )?;
             println!(
                 "{}",
                 match lang {
                     Lang::Vi => format!(
-                        "Đã thêm thiết bị «{}» (mã {}, vai trò {}).\nMã đăng ký (dùng một lần, hết hạn {}): {}\nTrên laptop: doithoai join http://<địa chỉ máy chủ>:{} {}",
+                        "Đã thêm thiết bị «{}» (mã {}, vai trò {}).\nMã đăng ký (dùng một lần, hết hạn {}): {}\nTrên laptop: doithoai join {scheme}://<địa chỉ máy chủ>:{} {}",
                         d.device.name,
                         d.device.id,
                         doithoai_model::lang::role_label(&d.device.role, lang),
@@ -501,7 +622,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         d.code
                     ),
                     Lang::En => format!(
-                        "Added device {:?} (id {}, role {}).\nEnrolment code (single use, expires {}): {}\nOn the laptop: doithoai join http://<server address>:{} {}",
+                        "Added device {:?} (id {}, role {}).\nEnrolment code (single use, expires {}): {}\nOn the laptop: doithoai join {scheme}://<server address>:{} {}",
                         d.device.name,
                         d.device.id,
                         doithoai_model::lang::role_label(&d.device.role, lang),

@@ -109,13 +109,16 @@ pub fn free_port() -> u16 {
         .expect("free port")
 }
 
-/// A real `doithoai-server` process on 127.0.0.1 with its own data directory.
+/// A real `doithoai-server` process on 127.0.0.1 with its own data directory, serving TLS with
+/// its self-signed certificate (the server's default) unless [`Server::args`] say otherwise.
 pub struct Server {
     pub dir: PathBuf,
     pub port: u16,
     child: Option<std::process::Child>,
     /// Extra environment for the server process (keepalive settings in fault tests).
     pub env: Vec<(String, String)>,
+    /// Extra arguments of `serve` (`--plain-http`, `--tls-cert F --tls-key F`).
+    pub args: Vec<String>,
 }
 
 impl Server {
@@ -125,19 +128,146 @@ impl Server {
     }
 
     pub fn start_with_env(dir: impl Into<PathBuf>, env: Vec<(String, String)>) -> Server {
+        Server::start_with(dir, env, Vec::new())
+    }
+
+    /// Starts a server with extra `serve` arguments.
+    pub fn start_with(
+        dir: impl Into<PathBuf>,
+        env: Vec<(String, String)>,
+        args: Vec<String>,
+    ) -> Server {
         let mut s = Server {
             dir: dir.into(),
             port: free_port(),
             child: None,
             env,
+            args,
         };
         s.restart();
         s
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// Whether the server serves plain HTTP (`--plain-http`).
+    pub fn plain(&self) -> bool {
+        self.args.iter().any(|a| a == "--plain-http")
+    }
+
+    /// `https://127.0.0.1:PORT` (or `http://` for a plain server).
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        let scheme = if self.plain() { "http" } else { "https" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
+    }
+
+    /// `wss://127.0.0.1:PORT/sync` (or `ws://`).
+    pub fn ws_url(&self) -> String {
+        let scheme = if self.plain() { "ws" } else { "wss" };
+        format!("{scheme}://127.0.0.1:{}/sync", self.port)
+    }
+
+    /// How the server last said it serves (`server.tls`).
+    pub fn served(&self) -> serde_json::Value {
+        let s = std::fs::read_to_string(self.dir.join("server.tls")).unwrap_or_default();
+        serde_json::from_str(&s).unwrap_or_default()
+    }
+
+    /// A trust that pins the certificate this server serves (for protocol-level tests).
+    pub fn trust(&self) -> doithoai_sync::tls::Trust {
+        doithoai_sync::tls::Trust {
+            pin: self.served()["fingerprint"]
+                .as_str()
+                .and_then(doithoai_sync::tls::Pin::from_hex),
+        }
+    }
+
+    /// The TLS set-up of a client that trusts this server.
+    pub fn client_tls(&self) -> doithoai_sync::tls::ClientTls {
+        doithoai_sync::tls::ClientTls::new(&self.trust()).expect("client TLS")
+    }
+
+    /// Opens a websocket to this server's `/sync` with `req` (over TLS unless plain).
+    pub async fn ws_connect(
+        &self,
+        req: tokio_tungstenite::tungstenite::handshake::client::Request,
+    ) -> Result<
+        tokio_tungstenite::WebSocketStream<
+            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+        >,
+        tokio_tungstenite::tungstenite::Error,
+    > {
+        let connector = if self.plain() {
+            tokio_tungstenite::Connector::Plain
+        } else {
+            tokio_tungstenite::Connector::Rustls(self.client_tls().config)
+        };
+        tokio_tungstenite::connect_async_tls_with_config(req, None, false, Some(connector))
+            .await
+            .map(|(ws, _)| ws)
+    }
+
+    /// One raw HTTP/1.1 request to this server (over TLS unless plain): the status and body.
+    pub fn http(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, String) {
+        let (status, _, body) = self.http_full(method, path, headers, body);
+        (status, body)
+    }
+
+    /// [`Server::http`], with the answer's head (status line and headers) too.
+    pub fn http_full(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, String, String) {
+        use std::io::{Read, Write};
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        let tcp = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        tcp.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .expect("timeout");
+        let mut buf = Vec::new();
+        if self.plain() {
+            let mut s = tcp;
+            s.write_all(req.as_bytes()).expect("write");
+            let _ = s.read_to_end(&mut buf);
+        } else {
+            let name = rustls_pki_types::ServerName::try_from("127.0.0.1").expect("name");
+            let conn = rustls::ClientConnection::new(self.client_tls().config, name)
+                .expect("TLS connection");
+            let mut s = rustls::StreamOwned::new(conn, tcp);
+            s.write_all(req.as_bytes()).expect("write");
+            // A close without close_notify ends the answer as well.
+            let _ = s.read_to_end(&mut buf);
+        }
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        };
+        (status, head.to_owned(), body)
     }
 
     fn admin_cmd(&self) -> Command {
@@ -207,10 +337,7 @@ impl Server {
             args.extend(["--point", p]);
         }
         let out = self.admin(&args);
-        out.split_whitespace()
-            .find(|w| w.len() == 13 && w.as_bytes()[4] == b'-')
-            .unwrap_or_else(|| panic!("no code in {out:?}"))
-            .to_owned()
+        code_in(&out).unwrap_or_else(|| panic!("no code in {out:?}"))
     }
 
     /// Starts (or starts again) the server process and waits for `/healthz`.
@@ -224,6 +351,7 @@ impl Server {
         std::fs::create_dir_all(&self.dir).expect("server dir");
         let mut c = self.admin_cmd();
         c.arg("serve")
+            .args(&self.args)
             .env("DOITHOAI_LOG", "info")
             .stdout(log.try_clone().expect("log"))
             .stderr(log);
@@ -269,22 +397,39 @@ impl Drop for Server {
     }
 }
 
-/// Enrols over HTTP without the client (for protocol-level tests): returns the JSON answer.
-pub fn enroll_raw(server: &str, code: &str) -> serde_json::Value {
-    use std::io::{Read, Write};
-    let addr = server.trim_start_matches("http://");
+/// The enrolment code in a `device add` output: `IIII-SSSSSSSS`, with the fingerprint part
+/// `-PPPPPPPPPPPPPPPPPPPPPPPPPP` when the server uses its self-signed certificate.
+pub fn code_in(out: &str) -> Option<String> {
+    out.split_whitespace()
+        .find(|w| {
+            let b = w.as_bytes();
+            (b.len() == 13 || (b.len() == 40 && b[13] == b'-'))
+                && b[4] == b'-'
+                && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        .map(str::to_owned)
+}
+
+fn dechunk(mut raw: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = raw.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        raw = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// Enrols over HTTP(S) without the client (for protocol-level tests): returns the JSON answer.
+pub fn enroll_raw(server: &Server, code: &str) -> serde_json::Value {
     let body = serde_json::json!({"code": code, "name": "test"}).to_string();
-    let mut s = std::net::TcpStream::connect(addr).expect("connect");
-    write!(
-        s,
-        "POST /api/v1/enroll HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("write");
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).expect("read");
-    let json = buf.split("\r\n\r\n").nth(1).unwrap_or("");
-    serde_json::from_str(json).unwrap_or_else(|_| panic!("bad enroll answer {buf:?}"))
+    let (status, text) = server.http("POST", "/api/v1/enroll", &[], &body);
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("bad enroll answer {status} {text:?}"))
 }
 
 /// A background process (`doithoai serve`) that is killed when the test ends.

@@ -125,9 +125,10 @@ impl Proxy {
         }
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `https://127.0.0.1:PORT` (the proxy passes TLS through to a server that serves it, the
+    /// default).
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("https://127.0.0.1:{}", self.port)
     }
 
     /// Changes the faults in force.

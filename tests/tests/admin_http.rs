@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use doithoai_e2e::{Client, Server};
-use doithoai_sync::http::request_with;
 
 fn secret(server: &Server) -> String {
     std::fs::read_to_string(server.dir.join("admin.secret"))
@@ -22,16 +21,18 @@ async fn call(
     body: Option<serde_json::Value>,
 ) -> (u16, serde_json::Value) {
     let body = body.map(|b| b.to_string());
-    let (status, text) = request_with(
-        &server.url(),
-        method,
-        path,
-        &[("x-admin-secret", secret)],
-        body.as_deref(),
-        Duration::from_secs(20),
-    )
-    .await
-    .expect("the server answers");
+    let (status, text) = doithoai_sync::http::Client::new(&server.trust())
+        .expect("client")
+        .request_with(
+            &server.url(),
+            method,
+            path,
+            &[("x-admin-secret", secret)],
+            body.as_deref(),
+            Duration::from_secs(20),
+        )
+        .await
+        .expect("the server answers");
     let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
     (status, json)
 }

@@ -220,7 +220,7 @@ impl Ward {
     /// Adds a collector of `point` and enrols it.
     fn device_at(&self, point: &str, name: &str) -> Device {
         let code = self.server.add_device("dk", "collector", Some(point), name);
-        let j = enroll_raw(&self.server.url(), &code);
+        let j = enroll_raw(&self.server, &code);
         let s = |k: &str| {
             j[k].as_str()
                 .unwrap_or_else(|| panic!("no {k} in enrolment answer {j}"))
@@ -240,7 +240,7 @@ impl Ward {
 
     /// Opens `/sync`; a refusal comes back as its HTTP status and JSON body.
     async fn connect(&self, auth: Auth<'_>) -> Result<Ws, (u16, serde_json::Value)> {
-        let base = format!("ws://127.0.0.1:{}/sync", self.server.port);
+        let base = self.server.ws_url();
         let url = match auth {
             Auth::Query(t) => format!("{base}?token={t}"),
             _ => base,
@@ -250,9 +250,9 @@ impl Ward {
             req.headers_mut()
                 .insert("authorization", format!("Bearer {t}").parse().unwrap());
         }
-        match tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(req)).await {
+        match tokio::time::timeout(WAIT, self.server.ws_connect(req)).await {
             Err(_) => panic!("the websocket upgrade got no answer within {WAIT:?}"),
-            Ok(Ok((ws, _))) => Ok(ws),
+            Ok(Ok(ws)) => Ok(ws),
             Ok(Err(tungstenite::Error::Http(resp))) => {
                 let body = resp.body().clone().unwrap_or_default();
                 let json = serde_json::from_slice(&body).unwrap_or_else(|_| {
@@ -287,28 +287,11 @@ impl Ward {
     }
 
     async fn http_get(&self, path: &str) -> (u16, String) {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let fut = async {
-            let mut s = tokio::net::TcpStream::connect(("127.0.0.1", self.server.port))
-                .await
-                .expect("connect");
-            let req =
-                format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-            s.write_all(req.as_bytes()).await.expect("write");
-            let mut buf = Vec::new();
-            s.read_to_end(&mut buf).await.expect("read");
-            let text = String::from_utf8_lossy(&buf).into_owned();
-            let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-            let status = head
-                .split_whitespace()
-                .nth(1)
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0);
-            (status, body.to_owned())
-        };
-        tokio::time::timeout(WAIT, fut)
+        let client = doithoai_sync::http::Client::new(&self.server.trust()).expect("client");
+        client
+            .request(&self.server.url(), "GET", path, None, None, WAIT)
             .await
-            .unwrap_or_else(|_| panic!("GET {path} got no answer within {WAIT:?}"))
+            .unwrap_or_else(|e| panic!("GET {path} got no answer within {WAIT:?}: {e}"))
     }
 
     /// One counter of `/metrics` (the sum of its series).
@@ -559,7 +542,7 @@ fn another_wards_documents_are_not_revealed() {
         let code = w
             .server
             .add_device("hb", "collector", Some("tdp-1"), "Laptop HB");
-        let j = enroll_raw(&w.server.url(), &code);
+        let j = enroll_raw(&w.server, &code);
         let token = j["token"].as_str().expect("token").to_owned();
         let d = Device {
             id: j["device_id"].as_str().expect("id").to_owned(),

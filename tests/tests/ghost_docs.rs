@@ -7,7 +7,6 @@
 //! office sees and removes registrations, and a document nobody has never fails or hangs the
 //! sync of the others: `sync` ends within a bound and names what it skipped.
 
-use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,23 +20,8 @@ const SYNC_BOUND: Duration = Duration::from_secs(90);
 
 /// An HTTP request to the server with a bearer token: (status, body).
 fn http(server: &Server, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).unwrap();
-    let status = buf
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = buf.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
-    (status, body)
+    let auth = format!("Bearer {token}");
+    server.http(method, path, &[("Authorization", &auth)], body)
 }
 
 fn token_of(c: &Client) -> String {

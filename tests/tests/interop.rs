@@ -133,7 +133,7 @@ fn javascript_client_reads_the_ward_and_is_refused_another_tdps_intake() {
         "point", "add", "--ward", "dk", "--kind", "tdp", "--id", "tdp-b", "--name", "TDP B",
     ]));
     let code = server.add_device("dk", "collector", Some("tdp-a"), "Laptop TDP A");
-    let enrolled = enroll_raw(&server.url(), &code);
+    let enrolled = enroll_raw(&server, &code);
     let token = enrolled["token"].as_str().expect("token");
     let peer = enrolled["peer_id"].as_str().expect("peer_id");
     let ward_url = enrolled["documents"]["ward"].as_str().expect("ward URL");
@@ -143,9 +143,14 @@ fn javascript_client_reads_the_ward_and_is_refused_another_tdps_intake() {
         Some(format!("automerge:{intake_a}").as_str())
     );
     let refused_url = format!("automerge:{intake_b}");
-    let sync_url = format!("ws://127.0.0.1:{}/sync?token={token}", server.port);
+    // Over wss: Node trusts the server's self-signed certificate as an extra CA.
+    let sync_url = format!("{}?token={token}", server.ws_url());
+    let ca = server.dir.join("tls-cert.pem");
+    let ca = ca.to_str().expect("path");
+    let node_env = [("NODE_EXTRA_CA_CERTS", ca)];
 
-    let (result, ok, stderr) = run_script(&js, &[&sync_url, peer, ward_url, &refused_url], &[]);
+    let (result, ok, stderr) =
+        run_script(&js, &[&sync_url, peer, ward_url, &refused_url], &node_env);
     eprintln!("interop.mjs: {result}");
     assert!(ok, "interop.mjs failed: {result}\n{stderr}");
     assert_eq!(result["ok"], true, "{result}");
@@ -210,7 +215,7 @@ fn javascript_client_reads_the_ward_and_is_refused_another_tdps_intake() {
     let (result, ok, _) = run_script(
         &js,
         &[&sync_url, "device-someone-else", ward_url, &refused_url],
-        &[("DOITHOAI_CONNECT_MS", "5000")],
+        &[("DOITHOAI_CONNECT_MS", "5000"), node_env[0]],
     );
     eprintln!("interop.mjs with another peer id: {result}");
     assert!(!ok, "a client claiming another peer id succeeded: {result}");
@@ -228,12 +233,8 @@ fn javascript_client_reads_the_ward_and_is_refused_another_tdps_intake() {
     );
 
     // And a wrong token is refused at the websocket upgrade.
-    let bad_url = format!(
-        "ws://127.0.0.1:{}/sync?token={}",
-        server.port,
-        "0".repeat(64)
-    );
-    let (result, ok, _) = run_script(&js, &[&bad_url, peer, ward_url, &refused_url], &[]);
+    let bad_url = format!("{}?token={}", server.ws_url(), "0".repeat(64));
+    let (result, ok, _) = run_script(&js, &[&bad_url, peer, ward_url, &refused_url], &node_env);
     eprintln!("interop.mjs with a wrong token: {result}");
     assert!(!ok, "a wrong token succeeded: {result}");
     assert!(

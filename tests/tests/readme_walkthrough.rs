@@ -105,12 +105,13 @@ fn enrolment_code(output: &str) -> Option<String> {
     output
         .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
         .find(|w| {
+            // `IIII-SSSSSSSS`, and the fingerprint part of a self-signed server's codes.
             let b = w.as_bytes();
-            b.len() == 13
+            (b.len() == 13 || (b.len() == 40 && b[13] == b'-'))
                 && b[4] == b'-'
                 && w.chars()
                     .enumerate()
-                    .all(|(i, c)| i == 4 || c.is_ascii_uppercase() || c.is_ascii_digit())
+                    .all(|(i, c)| i == 4 || i == 13 || c.is_ascii_uppercase() || c.is_ascii_digit())
         })
         .map(str::to_owned)
 }
@@ -320,7 +321,7 @@ fn readme_walkthroughs_run_as_written() {
             let placeholder = if code.contains("--role office") {
                 "<office code>"
             } else {
-                "K7QM-3XRT9HCW"
+                "K7QM-3XRT9HCW-6Y0Q2N8V4D1JT5B7XK3M9P2C0R"
             };
             walk.subst.retain(|(f, _)| f != placeholder);
             walk.subst.push((placeholder.into(), found));

@@ -247,15 +247,16 @@ async fn a_collectors_write_to_the_ward_document_is_ignored() {
         serde_json::Value,
     ) {
         let code = server.add_device("dk", role, point, role);
-        let e = doithoai_e2e::enroll_raw(&server.url(), &code);
+        let e = doithoai_e2e::enroll_raw(server, &code);
         let store =
             doithoai_store::Store::open(&dir.join("db.sqlite3"), doithoai_store::Durability::Full)
                 .unwrap();
         let repo = LocalRepo::open(store, Some(e["peer_id"].as_str().unwrap().to_owned())).await;
         let link = repo
-            .dial_server(
+            .dial_server_with(
                 &server.url(),
                 e["token"].as_str().unwrap(),
+                &server.trust(),
                 LinkOptions::default(),
                 Some(2),
             )
@@ -324,7 +325,7 @@ async fn a_document_created_while_online_syncs_once_registered() {
     let server = Server::start(tmp.path().join("server"));
     server.setup_ward(&["a"]);
     let e = doithoai_e2e::enroll_raw(
-        &server.url(),
+        &server,
         &server.add_device("dk", "collector", Some("tdp-a"), "A"),
     );
     let token = e["token"].as_str().unwrap().to_owned();
@@ -335,7 +336,13 @@ async fn a_document_created_while_online_syncs_once_registered() {
     .unwrap();
     let repo = LocalRepo::open(store, Some(e["peer_id"].as_str().unwrap().to_owned())).await;
     let link = repo
-        .dial_server(&server.url(), &token, LinkOptions::default(), Some(2))
+        .dial_server_with(
+            &server.url(),
+            &token,
+            &server.trust(),
+            LinkOptions::default(),
+            Some(2),
+        )
         .unwrap();
     link.established().await.unwrap();
     let root = parse_doc_id(e["documents"]["intake"].as_str().unwrap()).unwrap();
@@ -351,16 +358,18 @@ async fn a_document_created_while_online_syncs_once_registered() {
     );
     let body = serde_json::json!({"doc_id": volume.document_id().to_string(), "kind": "intake"})
         .to_string();
-    let (status, _) = doithoai_sync::http::request(
-        &server.url(),
-        "POST",
-        "/api/v1/documents",
-        Some(&token),
-        Some(&body),
-        Duration::from_secs(10),
-    )
-    .await
-    .unwrap();
+    let (status, _) = doithoai_sync::http::Client::new(&server.trust())
+        .unwrap()
+        .request(
+            &server.url(),
+            "POST",
+            "/api/v1/documents",
+            Some(&token),
+            Some(&body),
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
     assert_eq!(status, 200);
     assert!(
         link.in_step(&volume, true, Duration::from_secs(10)).await,

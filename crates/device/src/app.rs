@@ -106,18 +106,20 @@ impl Localize for AppError {
             (AppError::NotAllowed { role, what }, Lang::En) => {
                 format!("A device with the role {role:?} may not {what}.")
             }
-            (AppError::NotEnrolled, Lang::Vi) => "Máy này chưa đăng ký với máy chủ của phường. Chạy: doithoai join http://<địa chỉ máy chủ>:8800 <mã đăng ký>".into(),
-            (AppError::NotEnrolled, Lang::En) => "This device is not enrolled with a ward server. Run: doithoai join http://<server>:8800 <code>".into(),
+            (AppError::NotEnrolled, Lang::Vi) => "Máy này chưa đăng ký với máy chủ của phường. Chạy: doithoai join https://<địa chỉ máy chủ>:8800 <mã đăng ký>".into(),
+            (AppError::NotEnrolled, Lang::En) => "This device is not enrolled with a ward server. Run: doithoai join https://<server>:8800 <code>".into(),
             (AppError::Server { vi, en }, l) => l.pick(vi, en).to_owned(),
             (AppError::Connect(e), l) => e.localize(l),
             (AppError::Http(e), Lang::Vi) => match e {
-                doithoai_sync::http::HttpError::BadUrl(u) => format!("Địa chỉ máy chủ «{u}» không hợp lệ (ví dụ: http://192.168.1.10:8800)."),
+                doithoai_sync::http::HttpError::BadUrl(u) => format!("Địa chỉ máy chủ «{u}» không hợp lệ (ví dụ: https://192.168.1.10:8800)."),
                 doithoai_sync::http::HttpError::Unreachable { addr, kind, .. } => format!("Không kết nối được máy chủ {addr} ({}). Dữ liệu vẫn an toàn trên máy; hãy thử lại khi có mạng.", doithoai_model::lang::io_reason(*kind, Lang::Vi)),
                 doithoai_sync::http::HttpError::Timeout => "Máy chủ không trả lời kịp. Hãy thử lại khi mạng ổn định hơn.".into(),
                 doithoai_sync::http::HttpError::Malformed => "Máy chủ trả lời không đúng định dạng.".into(),
                 doithoai_sync::http::HttpError::BadHeader(h) => format!("Tiêu đề yêu cầu «{h}» chứa ký tự xuống dòng."),
                 doithoai_sync::http::HttpError::Status { status, body } => format!("Máy chủ trả lời {status}: {body}"),
+                doithoai_sync::http::HttpError::Tls(t) => t.localize(Lang::Vi),
             },
+            (AppError::Http(doithoai_sync::http::HttpError::Tls(t)), Lang::En) => t.localize(Lang::En),
             (AppError::Http(e), Lang::En) => e.to_string(),
             (AppError::Validation(e), l) => e.localize(l),
             (AppError::Doc(e), l) => e.localize(l),

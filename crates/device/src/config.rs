@@ -48,6 +48,11 @@ pub struct DeviceConfig {
     /// The peer id given by the server.
     #[serde(default)]
     pub peer_id: Option<String>,
+    /// The SHA-256 (hex) of the server's self-signed certificate, pinned at `join` from the
+    /// fingerprint the enrolment code carries; `None` for a server whose certificate the roots
+    /// vouch for (or one reached over plain HTTP).
+    #[serde(default)]
+    pub tls_pin: Option<String>,
 }
 
 impl DeviceConfig {

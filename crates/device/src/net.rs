@@ -15,6 +15,7 @@ use doithoai_model::{ChangeMeta, Lang, Localize, intake};
 use doithoai_sync::client::{ConnectError, LinkEvent, ServerLink, refresh_from_store};
 use doithoai_sync::http::{self, HttpError};
 use doithoai_sync::link::LinkOptions;
+use doithoai_sync::tls::{Pin, Trust};
 use doithoai_sync::{DocHandle, change, parse_doc_id, read};
 use serde::{Deserialize, Serialize};
 
@@ -158,6 +159,36 @@ pub struct SyncReport {
     /// Every document that did not come in step, with why.
     pub unfinished: Vec<Unfinished>,
     pub petitions_indexed: usize,
+    /// Set when the server is another machine reached over plain `http://`: the token and the
+    /// residents' data crossed the network in clear.
+    pub transport_warning: Option<Refusal>,
+}
+
+/// Splits an enrolment code as typed into the code the server checks (`IIII-SSSSSSSS`) and the
+/// fingerprint of the server's certificate that follows it, if any.
+pub fn split_code(typed: &str) -> Result<(String, Option<Pin>), AppError> {
+    let t: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut parts = t.splitn(3, '-');
+    let (id, secret, rest) = (parts.next(), parts.next(), parts.next());
+    let code = match (id, secret) {
+        (Some(i), Some(s)) => format!("{i}-{s}"),
+        _ => return Ok((t, None)),
+    };
+    match rest {
+        None | Some("") => Ok((code, None)),
+        Some(r) => match Pin::from_code_part(r) {
+            Some(p) => Ok((code, Some(p))),
+            None => Err(AppError::Server {
+                vi: "Phần dấu vân tay của mã đăng ký (sau mã ABCD-EFGH2345) bị gõ sai: hãy chép lại đúng cả mã do máy chủ in ra.".into(),
+                en: "The fingerprint part of the enrolment code (after ABCD-EFGH2345) is mistyped: copy the whole code the server printed again.".into(),
+            }),
+        },
+    }
+}
+
+/// The warning for a server reached in clear over the network, as a [`Refusal`].
+pub fn transport_warning(server: &str) -> Option<Refusal> {
+    doithoai_sync::tls::plain_warning(server).map(|(vi, en)| Refusal { vi, en })
 }
 
 /// What `doithoai status` shows.
@@ -259,12 +290,30 @@ impl App {
             .unwrap_or_default())
     }
 
+    /// What this device trusts in its server's certificate: the pin kept at `join`, or the
+    /// roots.
+    pub fn trust(&self) -> Trust {
+        Trust {
+            pin: self.device.tls_pin.as_deref().and_then(Pin::from_hex),
+        }
+    }
+
+    /// The HTTP client for this device's server (checking its certificate as [`Self::trust`]
+    /// says).
+    pub(crate) fn http(&self) -> Result<http::Client, AppError> {
+        Ok(http::Client::new(&self.trust())?)
+    }
+
     /// Starts dialling the server with this device's token.
     pub fn connect(&self, retries: Option<u32>) -> Result<ServerLink, AppError> {
         let (server, token) = self.token()?;
-        Ok(self
-            .repo
-            .dial_server(&server, &token, LinkOptions::from_env(), retries)?)
+        Ok(self.repo.dial_server_with(
+            &server,
+            &token,
+            &self.trust(),
+            LinkOptions::from_env(),
+            retries,
+        )?)
     }
 
     async fn register_created(&self, server: &str, token: &str) -> Result<(), AppError> {
@@ -276,15 +325,17 @@ impl App {
         let mut left = Vec::new();
         for c in list {
             let body = serde_json::json!({"doc_id": c.id, "kind": c.kind}).to_string();
-            match http::request(
-                server,
-                "POST",
-                "/api/v1/documents",
-                Some(token),
-                Some(&body),
-                Duration::from_secs(30),
-            )
-            .await
+            match self
+                .http()?
+                .request(
+                    server,
+                    "POST",
+                    "/api/v1/documents",
+                    Some(token),
+                    Some(&body),
+                    Duration::from_secs(30),
+                )
+                .await
             {
                 Ok((200, _)) => {}
                 Ok((401, b)) => return Err(server_error(401, &b)),
@@ -310,15 +361,17 @@ impl App {
     }
 
     async fn fetch_doc_list(&self, server: &str, token: &str) -> Result<Vec<ServerDoc>, AppError> {
-        let (status, body) = http::request(
-            server,
-            "GET",
-            "/api/v1/documents",
-            Some(token),
-            None,
-            Duration::from_secs(30),
-        )
-        .await?;
+        let (status, body) = self
+            .http()?
+            .request(
+                server,
+                "GET",
+                "/api/v1/documents",
+                Some(token),
+                None,
+                Duration::from_secs(30),
+            )
+            .await?;
         if status != 200 {
             return Err(server_error(status, &body));
         }
@@ -378,7 +431,10 @@ impl App {
                 self.queue_volumes(d, h, &mut queue, &mut seen, &mut writable);
             }
         }
-        let mut report = SyncReport::default();
+        let mut report = SyncReport {
+            transport_warning: transport_warning(&server),
+            ..SyncReport::default()
+        };
         let mut held: Vec<DocHandle> = found.into_iter().flatten().collect();
         let mut start = 0;
         let mut done = 0;
@@ -641,7 +697,15 @@ impl App {
     pub async fn status(&self) -> Result<DeviceStatus, AppError> {
         let online = match &self.device.server_url {
             Some(s) => matches!(
-                http::request(s, "GET", "/healthz", None, None, Duration::from_secs(3)).await,
+                match self.http() {
+                    Ok(c) =>
+                        c.request(s, "GET", "/healthz", None, None, Duration::from_secs(3))
+                            .await,
+                    Err(e) => Err(HttpError::Status {
+                        status: 0,
+                        body: e.to_string()
+                    }),
+                },
                 Ok((200, _))
             ),
             None => false,
@@ -651,15 +715,17 @@ impl App {
         let mut refused = None;
         if online
             && let Ok((server, token)) = self.token()
-            && let Ok((status @ (401 | 403), body)) = http::request(
-                &server,
-                "GET",
-                "/api/v1/documents",
-                Some(&token),
-                None,
-                Duration::from_secs(5),
-            )
-            .await
+            && let Ok(client) = self.http()
+            && let Ok((status @ (401 | 403), body)) = client
+                .request(
+                    &server,
+                    "GET",
+                    "/api/v1/documents",
+                    Some(&token),
+                    None,
+                    Duration::from_secs(5),
+                )
+                .await
         {
             let (vi, en) = server_message(status, &body);
             refused = Some(Refusal { vi, en });
@@ -810,18 +876,37 @@ pub async fn join(
             name.trim().to_owned()
         }
     };
-    let server = server.trim().trim_end_matches('/').to_owned();
+    let mut server = server.trim().trim_end_matches('/').to_owned();
+    if !server.contains("://") {
+        // An address typed without its scheme: the server's default is TLS.
+        server = format!("https://{server}");
+    }
     http::split_url(&server)?;
+    let (code, code_pin) = split_code(code)?;
+    // The code's fingerprint is checked on this very first call: the code and the device's name
+    // go to the enrolled-with server or nowhere.
+    let client = http::Client::new(&Trust {
+        pin: code_pin.clone(),
+    })?;
     let body = serde_json::json!({"code": code, "name": device_name}).to_string();
-    let (status, text) = http::request(
-        &server,
-        "POST",
-        "/api/v1/enroll",
-        None,
-        Some(&body),
-        Duration::from_secs(30),
-    )
-    .await?;
+    let (status, text) = client
+        .request(
+            &server,
+            "POST",
+            "/api/v1/enroll",
+            None,
+            Some(&body),
+            Duration::from_secs(30),
+        )
+        .await?;
+    // The whole SHA-256 of the certificate the code's fingerprint matched is what later
+    // connections check.
+    let tls_pin = match (&code_pin, client.seen().fingerprint()) {
+        (Some(p), Some(fp)) if client.seen().pin_matched() && p.matches(&fp) => {
+            Some(Pin::full(fp).to_hex())
+        }
+        _ => None,
+    };
     if status != 200 {
         return Err(server_error(status, &text));
     }
@@ -836,6 +921,7 @@ pub async fn join(
         device.pre_enrolment_intake = device.intake.clone();
     }
     device.server_url = Some(server);
+    device.tls_pin = tls_pin;
     device.device_id = Some(e.device_id);
     device.peer_id = Some(e.peer_id);
     device.role = e.role;

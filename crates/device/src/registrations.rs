@@ -37,7 +37,9 @@ impl App {
 
     async fn office_get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, AppError> {
         let (server, token) = self.token()?;
-        let (status, body) = http::request(&server, "GET", path, Some(&token), None, TIMEOUT)
+        let (status, body) = self
+            .http()?
+            .request(&server, "GET", path, Some(&token), None, TIMEOUT)
             .await
             .map_err(AppError::from)?;
         if status != 200 {
@@ -64,16 +66,18 @@ impl App {
             return Err(AppError::Sync(doithoai_sync::SyncError::BadDocumentId(id)));
         }
         let (server, token) = self.token()?;
-        let (status, body) = http::request(
-            &server,
-            "DELETE",
-            &format!("/api/v1/registrations/{id}"),
-            Some(&token),
-            None,
-            TIMEOUT,
-        )
-        .await
-        .map_err(AppError::from)?;
+        let (status, body) = self
+            .http()?
+            .request(
+                &server,
+                "DELETE",
+                &format!("/api/v1/registrations/{id}"),
+                Some(&token),
+                None,
+                TIMEOUT,
+            )
+            .await
+            .map_err(AppError::from)?;
         if status != 200 {
             return Err(server_error(status, &body));
         }

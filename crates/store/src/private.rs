@@ -132,3 +132,27 @@ pub fn with_sidecars(path: &Path) -> [PathBuf; 3] {
     };
     [path.to_path_buf(), side("-wal"), side("-shm")]
 }
+
+/// Writes `contents` to `path` as a private file (0600), atomically: into a temporary file
+/// beside it, then renamed over it, so that a crash leaves the old file or the new one, never
+/// half of one (a server's TLS key and certificate).
+pub fn write_file(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let _ = std::fs::remove_file(&tmp);
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.mode(FILE_MODE);
+    }
+    let mut f = open.open(&tmp)?;
+    io::Write::write_all(&mut f, contents)?;
+    f.sync_all()?;
+    drop(f);
+    std::fs::rename(&tmp, path)?;
+    tighten(path)?;
+    Ok(())
+}

@@ -19,6 +19,9 @@ pub enum ConnectError {
     Unreachable(String),
     #[error("bad server address {0:?}")]
     BadUrl(String),
+    /// The server's certificate was refused: not the enrolled server's, or not trusted.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsFailure),
 }
 
 impl doithoai_model::Localize for ConnectError {
@@ -29,8 +32,9 @@ impl doithoai_model::Localize for ConnectError {
             (ConnectError::Refused(_), Lang::En) => "The server refused this device's token (it may have been revoked). Ask for a new enrolment code, then run: doithoai join URL CODE".into(),
             (ConnectError::Unreachable(why), Lang::Vi) => format!("Không kết nối được máy chủ ({}). Dữ liệu vẫn an toàn trên máy; hãy thử lại khi có mạng.", unreachable_reason(why, Lang::Vi)),
             (ConnectError::Unreachable(why), Lang::En) => format!("Cannot reach the server ({why}). Your data is safe on this laptop; try again when online."),
-            (ConnectError::BadUrl(u), Lang::Vi) => format!("Địa chỉ máy chủ «{u}» không hợp lệ (ví dụ: http://192.168.1.10:8800)."),
-            (ConnectError::BadUrl(u), Lang::En) => format!("Bad server address {u:?} (e.g. http://192.168.1.10:8800)."),
+            (ConnectError::BadUrl(u), Lang::Vi) => format!("Địa chỉ máy chủ «{u}» không hợp lệ (ví dụ: https://192.168.1.10:8800)."),
+            (ConnectError::BadUrl(u), Lang::En) => format!("Bad server address {u:?} (e.g. https://192.168.1.10:8800)."),
+            (ConnectError::Tls(e), l) => doithoai_model::Localize::localize(e, l),
         }
     }
 }
@@ -69,13 +73,15 @@ fn unreachable_reason(why: &str, lang: doithoai_model::Lang) -> String {
 /// A live (or redialling) link to the server.
 pub struct ServerLink {
     dialer: DialerHandle<TokenRefused>,
+    seen: Arc<crate::tls::Seen>,
     last_error: Arc<std::sync::Mutex<Option<String>>>,
     pub stats: Arc<LinkStats>,
 }
 
 impl LocalRepo {
     /// Starts dialling the server. `retries: None` redials forever (background sync);
-    /// `Some(n)` gives up after n failed attempts (a one-off `doithoai sync`).
+    /// `Some(n)` gives up after n failed attempts (a one-off `doithoai sync`). A `wss://`
+    /// server's certificate is checked against the roots only; see [`Self::dial_server_with`].
     pub fn dial_server(
         &self,
         server_url: &str,
@@ -83,9 +89,30 @@ impl LocalRepo {
         opts: LinkOptions,
         retries: Option<u32>,
     ) -> Result<ServerLink, ConnectError> {
+        self.dial_server_with(
+            server_url,
+            token,
+            &crate::tls::Trust::default(),
+            opts,
+            retries,
+        )
+    }
+
+    /// [`Self::dial_server`], checking the server's certificate as `trust` says (the pinned
+    /// fingerprint of a ward's self-signed certificate, or the roots).
+    pub fn dial_server_with(
+        &self,
+        server_url: &str,
+        token: &str,
+        trust: &crate::tls::Trust,
+        opts: LinkOptions,
+        retries: Option<u32>,
+    ) -> Result<ServerLink, ConnectError> {
         let url = sync_url(server_url).map_err(|_| ConnectError::BadUrl(server_url.to_owned()))?;
         let stats = Arc::new(LinkStats::default());
-        let dialer = TokenDialer::new(url, token.to_owned(), opts, stats.clone());
+        let tls = crate::tls::ClientTls::new(trust)?;
+        let seen = tls.seen.clone();
+        let dialer = TokenDialer::new(url, token.to_owned(), opts, stats.clone(), tls);
         let last_error = dialer.last_error();
         let backoff = BackoffConfig {
             initial_delay: Duration::from_millis(200),
@@ -98,6 +125,7 @@ impl LocalRepo {
             .map_err(|_| ConnectError::Unreachable("repository stopped".into()))?;
         Ok(ServerLink {
             dialer: handle,
+            seen,
             last_error,
             stats,
         })
@@ -119,6 +147,11 @@ impl ServerLink {
         match self.dialer.established().await {
             Ok(_) => Ok(()),
             Err(DialerFailed::PermanentFailure(e)) => Err(ConnectError::Refused((*e).clone())),
+            Err(DialerFailed::MaxRetriesReached) if self.seen.failure().is_some() => {
+                Err(ConnectError::Tls(self.seen.failure().unwrap_or(
+                    crate::tls::TlsFailure::Setup("certificate refused".into()),
+                )))
+            }
             Err(DialerFailed::MaxRetriesReached) => Err(ConnectError::Unreachable(
                 self.last_error
                     .lock()

@@ -8,6 +8,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::link::{LinkOptions, LinkStats, link};
+use crate::tls::ClientTls;
 
 /// Why the server refused the token: the device must be enrolled again.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -17,24 +18,38 @@ pub struct TokenRefused {
     pub reason: String,
 }
 
-/// Dials `ws://server/sync` with `Authorization: Bearer TOKEN`.
+/// Dials `wss://server/sync` (or `ws://`) with `Authorization: Bearer TOKEN`, checking the
+/// server's certificate with `tls` (see [`crate::tls`]).
 pub struct TokenDialer {
     url: url::Url,
     token: String,
     opts: LinkOptions,
     stats: Arc<LinkStats>,
     last_error: Arc<Mutex<Option<String>>>,
+    tls: ClientTls,
 }
 
 impl TokenDialer {
-    pub fn new(url: url::Url, token: String, opts: LinkOptions, stats: Arc<LinkStats>) -> Self {
+    pub fn new(
+        url: url::Url,
+        token: String,
+        opts: LinkOptions,
+        stats: Arc<LinkStats>,
+        tls: ClientTls,
+    ) -> Self {
         TokenDialer {
             url,
             token,
             opts,
             stats,
             last_error: Arc::default(),
+            tls,
         }
+    }
+
+    /// What the certificate check saw.
+    pub fn tls(&self) -> &ClientTls {
+        &self.tls
     }
 
     /// The last transient dial error (for status displays).
@@ -73,6 +88,7 @@ impl Dialer for TokenDialer {
         let opts = self.opts;
         let stats = self.stats.clone();
         let last_error = self.last_error.clone();
+        let tls = self.tls.clone();
         Box::pin(async move {
             let mut req = url
                 .as_str()
@@ -85,7 +101,13 @@ impl Dialer for TokenDialer {
             let mut config = WebSocketConfig::default();
             config.max_message_size = Some(opts.max_frame_bytes);
             config.max_frame_size = Some(opts.max_frame_bytes);
-            let connect = tokio_tungstenite::connect_async_with_config(req, Some(config), true);
+            let connector = tokio_tungstenite::Connector::Rustls(tls.config.clone());
+            let connect = tokio_tungstenite::connect_async_tls_with_config(
+                req,
+                Some(config),
+                true,
+                Some(connector),
+            );
             let result = tokio::time::timeout(opts.idle_timeout, connect).await;
             let (ws, _resp) = match result {
                 Err(_) => {
@@ -110,10 +132,18 @@ impl Dialer for TokenDialer {
                     }));
                 }
                 Ok(Err(e)) => {
+                    // A certificate that is not the enrolled server's is said as such; the
+                    // dialer still retries (a captive portal on the way may go), but never
+                    // without the check.
+                    let msg = match tls.seen.failure() {
+                        Some(f) => f.to_string(),
+                        None => e.to_string(),
+                    };
+                    tracing::debug!(error = %msg, "dial failed");
                     if let Ok(mut l) = last_error.lock() {
-                        *l = Some(e.to_string());
+                        *l = Some(msg.clone());
                     }
-                    return Err(DialError::transient(e));
+                    return Err(DialError::TransientFailure(msg.into()));
                 }
                 Ok(Ok(ok)) => ok,
             };

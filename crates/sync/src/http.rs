@@ -1,11 +1,14 @@
-//! A small HTTP/1.1 client for the few JSON calls a device makes to its ward server (enrolment,
-//! registering a new document, listing its documents). The server is on the ward's network or on
-//! 127.0.0.1 in tests; plain HTTP, one request per connection.
+//! The few JSON calls a device makes to its ward server (enrolment, registering a new document,
+//! listing its documents), over reqwest with rustls. The certificate is checked as
+//! [`crate::tls`] says: the pinned fingerprint of a ward's self-signed certificate, or the roots
+//! for a real one; `http://` stays possible (a server behind a reverse proxy on the same machine,
+//! or tests), with a warning when the server is another machine.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use crate::tls::{ClientTls, Seen, TlsFailure, Trust};
 
 /// What went wrong with an HTTP call.
 #[derive(Debug, thiserror::Error)]
@@ -28,11 +31,17 @@ pub enum HttpError {
     Malformed,
     #[error("the server answered {status}: {body}")]
     Status { status: u16, body: String },
+    /// The server's certificate was refused (or TLS could not be set up).
+    #[error(transparent)]
+    Tls(#[from] TlsFailure),
 }
 
-/// The host:port and path of an `http://` or `ws://` URL.
+/// The host:port and path of an `http(s)://` or `ws(s)://` URL.
 pub fn split_url(url: &str) -> Result<(String, String), HttpError> {
     let u = url::Url::parse(url).map_err(|_| HttpError::BadUrl(url.to_owned()))?;
+    if !matches!(u.scheme(), "http" | "https" | "ws" | "wss") {
+        return Err(HttpError::BadUrl(url.to_owned()));
+    }
     let host = u
         .host_str()
         .ok_or_else(|| HttpError::BadUrl(url.to_owned()))?;
@@ -40,7 +49,162 @@ pub fn split_url(url: &str) -> Result<(String, String), HttpError> {
     Ok((format!("{host}:{port}"), u.path().to_owned()))
 }
 
-/// Sends one request and returns the status and body of the answer.
+/// An HTTP client that checks the server's certificate as `trust` says.
+#[derive(Clone)]
+pub struct Client {
+    inner: reqwest::Client,
+    seen: Arc<Seen>,
+}
+
+/// A trust and the extra roots in force: what a cached client was made for.
+type CacheKey = (Option<String>, Option<std::ffi::OsString>);
+
+/// One client per trust (a client holds its TLS set-up, the system's roots read once, and its
+/// pool of connections).
+fn cache() -> &'static Mutex<HashMap<CacheKey, Client>> {
+    static CACHE: OnceLock<Mutex<HashMap<CacheKey, Client>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+impl Client {
+    /// The client for `trust` (made once per process).
+    pub fn new(trust: &Trust) -> Result<Client, HttpError> {
+        let key = (
+            trust.pin.as_ref().map(|p| p.to_hex()),
+            std::env::var_os(crate::tls::EXTRA_ROOTS_ENV),
+        );
+        if let Some(c) = cache().lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(c);
+        }
+        let tls = ClientTls::new(trust)?;
+        let config: rustls::ClientConfig = (*tls.config).clone();
+        let inner = reqwest::Client::builder()
+            .tls_backend_preconfigured(config)
+            .no_proxy()
+            .connect_timeout(Duration::from_secs(15))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| HttpError::Tls(TlsFailure::Setup(e.to_string())))?;
+        let c = Client {
+            inner,
+            seen: tls.seen,
+        };
+        if let Ok(mut m) = cache().lock() {
+            m.insert(key, c.clone());
+        }
+        Ok(c)
+    }
+
+    /// What the certificate check saw on the last connection.
+    pub fn seen(&self) -> &Seen {
+        &self.seen
+    }
+
+    /// Sends one request and returns the status and body of the answer.
+    pub async fn request(
+        &self,
+        base: &str,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<&str>,
+        timeout: Duration,
+    ) -> Result<(u16, String), HttpError> {
+        let auth = bearer.map(|t| format!("Bearer {t}"));
+        let headers: Vec<(&str, &str)> = auth
+            .as_deref()
+            .map(|a| ("Authorization", a))
+            .into_iter()
+            .collect();
+        self.request_with(base, method, path, &headers, body, timeout)
+            .await
+    }
+
+    /// [`Client::request`] with the given extra headers (the admin API's `x-admin-secret`).
+    pub async fn request_with(
+        &self,
+        base: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+        timeout: Duration,
+    ) -> Result<(u16, String), HttpError> {
+        let (addr, _) = split_url(base)?;
+        let mut url =
+            url::Url::parse(base.trim()).map_err(|_| HttpError::BadUrl(base.to_owned()))?;
+        let scheme = match url.scheme() {
+            "ws" => "http",
+            "wss" => "https",
+            s => s,
+        }
+        .to_owned();
+        url.set_scheme(&scheme)
+            .map_err(|_| HttpError::BadUrl(base.to_owned()))?;
+        let (p, q) = path.split_once('?').unwrap_or((path, ""));
+        url.set_path(p);
+        url.set_query((!q.is_empty()).then_some(q));
+        let method = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|_| HttpError::BadHeader(method.to_owned()))?;
+        let mut req = self
+            .inner
+            .request(method, url)
+            .timeout(timeout)
+            .header("accept", "application/json")
+            .header("content-type", "application/json");
+        for (name, value) in headers {
+            // A header value cannot carry a line break into the request.
+            if value.contains(['\r', '\n']) || name.contains(['\r', '\n', ':']) {
+                return Err(HttpError::BadHeader((*name).to_owned()));
+            }
+            req = req.header(*name, *value);
+        }
+        req = req.body(body.unwrap_or("").to_owned());
+        let resp = req.send().await.map_err(|e| self.error(&addr, e))?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.map_err(|e| self.error(&addr, e))?;
+        Ok((status, text))
+    }
+
+    fn error(&self, addr: &str, e: reqwest::Error) -> HttpError {
+        if let Some(f) = self.seen.failure() {
+            return HttpError::Tls(f);
+        }
+        if e.is_timeout() {
+            return HttpError::Timeout;
+        }
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        let mut io_kind = None;
+        while let Some(s) = source {
+            if let Some(t) = s.downcast_ref::<rustls::Error>() {
+                return HttpError::Tls(TlsFailure::Untrusted(t.to_string()));
+            }
+            if let Some(io) = s.downcast_ref::<std::io::Error>() {
+                if let Some(t) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                    return HttpError::Tls(TlsFailure::Untrusted(t.to_string()));
+                }
+                io_kind.get_or_insert(io.kind());
+            }
+            source = s.source();
+        }
+        if e.is_decode() || e.is_body() {
+            return HttpError::Malformed;
+        }
+        let mut reason = e.to_string();
+        let mut s = std::error::Error::source(&e);
+        while let Some(inner) = s {
+            reason = format!("{reason}: {inner}");
+            s = inner.source();
+        }
+        HttpError::Unreachable {
+            addr: addr.to_owned(),
+            reason,
+            kind: io_kind.unwrap_or(std::io::ErrorKind::ConnectionAborted),
+        }
+    }
+}
+
+/// Sends one request, checking the certificate against the roots only (no pin).
 pub async fn request(
     base: &str,
     method: &str,
@@ -49,13 +213,9 @@ pub async fn request(
     body: Option<&str>,
     timeout: Duration,
 ) -> Result<(u16, String), HttpError> {
-    let auth = bearer.map(|t| format!("Bearer {t}"));
-    let headers: Vec<(&str, &str)> = auth
-        .as_deref()
-        .map(|a| ("Authorization", a))
-        .into_iter()
-        .collect();
-    request_with(base, method, path, &headers, body, timeout).await
+    Client::new(&Trust::default())?
+        .request(base, method, path, bearer, body, timeout)
+        .await
 }
 
 /// [`request`] with the given extra headers (the admin API's `x-admin-secret`).
@@ -67,97 +227,7 @@ pub async fn request_with(
     body: Option<&str>,
     timeout: Duration,
 ) -> Result<(u16, String), HttpError> {
-    let (addr, _) = split_url(base)?;
-    let fut = async {
-        let mut s = TcpStream::connect(&addr)
-            .await
-            .map_err(|e| HttpError::Unreachable {
-                addr: addr.clone(),
-                reason: e.to_string(),
-                kind: e.kind(),
-            })?;
-        let body = body.unwrap_or("");
-        let mut req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: application/json\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        );
-        for (name, value) in headers {
-            // A header value cannot carry a line break into the request.
-            if value.contains(['\r', '\n']) || name.contains(['\r', '\n', ':']) {
-                return Err(HttpError::BadHeader((*name).to_owned()));
-            }
-            req.push_str(&format!("{name}: {value}\r\n"));
-        }
-        req.push_str("\r\n");
-        req.push_str(body);
-        let io = |e: std::io::Error| HttpError::Unreachable {
-            addr: addr.clone(),
-            reason: e.to_string(),
-            kind: e.kind(),
-        };
-        s.write_all(req.as_bytes()).await.map_err(io)?;
-        let mut buf = Vec::new();
-        s.read_to_end(&mut buf).await.map_err(io)?;
-        parse_response(&buf)
-    };
-    tokio::time::timeout(timeout, fut)
+    Client::new(&Trust::default())?
+        .request_with(base, method, path, headers, body, timeout)
         .await
-        .map_err(|_| HttpError::Timeout)?
-}
-
-fn parse_response(buf: &[u8]) -> Result<(u16, String), HttpError> {
-    let split = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or(HttpError::Malformed)?;
-    let head = std::str::from_utf8(&buf[..split]).map_err(|_| HttpError::Malformed)?;
-    let status: u16 = head
-        .lines()
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or(HttpError::Malformed)?;
-    let chunked = head.lines().any(|l| {
-        l.to_ascii_lowercase().starts_with("transfer-encoding:")
-            && l.to_ascii_lowercase().contains("chunked")
-    });
-    let raw = &buf[split + 4..];
-    let body = if chunked { dechunk(raw)? } else { raw.to_vec() };
-    Ok((status, String::from_utf8_lossy(&body).into_owned()))
-}
-
-fn dechunk(mut raw: &[u8]) -> Result<Vec<u8>, HttpError> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = raw
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or(HttpError::Malformed)?;
-        let size_str = std::str::from_utf8(&raw[..line_end]).map_err(|_| HttpError::Malformed)?;
-        let size = usize::from_str_radix(size_str.split(';').next().unwrap_or("").trim(), 16)
-            .map_err(|_| HttpError::Malformed)?;
-        raw = &raw[line_end + 2..];
-        if size == 0 {
-            return Ok(out);
-        }
-        if raw.len() < size {
-            return Err(HttpError::Malformed);
-        }
-        out.extend_from_slice(&raw[..size]);
-        raw = raw.get(size + 2..).unwrap_or(&[]);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_plain_and_chunked_answers() {
-        let plain = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
-        assert_eq!(parse_response(plain).unwrap(), (200, "{}".into()));
-        let chunked = b"HTTP/1.1 401 Unauthorized\r\ntransfer-encoding: chunked\r\n\r\n4\r\nabcd\r\n2\r\nef\r\n0\r\n\r\n";
-        assert_eq!(parse_response(chunked).unwrap(), (401, "abcdef".into()));
-        assert!(parse_response(b"garbage").is_err());
-    }
 }

@@ -12,6 +12,7 @@ pub mod link;
 pub mod policy;
 pub mod repo;
 pub mod storage;
+pub mod tls;
 
 pub use automerge;
 pub use repo::{LocalRepo, change, doc_url, parse_doc_id, read};

@@ -226,6 +226,11 @@ impl Preview {
                         rows: rows.clone(),
                         total: total.clone(),
                     },
+                    // A picture (a report's chart) is previewed by what it shows in words.
+                    Block::Image { alt, .. } => PreviewBlock::Para {
+                        text: alt.clone(),
+                        center: true,
+                    },
                 })
                 .collect(),
             recipients: d.recipients.clone(),
