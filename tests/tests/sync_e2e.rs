@@ -389,11 +389,13 @@ async fn the_office_desk_registers_its_next_intake_volume() {
     let tmp = tempfile::tempdir().unwrap();
     let server = Server::start(tmp.path().join("server"));
     server.setup_ward(&["desk"]);
+    let srv = &server;
     let register = |code: String, name: &'static str| {
         let server_url = server.url();
+        let trust = server.trust();
         let dir = tmp.path().join(name);
         async move {
-            let e = doithoai_e2e::enroll_raw(&server_url, &code);
+            let e = doithoai_e2e::enroll_raw(srv, &code);
             let token = e["token"].as_str().unwrap().to_owned();
             let store = doithoai_store::Store::open(
                 &dir.with_extension("sqlite3"),
@@ -411,16 +413,18 @@ async fn the_office_desk_registers_its_next_intake_volume() {
             let body =
                 serde_json::json!({"doc_id": volume.document_id().to_string(), "kind": "intake"})
                     .to_string();
-            let (status, _) = doithoai_sync::http::request(
-                &server_url,
-                "POST",
-                "/api/v1/documents",
-                Some(&token),
-                Some(&body),
-                Duration::from_secs(10),
-            )
-            .await
-            .unwrap();
+            let (status, _) = doithoai_sync::http::Client::new(&trust)
+                .unwrap()
+                .request(
+                    &server_url,
+                    "POST",
+                    "/api/v1/documents",
+                    Some(&token),
+                    Some(&body),
+                    Duration::from_secs(10),
+                )
+                .await
+                .unwrap();
             repo.stop().await;
             status
         }
