@@ -59,7 +59,7 @@ fn crockford() -> data_encoding::Encoding {
     spec.symbols.push_str("0123456789ABCDEFGHJKMNPQRSTVWXYZ");
     spec.translate.from.push_str("abcdefghjkmnpqrstvwxyzOoIiLl");
     spec.translate.to.push_str("ABCDEFGHJKMNPQRSTVWXYZ001111");
-    spec.ignore.push_str("-");
+    spec.ignore.push('-');
     // Only the 128-bit prefix is ever encoded: 26 symbols, the last with 2 spare bits.
     spec.check_trailing_bits = false;
     spec.encoding()
