@@ -12,7 +12,6 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use doithoai_e2e::{Client, Server, saved_id};
 use rustls_pki_types::CertificateDer;
@@ -199,7 +198,7 @@ fn a_tdp_and_the_office_sync_over_tls_pinned_by_the_enrolment_code() {
         "a resident's name crossed in clear"
     );
     assert!(
-        !tap.carried(code[..13].as_bytes()),
+        !tap.carried(&code.as_bytes()[..13]),
         "the enrolment code crossed in clear"
     );
 

@@ -41,7 +41,7 @@ fn day_of(i: u32) -> u32 {
 }
 /// Rows with a number in the register; the others are a list to be received.
 fn numbered(i: u32) -> bool {
-    i % 5 != 0
+    !i.is_multiple_of(5)
 }
 fn content(i: u32) -> String {
     format!(

@@ -403,7 +403,10 @@ fn value() -> impl Strategy<Value = V> {
 
 /// A document of one of the five kinds (its `type` right most of the time, so the readers go
 /// past their first check), with hostile content at the top and inside `petitions`.
-fn document() -> impl Strategy<Value = (String, Vec<(String, V)>, Vec<(String, V)>)> {
+/// Entries of a map: key and value.
+type Entries = Vec<(String, V)>;
+
+fn document() -> impl Strategy<Value = (String, Entries, Entries)> {
     (
         prop_oneof![
             8 => proptest::sample::select(&["intake", "handling", "ward", "session", "monitoring"][..])
