@@ -374,7 +374,7 @@ pub const HELP_EN: &HelpTable = &[
     // Reports.
     (
         "import",
-        "Import petitions from the office's spreadsheet (Excel .xlsx or CSV): the 12 columns of Mẫu 03 or a list with Vietnamese headings; every row is checked and nothing is imported while a row has an error; importing the same file again adds nothing.",
+        "Import petitions from the office's spreadsheet (Excel .xlsx or CSV): the 12 columns of the ward register (form 03) or a list with Vietnamese headings; every row is checked and nothing is imported while a row has an error; importing the same file again adds nothing.",
     ),
     (
         "import <file>",
