@@ -33,6 +33,9 @@ struct Cli {
         value_name = "THƯ_MỤC"
     )]
     data_dir: PathBuf,
+    /// Cơ sở dữ liệu PostgreSQL thay cho tệp SQLite trong thư mục dữ liệu, ví dụ postgres://doithoai:mật-khẩu@db.phuong.vn/doithoai.
+    #[arg(long, global = true, env = "DOITHOAI_DATABASE", value_name = "postgres://…")]
+    database: Option<String>,
     /// Địa chỉ và cổng lắng nghe, ví dụ 0.0.0.0:8800 để mở cho mạng LAN.
     #[arg(
         long,
@@ -104,6 +107,20 @@ enum Cmd {
         /// Tệp sao lưu do lệnh backup tạo.
         #[arg(value_name = "TỆP")]
         file: PathBuf,
+    },
+    /// Chuyển toàn bộ dữ liệu (sổ đăng ký, tài liệu) từ tệp SQLite sang PostgreSQL, rồi kiểm tra.
+    ///
+    /// Máy chủ nguồn phải đang dừng; cơ sở dữ liệu đích phải chưa có dữ liệu. Sau khi chép, số dòng
+    /// của mọi bảng và heads của mọi tài liệu được so sánh ở hai bên.
+    ///
+    /// Ví dụ: doithoai-server migrate --from ./data --to postgres://doithoai@db.phuong.vn/doithoai
+    Migrate {
+        /// Thư mục dữ liệu của máy chủ nguồn (có tệp doithoai-server.sqlite3).
+        #[arg(long, value_name = "THƯ_MỤC")]
+        from: PathBuf,
+        /// Cơ sở dữ liệu PostgreSQL đích (postgres://…).
+        #[arg(long, value_name = "postgres://…")]
+        to: String,
     },
 }
 
@@ -273,6 +290,10 @@ fn main() -> std::process::ExitCode {
                     e.downcast_ref::<doithoai_store::StoreError>()
                         .map(|s| s.localize(lang))
                 })
+                .or_else(|| {
+                    e.downcast_ref::<doithoai_server::migrate::MigrateError>()
+                        .map(|m| m.localize(lang))
+                })
                 .unwrap_or_else(|| format!("{e:#}"));
             eprintln!("{}: {msg}", lang.pick("Lỗi", "Error"));
             std::process::ExitCode::FAILURE
@@ -343,9 +364,22 @@ async fn admin_request(
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let lang = cli.lang;
     let data_dir = cli.data_dir.clone();
+    let database_owned = cli.database.clone().filter(|d| !d.trim().is_empty());
+    if let Some(d) = &database_owned
+        && !doithoai_server::is_database_url(d)
+    {
+        bail!(
+            lang.pick(
+                "--database phải là địa chỉ PostgreSQL (postgres://người-dùng:mật-khẩu@máy/cơ-sở-dữ-liệu).",
+                "--database must be a PostgreSQL address (postgres://user:password@host/database)."
+            )
+            .to_owned()
+        );
+    }
+    let database = database_owned.as_deref();
     match cli.command.unwrap_or(Cmd::Serve) {
         Cmd::Serve => {
-            let store = open_store(&data_dir)?;
+            let store = open_store(&data_dir, database)?;
             let wards = store.wards()?;
             drop(store);
             println!(
@@ -374,6 +408,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let cfg = ServeConfig {
                 data_dir,
+                database: database_owned.clone(),
                 listen: cli.listen,
                 link: LinkOptions::from_env(),
             };
@@ -406,7 +441,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let ward = match via_server(&data_dir, "/api/v1/admin/ward", body).await? {
                 Some(v) => serde_json::from_value(v)?,
                 None => {
-                    let store = open_store(&data_dir)?;
+                    let store = open_store(&data_dir, database)?;
                     let repo = open_repo(&store).await;
                     let r = admin::create_ward(&store, &repo, &id, &name).await;
                     repo.stop().await;
@@ -430,7 +465,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Ward(WardCmd::List) => {
-            let store = open_store(&data_dir)?;
+            let store = open_store(&data_dir, database)?;
             for w in store.wards()? {
                 println!("{}\t{}\tautomerge:{}", w.id, w.name, w.ward_doc);
             }
@@ -447,7 +482,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 match via_server(&data_dir, "/api/v1/admin/point", body).await? {
                     Some(v) => serde_json::from_value(v)?,
                     None => {
-                        let store = open_store(&data_dir)?;
+                        let store = open_store(&data_dir, database)?;
                         let repo = open_repo(&store).await;
                         let r = admin::add_point(&store, &repo, &ward, &kind, &id, &name).await;
                         repo.stop().await;
@@ -470,7 +505,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Point(PointCmd::List { ward }) => {
-            let store = open_store(&data_dir)?;
+            let store = open_store(&data_dir, database)?;
             for p in store.points(&ward)? {
                 println!(
                     "{}\t{}\t{}\tautomerge:{}",
@@ -485,7 +520,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             point,
             name,
         }) => {
-            let store = open_store(&data_dir)?;
+            let store = open_store(&data_dir, database)?;
             let d = admin::add_device(&store, &ward, &role, point.as_deref(), &name)?;
             println!(
                 "{}",
@@ -515,7 +550,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Device(DeviceCmd::List { json }) => {
-            let store = open_store(&data_dir)?;
+            let store = open_store(&data_dir, database)?;
             let devices = store.devices()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&devices)?);
@@ -542,7 +577,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Device(DeviceCmd::Revoke { id }) => {
-            let store = open_store(&data_dir)?;
+            let store = open_store(&data_dir, database)?;
             let d = admin::revoke_device(&store, &id)?;
             println!(
                 "{}",
@@ -560,7 +595,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Doc(DocCmd::List { ward }) => {
-            let store = open_store(&data_dir)?;
+            let store = open_store(&data_dir, database)?;
             let repo = open_repo(&store).await;
             let mut out = Vec::new();
             for d in store.docs_of_ward(&ward)? {
@@ -585,12 +620,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Backup { file, force } => {
+            if let Some(db) = database {
+                bail!(match lang {
+                    Lang::Vi => format!(
+                        "Máy chủ này dùng PostgreSQL ({}): hãy sao lưu bằng công cụ của PostgreSQL (pg_dump).",
+                        doithoai_store_pg::without_password(db)
+                    ),
+                    Lang::En => format!(
+                        "This server uses PostgreSQL ({}): back it up with PostgreSQL's own tools (pg_dump).",
+                        doithoai_store_pg::without_password(db)
+                    ),
+                });
+            }
             // A mistyped --data-dir must not make an empty database and back that up.
             if !data_dir.join(doithoai_server::DB_FILE).is_file() {
                 return Err(backup::BackupError::NoData(data_dir).into());
             }
-            let store = open_store(&data_dir)?;
-            backup::backup(&store, &file, force)?;
+            let store = open_store(&data_dir, database)?;
+            backup::backup(&store.chunks, &file, force)?;
             println!(
                 "{}",
                 match lang {
@@ -606,7 +653,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Cmd::Migrate { from, to } => {
+            if running_server(&from).await.is_some() {
+                bail!(
+                    lang.pick(
+                        "Máy chủ nguồn đang chạy: hãy dừng nó trước khi chuyển dữ liệu.",
+                        "The source server is running: stop it before migrating."
+                    )
+                    .to_owned()
+                );
+            }
+            let report = doithoai_server::migrate::migrate(&from, &to).await?;
+            println!("{}", report.describe(lang));
+            Ok(())
+        }
         Cmd::Restore { file } => {
+            if database.is_some() {
+                bail!(
+                    lang.pick(
+                        "Máy chủ này dùng PostgreSQL: hãy khôi phục bằng công cụ của PostgreSQL (pg_restore).",
+                        "This server uses PostgreSQL: restore it with PostgreSQL's own tools (pg_restore)."
+                    )
+                    .to_owned()
+                );
+            }
             if running_server(&data_dir).await.is_some() {
                 bail!(
                     lang.pick(

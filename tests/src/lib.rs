@@ -5,6 +5,7 @@
 //! client and server packages have integration tests, so cargo builds their binaries too).
 
 pub mod browser;
+pub mod pg;
 pub mod proxy;
 pub mod scenario;
 
@@ -116,6 +117,9 @@ pub struct Server {
     child: Option<std::process::Child>,
     /// Extra environment for the server process (keepalive settings in fault tests).
     pub env: Vec<(String, String)>,
+    /// `postgres://…`: the server (and its admin commands) run on this database instead of the
+    /// SQLite file in `dir`.
+    pub database: Option<String>,
 }
 
 impl Server {
@@ -125,11 +129,21 @@ impl Server {
     }
 
     pub fn start_with_env(dir: impl Into<PathBuf>, env: Vec<(String, String)>) -> Server {
+        Server::start_on(dir, None, env)
+    }
+
+    /// Starts a server on `database` (`postgres://…`; `None`: the SQLite file in `dir`).
+    pub fn start_on(
+        dir: impl Into<PathBuf>,
+        database: Option<String>,
+        env: Vec<(String, String)>,
+    ) -> Server {
         let mut s = Server {
             dir: dir.into(),
             port: free_port(),
             child: None,
             env,
+            database,
         };
         s.restart();
         s
@@ -148,6 +162,9 @@ impl Server {
             .arg(format!("127.0.0.1:{}", self.port))
             .env("DOITHOAI_LANG", "vi")
             .env("DOITHOAI_LOG", "warn");
+        if let Some(db) = &self.database {
+            c.arg("--database").arg(db);
+        }
         c
     }
 
@@ -232,6 +249,24 @@ impl Server {
             "doithoai-server did not start; see {}",
             self.dir.with_extension("log").display()
         );
+    }
+
+    /// Stops the server process as a service manager does (SIGTERM) and waits for it to exit.
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while std::time::Instant::now() < deadline {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(30));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
     }
 
     /// SIGKILLs the server process.
