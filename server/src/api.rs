@@ -714,7 +714,7 @@ async fn admin_ward(
     check_admin(&state, &headers)?;
     Ok(Json(
         admin::create_ward(
-            &state.store,
+            &*state.store,
             &state.wards.get(&req.id).await?.repo,
             &req.id,
             &req.name,
@@ -739,7 +739,7 @@ async fn admin_point(
     check_admin(&state, &headers)?;
     Ok(Json(
         admin::add_point(
-            &state.store,
+            &*state.store,
             &state.wards.get(&req.ward).await?.repo,
             &req.ward,
             &req.kind,
@@ -767,7 +767,7 @@ async fn admin_device_add(
 ) -> Result<Json<admin::NewDevice>, ApiError> {
     check_admin(&state, &headers)?;
     Ok(Json(admin::add_device(
-        &state.store,
+        &*state.store,
         &req.ward,
         &req.role,
         req.point.as_deref(),
@@ -792,7 +792,7 @@ async fn admin_device_revoke(
     Path(id): Path<String>,
 ) -> Result<Json<doithoai_store::DeviceRow>, ApiError> {
     check_admin(&state, &headers)?;
-    Ok(Json(admin::revoke_device(&state.store, &id)?))
+    Ok(Json(admin::revoke_device(&*state.store, &id)?))
 }
 
 async fn sync(

@@ -443,7 +443,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => {
                     let store = open_store(&data_dir, database)?;
                     let repo = open_repo(&store).await;
-                    let r = admin::create_ward(&store, &repo, &id, &name).await;
+                    let r = admin::create_ward(&*store, &repo, &id, &name).await;
                     repo.stop().await;
                     r?
                 }
@@ -484,7 +484,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     None => {
                         let store = open_store(&data_dir, database)?;
                         let repo = open_repo(&store).await;
-                        let r = admin::add_point(&store, &repo, &ward, &kind, &id, &name).await;
+                        let r = admin::add_point(&*store, &repo, &ward, &kind, &id, &name).await;
                         repo.stop().await;
                         r?
                     }
@@ -521,7 +521,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
         }) => {
             let store = open_store(&data_dir, database)?;
-            let d = admin::add_device(&store, &ward, &role, point.as_deref(), &name)?;
+            let d = admin::add_device(&*store, &ward, &role, point.as_deref(), &name)?;
             println!(
                 "{}",
                 match lang {
@@ -578,7 +578,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Cmd::Device(DeviceCmd::Revoke { id }) => {
             let store = open_store(&data_dir, database)?;
-            let d = admin::revoke_device(&store, &id)?;
+            let d = admin::revoke_device(&*store, &id)?;
             println!(
                 "{}",
                 match lang {

@@ -25,7 +25,7 @@ use crate::api::AppState;
 /// Starts following the other nodes' writes, when the database can tell of them.
 pub fn follow(state: Arc<AppState>) {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let following = state.store.follow_changes(Arc::new(move |c| {
+    let following = state.store.follow_changes(Arc::new(move |c: ChunkChange| {
         let _ = tx.send(c);
     }));
     if following {

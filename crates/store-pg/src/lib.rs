@@ -393,7 +393,7 @@ async fn listen(config: tokio_postgres::Config, node: String, db: String, on_cha
                         }
                     }
                 });
-                match client.batch_execute(&format!("LISTEN {CHANNEL}")).await {
+                match client.batch_execute(&*format!("LISTEN {CHANNEL}")).await {
                     Ok(()) => {
                         tracing::info!(%db, "following the other nodes' writes");
                         if !first {
@@ -767,7 +767,7 @@ impl ServerDb for PgDb {
             async move {
                 let c = pool.get().await?;
                 c.execute(
-                    &format!("INSERT INTO reg_device ({DEVICE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
+                    &*format!("INSERT INTO reg_device ({DEVICE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
                     &[&d.id, &d.ward_id, &d.name, &d.role, &d.point_id, &d.peer_id, &d.created_at, &d.enrolled_at, &d.revoked_at],
                 )
                 .await?;
@@ -960,7 +960,7 @@ impl ServerDb for PgDb {
                 let mut c = pool.get().await?;
                 let tx = c.transaction().await?;
                 tx.execute(
-                    &format!(
+                    &*format!(
                         "INSERT INTO reg_doc ({DOC_COLS}) VALUES ($1, $2, $3, $4, $5, $6)
                          ON CONFLICT (doc_id) DO NOTHING"
                     ),
@@ -969,7 +969,7 @@ impl ServerDb for PgDb {
                 .await?;
                 let row = tx
                     .query_one(
-                        &format!("SELECT {DOC_COLS} FROM reg_doc WHERE doc_id = $1"),
+                        &*format!("SELECT {DOC_COLS} FROM reg_doc WHERE doc_id = $1"),
                         &[&d.doc_id],
                     )
                     .await?;
@@ -1214,7 +1214,7 @@ impl ServerDb for PgDb {
                 }
                 for (d, token) in &dump.devices {
                     tx.execute(
-                        &format!("INSERT INTO reg_device ({DEVICE_COLS}, token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
+                        &*format!("INSERT INTO reg_device ({DEVICE_COLS}, token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
                         &[&d.id, &d.ward_id, &d.name, &d.role, &d.point_id, &d.peer_id, &d.created_at, &d.enrolled_at, &d.revoked_at, token],
                     )
                     .await?;
@@ -1229,7 +1229,7 @@ impl ServerDb for PgDb {
                 }
                 for d in &dump.docs {
                     tx.execute(
-                        &format!(
+                        &*format!(
                             "INSERT INTO reg_doc ({DOC_COLS}) VALUES ($1, $2, $3, $4, $5, $6)
                              ON CONFLICT (doc_id) DO UPDATE SET ward_id = excluded.ward_id,
                              kind = excluded.kind, point_id = excluded.point_id,
