@@ -152,7 +152,9 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     let db = state.store.clone();
     let answer = tokio::task::spawn_blocking(move || db.ping()).await;
     match answer {
-        Ok(Ok(())) => Json(json!({"status": "ok", "database": state.store.backend()})).into_response(),
+        Ok(Ok(())) => {
+            Json(json!({"status": "ok", "database": state.store.backend()})).into_response()
+        }
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "health check: the database does not answer");
             (

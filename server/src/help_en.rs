@@ -116,5 +116,8 @@ pub const HELP_EN: &HelpTable = &[
         "migrate --from",
         "The source server's data directory (holding doithoai-server.sqlite3)",
     ),
-    ("migrate --to", "The target PostgreSQL database (postgres://…)"),
+    (
+        "migrate --to",
+        "The target PostgreSQL database (postgres://…)",
+    ),
 ];

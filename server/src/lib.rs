@@ -140,11 +140,12 @@ pub async fn open_repo_with_notifier(
         store: store.db.clone(),
     });
     let on_fatal = doithoai_sync::exit_on_fatal();
-    let storage =
-        SqliteStorage::new(store.chunks.clone()).with_fatal_handler(Arc::new(move |e: &FatalError| {
+    let storage = SqliteStorage::new(store.chunks.clone()).with_fatal_handler(Arc::new(
+        move |e: &FatalError| {
             STORAGE_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             on_fatal(e)
-        }));
+        },
+    ));
     let policy = RolePolicy::new(access);
     let notifier = policy.notifier();
     (

@@ -34,7 +34,12 @@ struct Cli {
     )]
     data_dir: PathBuf,
     /// Cơ sở dữ liệu PostgreSQL thay cho tệp SQLite trong thư mục dữ liệu, ví dụ postgres://doithoai:mật-khẩu@db.phuong.vn/doithoai.
-    #[arg(long, global = true, env = "DOITHOAI_DATABASE", value_name = "postgres://…")]
+    #[arg(
+        long,
+        global = true,
+        env = "DOITHOAI_DATABASE",
+        value_name = "postgres://…"
+    )]
     database: Option<String>,
     /// Địa chỉ và cổng lắng nghe, ví dụ 0.0.0.0:8800 để mở cho mạng LAN.
     #[arg(

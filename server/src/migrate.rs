@@ -21,7 +21,9 @@ use crate::{DB_FILE, ServerStore};
 pub enum MigrateError {
     #[error("no server database in {}", .0.display())]
     NoSource(PathBuf),
-    #[error("the target database {db} already holds data ({wards} wards, {devices} devices, {chunks} chunks)")]
+    #[error(
+        "the target database {db} already holds data ({wards} wards, {devices} devices, {chunks} chunks)"
+    )]
     TargetNotEmpty {
         db: String,
         wards: usize,
@@ -205,7 +207,10 @@ fn migrate_blocking(from: &Path, to: &str) -> Result<MigrateReport, MigrateError
     }
 }
 
-fn copy_and_check(source: &dyn ServerDb, target: &dyn ServerDb) -> Result<MigrateReport, MigrateError> {
+fn copy_and_check(
+    source: &dyn ServerDb,
+    target: &dyn ServerDb,
+) -> Result<MigrateReport, MigrateError> {
     let started = std::time::Instant::now();
     let dump = source.registry_dump()?;
     target.registry_load(&dump)?;

@@ -33,7 +33,10 @@ pub fn follow(state: Arc<AppState>) {
     }
 }
 
-async fn merge_loop(state: Arc<AppState>, mut rx: tokio::sync::mpsc::UnboundedReceiver<ChunkChange>) {
+async fn merge_loop(
+    state: Arc<AppState>,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<ChunkChange>,
+) {
     while let Some(first) = rx.recv().await {
         tokio::time::sleep(Duration::from_millis(50)).await;
         let mut docs = BTreeSet::new();
@@ -50,13 +53,15 @@ async fn merge_loop(state: Arc<AppState>, mut rx: tokio::sync::mpsc::UnboundedRe
         }
         if everything {
             let db = state.store.clone();
-            let all = tokio::task::spawn_blocking(move || -> Result<Vec<String>, doithoai_store::StoreError> {
-                let mut ids = Vec::new();
-                for w in db.wards()? {
-                    ids.extend(db.docs_of_ward(&w.id)?.into_iter().map(|d| d.doc_id));
-                }
-                Ok(ids)
-            })
+            let all = tokio::task::spawn_blocking(
+                move || -> Result<Vec<String>, doithoai_store::StoreError> {
+                    let mut ids = Vec::new();
+                    for w in db.wards()? {
+                        ids.extend(db.docs_of_ward(&w.id)?.into_iter().map(|d| d.doc_id));
+                    }
+                    Ok(ids)
+                },
+            )
             .await;
             match all {
                 Ok(Ok(ids)) => docs.extend(ids),
@@ -73,7 +78,10 @@ async fn merge_loop(state: Arc<AppState>, mut rx: tokio::sync::mpsc::UnboundedRe
 }
 
 /// Merges the stored chunks of `doc` into this node's copy of it.
-async fn merge(state: &AppState, doc: &str) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+async fn merge(
+    state: &AppState,
+    doc: &str,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let Ok(id) = doithoai_sync::parse_doc_id(doc) else {
         return Ok(()); // storage-adapter-id and other top-level keys
     };
@@ -86,9 +94,10 @@ async fn merge(state: &AppState, doc: &str) -> Result<(), Box<dyn std::error::Er
     let Some(handle) = repo.find(&id).await? else {
         return Ok(());
     };
-    let changed =
-        tokio::task::spawn_blocking(move || doithoai_sync::client::refresh_from_store(&repo, &handle))
-            .await??;
+    let changed = tokio::task::spawn_blocking(move || {
+        doithoai_sync::client::refresh_from_store(&repo, &handle)
+    })
+    .await??;
     if changed {
         tracing::debug!(doc, "merged another node's changes");
     }

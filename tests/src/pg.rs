@@ -201,7 +201,14 @@ impl PgCluster {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("doithoai_{n}");
         let out = Command::new(self.bin.join("createdb"))
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", PG_USER])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                PG_USER,
+            ])
             .arg(&name)
             .output()
             .expect("run createdb");
@@ -216,7 +223,17 @@ impl PgCluster {
     /// Runs one SQL statement with `psql` and returns what it printed (unaligned, no header).
     pub fn psql(&self, url: &str, sql: &str) -> String {
         let out = Command::new(self.bin.join("psql"))
-            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+            .args([
+                "-X",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                url,
+                "-c",
+                sql,
+            ])
             .output()
             .expect("run psql");
         assert!(
@@ -251,16 +268,31 @@ pub enum Backend {
     Postgres,
 }
 
-/// The database to give a server for `backend`: `None` for SQLite; for PostgreSQL a new
-/// database on a new cluster (kept alive by the returned guard), or `Err(())` when the test must
-/// be skipped (PostgreSQL not installed outside CI; the reason is printed).
-pub fn database_for(backend: Backend, test: &str) -> Result<Option<(PgCluster, String)>, ()> {
+/// The database a test's server runs on, and for PostgreSQL the cluster that holds it.
+pub enum TestDb {
+    Sqlite,
+    Postgres { cluster: PgCluster, url: String },
+}
+
+impl TestDb {
+    /// What to give [`crate::Server::start_on`]: `None` for the SQLite file.
+    pub fn url(&self) -> Option<String> {
+        match self {
+            TestDb::Sqlite => None,
+            TestDb::Postgres { url, .. } => Some(url.clone()),
+        }
+    }
+}
+
+/// The database for `backend`: for PostgreSQL a new database on a new cluster. `None` when the
+/// test must be skipped (PostgreSQL not installed, outside CI; the reason is printed).
+pub fn database_for(backend: Backend, test: &str) -> Option<TestDb> {
     match backend {
-        Backend::Sqlite => Ok(None),
+        Backend::Sqlite => Some(TestDb::Sqlite),
         Backend::Postgres => {
-            let cluster = PgCluster::start_or_skip(test).ok_or(())?;
+            let cluster = PgCluster::start_or_skip(test)?;
             let url = cluster.new_database();
-            Ok(Some((cluster, url)))
+            Some(TestDb::Postgres { cluster, url })
         }
     }
 }

@@ -130,8 +130,8 @@ async fn migrate_moves_a_ward_of_5000_petitions_with_identical_heads() {
     assert!(out.contains("heads của"), "{out}");
 
     // Counts on both sides, by PostgreSQL itself.
-    let src = doithoai_store::Store::open(&sqlite.db(), doithoai_store::Durability::Normal)
-        .unwrap();
+    let src =
+        doithoai_store::Store::open(&sqlite.db(), doithoai_store::Durability::Normal).unwrap();
     let chunks: i64 = cluster
         .psql(&url, "SELECT count(*) FROM chunk")
         .parse()
@@ -148,7 +148,10 @@ async fn migrate_moves_a_ward_of_5000_petitions_with_identical_heads() {
     let before = heads(&sqlite);
     let after = heads(&pg);
     assert_eq!(before.len(), after.len());
-    assert!(before.len() >= 6, "ward, handling, monitoring, 2 intakes: {before:?}");
+    assert!(
+        before.len() >= 6,
+        "ward, handling, monitoring, 2 intakes: {before:?}"
+    );
     assert_eq!(before, after, "heads differ after the move");
     let intake_heads = before
         .iter()
@@ -158,7 +161,13 @@ async fn migrate_moves_a_ward_of_5000_petitions_with_identical_heads() {
     assert!(intake_heads.iter().any(|&h| h > 0), "{before:?}");
 
     // A second migrate into the same database refuses and changes nothing.
-    let again = sqlite.admin_run(&["migrate", "--from", sqlite.dir.to_str().unwrap(), "--to", &url]);
+    let again = sqlite.admin_run(&[
+        "migrate",
+        "--from",
+        sqlite.dir.to_str().unwrap(),
+        "--to",
+        &url,
+    ]);
     assert!(!again.status.success());
     let msg = String::from_utf8_lossy(&again.stderr);
     assert!(msg.contains("đã có dữ liệu"), "{msg}");
@@ -167,8 +176,18 @@ async fn migrate_moves_a_ward_of_5000_petitions_with_identical_heads() {
     // The office enrols on the moved server (its code was made before the move) and gets every
     // petition.
     let o = Client::new(tmp.path().join("o"));
-    o.ok(&["join", &pg.url(), &office_code, "--name", "Chị Hoa - Văn phòng"]);
-    assert_eq!(o.petitions().len(), n, "the office sees every petition after the move");
+    o.ok(&[
+        "join",
+        &pg.url(),
+        &office_code,
+        "--name",
+        "Chị Hoa - Văn phòng",
+    ]);
+    assert_eq!(
+        o.petitions().len(),
+        n,
+        "the office sees every petition after the move"
+    );
 }
 
 #[test]

@@ -35,13 +35,7 @@ fn a_tdp_on_node_a_and_the_office_on_node_b_see_each_others_work() {
 
     let t = Client::new(tmp.path().join("t"));
     let tdp_code = node_b.add_device("dk", "collector", Some("tdp-a"), "Laptop A");
-    t.ok(&[
-        "join",
-        &node_a.url(),
-        &tdp_code,
-        "--name",
-        "Tổ trưởng A",
-    ]);
+    t.ok(&["join", &node_a.url(), &tdp_code, "--name", "Tổ trưởng A"]);
     t.ok(&[
         "petition",
         "add",
@@ -65,8 +59,15 @@ fn a_tdp_on_node_a_and_the_office_on_node_b_see_each_others_work() {
         }
         std::thread::sleep(Duration::from_millis(200));
     };
-    eprintln!("petition on node A → office on node B: {:?}", started.elapsed());
-    assert_eq!(seen.len(), 1, "the office on node B did not get A's petition");
+    eprintln!(
+        "petition on node A → office on node B: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        seen.len(),
+        1,
+        "the office on node B did not get A's petition"
+    );
     assert_eq!(seen[0]["content"], "Đèn đường ngõ 12 hỏng");
     let id = seen[0]["id"].as_str().unwrap().to_owned();
     let short = &id[..8];
@@ -114,13 +115,12 @@ fn a_tdp_on_node_a_and_the_office_on_node_b_see_each_others_work() {
         }
         std::thread::sleep(Duration::from_millis(200));
     };
-    assert_eq!(status, "approved", "the answer made on node B did not reach node A's TDP");
+    assert_eq!(
+        status, "approved",
+        "the answer made on node B did not reach node A's TDP"
+    );
     for node in [&node_a, &node_b] {
-        assert!(
-            !node.log().contains("could not merge"),
-            "{}",
-            node.log()
-        );
+        assert!(!node.log().contains("could not merge"), "{}", node.log());
     }
 }
 
@@ -166,7 +166,10 @@ async fn a_revocation_on_node_a_closes_the_devices_link_on_node_b_within_a_secon
     }
     let took = revoked.elapsed();
     eprintln!("revocation on node A → link on node B closed after {took:?}");
-    assert!(!link.is_connected(), "node B kept the revoked device's link");
+    assert!(
+        !link.is_connected(),
+        "node B kept the revoked device's link"
+    );
     assert!(took < Duration::from_secs(1), "{took:?}");
     link.close();
     repo.stop().await;

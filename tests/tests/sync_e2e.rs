@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use doithoai_e2e::pg::{Backend, database_for};
+use doithoai_e2e::pg::{Backend, TestDb, database_for};
 use doithoai_e2e::{Client, Server};
 
 fn code(server: &Server, role: &str, point: Option<&str>, name: &str) -> String {
@@ -34,15 +34,11 @@ fn office_and_two_tdps_on_postgres() {
 }
 
 fn office_and_two_tdps_on(backend: Backend) {
-    let Ok(pg) = database_for(backend, "office_and_two_tdps_on_postgres") else {
+    let Some(db) = database_for(backend, "office_and_two_tdps_on_postgres") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let mut server = Server::start_on(
-        tmp.path().join("server"),
-        pg.as_ref().map(|(_, url)| url.clone()),
-        Vec::new(),
-    );
+    let mut server = Server::start_on(tmp.path().join("server"), db.url(), Vec::new());
     server.setup_ward(&["a", "b"]);
     let a = Client::new(tmp.path().join("a"));
     let b = Client::new(tmp.path().join("b"));
@@ -246,18 +242,24 @@ fn office_and_two_tdps_on(backend: Backend) {
         "Anh Nam - Văn phòng",
     ]);
     assert_eq!(o2.petitions().len(), 4);
-    match &pg {
-        None => {
+    match &db {
+        TestDb::Sqlite => {
             let db = doithoai_store::Store::open(&server.db(), doithoai_store::Durability::Normal)
                 .unwrap();
             assert_eq!(db.integrity_check().unwrap(), "ok");
         }
-        Some((cluster, url)) => {
+        TestDb::Postgres { cluster, url } => {
             // Everything is in PostgreSQL, nothing in a SQLite file beside it.
-            assert!(!server.db().exists(), "a SQLite file was made beside PostgreSQL");
+            assert!(
+                !server.db().exists(),
+                "a SQLite file was made beside PostgreSQL"
+            );
             let devices = cluster.psql(url, "SELECT count(*) FROM reg_device");
             assert_eq!(devices, "4", "A, the office, B (revoked) and office 2");
-            let chunks: u64 = cluster.psql(url, "SELECT count(*) FROM chunk").parse().unwrap();
+            let chunks: u64 = cluster
+                .psql(url, "SELECT count(*) FROM chunk")
+                .parse()
+                .unwrap();
             assert!(chunks > 0);
         }
     }

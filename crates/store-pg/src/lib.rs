@@ -22,8 +22,8 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use doithoai_store::chunk_key::{decode, encode, range_end};
 use doithoai_store::{
-    ChangeCallback, ChunkChange, Chunk, CodeCheck, CodeRow, DeviceRow, DocFlag, DocRow, FlagRow, PointRow, RegistryDump,
-    ServerDb, StoreError, StoredFlag, WardRow,
+    ChangeCallback, Chunk, ChunkChange, CodeCheck, CodeRow, DeviceRow, DocFlag, DocRow, FlagRow,
+    PointRow, RegistryDump, ServerDb, StoreError, StoredFlag, WardRow,
 };
 use tokio_postgres::{NoTls, Row};
 
@@ -256,17 +256,18 @@ impl PgDb {
             )
             .await?;
             let current: i64 = tx
-                .query_one(
-                    "SELECT coalesce(max(version), 0) FROM doithoai_schema",
-                    &[],
-                )
+                .query_one("SELECT coalesce(max(version), 0) FROM doithoai_schema", &[])
                 .await?
                 .get(0);
             if current > target {
                 return Err(Error::TooNew(current));
             }
             for (step, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-                tracing::info!(from = step, to = step + 1, "migrating the PostgreSQL schema");
+                tracing::info!(
+                    from = step,
+                    to = step + 1,
+                    "migrating the PostgreSQL schema"
+                );
                 tx.batch_execute(sql).await?;
                 tx.execute(
                     "INSERT INTO doithoai_schema (version) VALUES ($1)",
@@ -296,12 +297,11 @@ impl PgDb {
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         self.block("schema_version", |pool| async move {
             let c = pool.get().await?;
-            Ok(c.query_one(
-                "SELECT coalesce(max(version), 0) FROM doithoai_schema",
-                &[],
+            Ok(
+                c.query_one("SELECT coalesce(max(version), 0) FROM doithoai_schema", &[])
+                    .await?
+                    .get(0),
             )
-            .await?
-            .get(0))
         })
     }
 
@@ -369,7 +369,12 @@ impl PgDb {
 
 /// Listens for other nodes' notices for as long as the runtime runs, connecting again (and
 /// reporting [`ChunkChange::Lost`]) whenever the connection drops.
-async fn listen(config: tokio_postgres::Config, node: String, db: String, on_change: ChangeCallback) {
+async fn listen(
+    config: tokio_postgres::Config,
+    node: String,
+    db: String,
+    on_change: ChangeCallback,
+) {
     use futures::StreamExt;
     let mut first = true;
     loop {
@@ -377,7 +382,8 @@ async fn listen(config: tokio_postgres::Config, node: String, db: String, on_cha
             Ok((client, mut connection)) => {
                 let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
                 let pump = tokio::spawn(async move {
-                    let mut messages = futures::stream::poll_fn(move |cx| connection.poll_message(cx));
+                    let mut messages =
+                        futures::stream::poll_fn(move |cx| connection.poll_message(cx));
                     while let Some(m) = messages.next().await {
                         match m {
                             Ok(tokio_postgres::AsyncMessage::Notification(n)) => {
@@ -547,8 +553,7 @@ impl ServerDb for PgDb {
         let config = self.config.clone();
         let node = self.node.clone();
         let db = self.describe.clone();
-        self.handle
-            .spawn(listen(config, node, db, on_change));
+        self.handle.spawn(listen(config, node, db, on_change));
         true
     }
 
@@ -641,7 +646,13 @@ impl ServerDb for PgDb {
 
     fn chunk_delete(&self, key: &[String]) -> Result<(), StoreError> {
         let key = encode(key)?;
-        exec!(self, "chunk_delete", "DELETE FROM chunk WHERE key = $1", [key]).map(drop)
+        exec!(
+            self,
+            "chunk_delete",
+            "DELETE FROM chunk WHERE key = $1",
+            [key]
+        )
+        .map(drop)
     }
 
     fn chunk_doc_ids(&self) -> Result<Vec<String>, StoreError> {
@@ -665,13 +676,8 @@ impl ServerDb for PgDb {
     }
 
     fn chunk_count(&self) -> Result<i64, StoreError> {
-        let n = rows!(
-            self,
-            "chunk_count",
-            "SELECT count(*) FROM chunk",
-            [],
-            |r| r.get::<_, i64>(0)
-        )?;
+        let n = rows!(self, "chunk_count", "SELECT count(*) FROM chunk", [], |r| r
+            .get::<_, i64>(0))?;
         Ok(n.into_iter().next().unwrap_or(0))
     }
 
@@ -964,7 +970,14 @@ impl ServerDb for PgDb {
                         "INSERT INTO reg_doc ({DOC_COLS}) VALUES ($1, $2, $3, $4, $5, $6)
                          ON CONFLICT (doc_id) DO NOTHING"
                     ),
-                    &[&d.doc_id, &d.ward_id, &d.kind, &d.point_id, &d.created_by, &d.created_at],
+                    &[
+                        &d.doc_id,
+                        &d.ward_id,
+                        &d.kind,
+                        &d.point_id,
+                        &d.created_by,
+                        &d.created_at,
+                    ],
                 )
                 .await?;
                 let row = tx
@@ -995,7 +1008,9 @@ impl ServerDb for PgDb {
         rows!(
             self,
             "docs_of_ward",
-            format!("SELECT {DOC_COLS} FROM reg_doc WHERE ward_id = $1 ORDER BY created_at, doc_id"),
+            format!(
+                "SELECT {DOC_COLS} FROM reg_doc WHERE ward_id = $1 ORDER BY created_at, doc_id"
+            ),
             [ward_id],
             doc_of
         )
@@ -1113,13 +1128,8 @@ impl ServerDb for PgDb {
     }
 
     fn doc_count(&self) -> Result<i64, StoreError> {
-        let n = rows!(
-            self,
-            "doc_count",
-            "SELECT count(*) FROM reg_doc",
-            [],
-            |r| r.get::<_, i64>(0)
-        )?;
+        let n = rows!(self, "doc_count", "SELECT count(*) FROM reg_doc", [], |r| r
+            .get::<_, i64>(0))?;
         Ok(n.into_iter().next().unwrap_or(0))
     }
 
@@ -1135,7 +1145,9 @@ impl ServerDb for PgDb {
         let devices = rows!(
             self,
             "registry_dump",
-            format!("SELECT {DEVICE_COLS}, token_hash FROM reg_device ORDER BY ward_id, created_at, id"),
+            format!(
+                "SELECT {DEVICE_COLS}, token_hash FROM reg_device ORDER BY ward_id, created_at, id"
+            ),
             [],
             |r| (device_of(r), r.get::<_, Option<String>>(9))
         )?;

@@ -260,9 +260,9 @@ impl Localize for StoreError {
             (StoreError::NotLocal { what, db }, Lang::Vi) => format!(
                 "Thao tác {what} chỉ làm được với tệp SQLite cục bộ; máy chủ này dùng {db}."
             ),
-            (StoreError::NotLocal { what, db }, Lang::En) => format!(
-                "{what} works only on a local SQLite file; this server uses {db}."
-            ),
+            (StoreError::NotLocal { what, db }, Lang::En) => {
+                format!("{what} works only on a local SQLite file; this server uses {db}.")
+            }
         }
     }
 }

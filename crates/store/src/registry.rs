@@ -177,7 +177,11 @@ impl Store {
             if current > target {
                 return Ok(current);
             }
-            for (step, sql) in REGISTRY_MIGRATIONS.iter().enumerate().skip(current as usize) {
+            for (step, sql) in REGISTRY_MIGRATIONS
+                .iter()
+                .enumerate()
+                .skip(current as usize)
+            {
                 tracing::info!(from = step, to = step + 1, "migrating the registry schema");
                 tx.execute_batch(sql)?;
             }
