@@ -11,7 +11,7 @@
 //! Anything else, another ward's documents, unknown documents and revoked devices: nothing (the
 //! document's existence is not revealed).
 
-use doithoai_store::{DeviceRow, DocRow, Store};
+use doithoai_store::{DeviceRow, DocRow};
 use doithoai_sync::policy::{Access, AccessControl};
 
 /// The decision for one device and one document.
@@ -38,7 +38,7 @@ pub fn decide(device: &DeviceRow, doc: &DocRow) -> Access {
 
 /// The registry as samod's access control.
 pub struct RegistryAccess {
-    pub store: Store,
+    pub store: crate::Db,
 }
 
 impl AccessControl for RegistryAccess {

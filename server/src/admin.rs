@@ -4,7 +4,7 @@
 
 use doithoai_model::registry::{Point, PointKind};
 use doithoai_model::{ChangeMeta, DocError, Lang, Localize, intake, monitoring, ward};
-use doithoai_store::{DeviceRow, PointRow, Store, StoreError, WardRow};
+use doithoai_store::{DeviceRow, PointRow, ServerDb, StoreError, WardRow};
 use doithoai_sync::{LocalRepo, SyncError, change, parse_doc_id};
 use serde::{Deserialize, Serialize};
 
@@ -88,7 +88,7 @@ fn check_id(what: &'static str, id: &str) -> Result<(), AdminError> {
 
 /// Creates a ward with its ward, handling and monitoring documents.
 pub async fn create_ward(
-    store: &Store,
+    store: &dyn ServerDb,
     repo: &LocalRepo,
     id: &str,
     name: &str,
@@ -117,7 +117,7 @@ pub async fn create_ward(
 
 /// Adds a collection point: its intake document, and its entry in the ward document.
 pub async fn add_point(
-    store: &Store,
+    store: &dyn ServerDb,
     repo: &LocalRepo,
     ward_id: &str,
     kind: &str,
@@ -171,7 +171,7 @@ pub struct NewDevice {
 /// server's self-signed certificate (see `tls.rs`), which the code then carries:
 /// `IIII-SSSSSSSS-PPPPPPPPPPPPPPPPPPPPPPPPPP`.
 pub fn add_device(
-    store: &Store,
+    store: &dyn ServerDb,
     ward_id: &str,
     role: &str,
     point: Option<&str>,
@@ -258,7 +258,7 @@ pub fn add_device(
 }
 
 /// Revokes a device.
-pub fn revoke_device(store: &Store, id: &str) -> Result<DeviceRow, AdminError> {
+pub fn revoke_device(store: &dyn ServerDb, id: &str) -> Result<DeviceRow, AdminError> {
     let d = store
         .device(id)?
         .ok_or_else(|| AdminError::NoDevice(id.to_owned()))?;

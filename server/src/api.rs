@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use doithoai_model::{Lang, Localize};
-use doithoai_store::{CodeCheck, DeviceRow, DocRow, Store};
+use doithoai_store::{CodeCheck, DeviceRow, DocRow};
 use doithoai_sync::link::{LinkHandle, LinkOptions, LinkStats};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -26,7 +26,8 @@ pub const MAX_LINKS_PER_DEVICE: usize = 4;
 
 /// Everything the handlers share.
 pub struct AppState {
-    pub store: Store,
+    /// The registry (and chunks): SQLite or PostgreSQL, behind the trait.
+    pub store: crate::Db,
     /// One samod repository per ward (see `wards.rs`).
     pub wards: crate::wards::WardRepos,
     pub link_opts: LinkOptions,
@@ -152,8 +153,29 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-async fn healthz() -> Json<serde_json::Value> {
-    Json(json!({"status": "ok"}))
+/// `200 {"status":"ok"}` when the database answers; `503` with the reason when it does not (a
+/// load balancer then sends the wards to another node).
+async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    let db = state.store.clone();
+    let answer = tokio::task::spawn_blocking(move || db.ping()).await;
+    match answer {
+        Ok(Ok(())) => {
+            Json(json!({"status": "ok", "database": state.store.backend()})).into_response()
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "health check: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "database unreachable", "database": state.store.backend(), "error": e.to_string()})),
+            )
+                .into_response()
+        }
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "error", "error": e.to_string()})),
+        )
+            .into_response(),
+    }
 }
 
 /// The bearer token of a request: the `Authorization` header or, for browsers, `?token=`.
@@ -706,7 +728,7 @@ async fn admin_ward(
     check_admin(&state, &headers)?;
     Ok(Json(
         admin::create_ward(
-            &state.store,
+            &*state.store,
             &state.wards.get(&req.id).await?.repo,
             &req.id,
             &req.name,
@@ -731,7 +753,7 @@ async fn admin_point(
     check_admin(&state, &headers)?;
     Ok(Json(
         admin::add_point(
-            &state.store,
+            &*state.store,
             &state.wards.get(&req.ward).await?.repo,
             &req.ward,
             &req.kind,
@@ -759,7 +781,7 @@ async fn admin_device_add(
 ) -> Result<Json<admin::NewDevice>, ApiError> {
     check_admin(&state, &headers)?;
     Ok(Json(admin::add_device(
-        &state.store,
+        &*state.store,
         &req.ward,
         &req.role,
         req.point.as_deref(),
@@ -785,7 +807,7 @@ async fn admin_device_revoke(
     Path(id): Path<String>,
 ) -> Result<Json<doithoai_store::DeviceRow>, ApiError> {
     check_admin(&state, &headers)?;
-    Ok(Json(admin::revoke_device(&state.store, &id)?))
+    Ok(Json(admin::revoke_device(&*state.store, &id)?))
 }
 
 async fn sync(

@@ -120,4 +120,20 @@ pub const HELP_EN: &HelpTable = &[
         "Restore from a backup file (the server must be stopped).\n\nThe file is checked first (it must be a doithoai-server backup holding at least one ward); the data in use is kept aside in a file of its own.",
     ),
     ("restore <file>", "Backup file made by the backup command"),
+    (
+        "--database",
+        "A PostgreSQL database to use instead of the SQLite file in the data directory, e.g. postgres://doithoai:password@db.ward.vn/doithoai",
+    ),
+    (
+        "migrate",
+        "Copy everything (registry, documents) from a SQLite data directory to PostgreSQL, then check it.\n\nThe source server must be stopped; the target database must hold no data yet. After the copy, the rows of every table and the heads of every document are compared on both sides.",
+    ),
+    (
+        "migrate --from",
+        "The source server's data directory (holding doithoai-server.sqlite3)",
+    ),
+    (
+        "migrate --to",
+        "The target PostgreSQL database (postgres://…)",
+    ),
 ];

@@ -4,15 +4,18 @@
 //! `api` holds the HTTP handlers over one `AppState`; `access` is DESIGN.md's table of who may
 //! read and write which document; `admin` the operations of the ward's IT person (wards,
 //! collection points, devices), shared by the admin subcommands and the admin endpoint;
-//! `secret` makes and checks tokens and enrolment codes. Documents live in the same SQLite file
-//! as the registry, through `doithoai-store`; the sync engine is reached only through
-//! `doithoai-sync`.
+//! `secret` makes and checks tokens and enrolment codes. Documents live in the same database as
+//! the registry: the embedded SQLite file (`doithoai-store`) or PostgreSQL (`doithoai-store-pg`,
+//! `--database postgres://…`), both behind the `ServerDb` trait ([`ServerStore`]); the sync
+//! engine is reached only through `doithoai-sync`.
 
 pub mod access;
 pub mod admin;
 pub mod api;
 pub mod backup;
 pub mod limit;
+pub mod migrate;
+pub mod nodes;
 pub mod secret;
 pub mod tls;
 pub mod validate;
@@ -23,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use doithoai_store::{Durability, Store, StoreError};
+use doithoai_store::{Durability, ServerDb, Store, StoreError};
 use doithoai_sync::link::{LinkOptions, LinkStats};
 use doithoai_sync::policy::RolePolicy;
 use doithoai_sync::{FatalError, LocalRepo, SqliteStorage};
@@ -38,11 +41,64 @@ pub const ADMIN_SECRET_FILE: &str = "admin.secret";
 /// Where a running server writes the address it listens on.
 pub const ADDR_FILE: &str = "server.addr";
 
-/// The server's store, registry tables ready.
-pub fn open_store(data_dir: &Path) -> Result<Store, StoreError> {
-    let store = Store::open(&data_dir.join(DB_FILE), Durability::Normal)?;
-    store.registry_init()?;
-    Ok(store)
+/// The server's database, whichever it is.
+pub type Db = Arc<dyn ServerDb>;
+
+/// The server's database: the registry (and everything else) through the [`ServerDb`] trait,
+/// and the [`Store`] the sync layer reads and writes samod's chunks through (for SQLite the
+/// same store; for PostgreSQL a [`Store::over`] it). Derefs to the trait.
+#[derive(Clone)]
+pub struct ServerStore {
+    pub db: Db,
+    pub chunks: Store,
+}
+
+impl std::ops::Deref for ServerStore {
+    type Target = dyn ServerDb;
+    fn deref(&self) -> &Self::Target {
+        &*self.db
+    }
+}
+
+impl ServerStore {
+    /// The embedded SQLite database in `data_dir`.
+    pub fn sqlite(data_dir: &Path) -> Result<ServerStore, StoreError> {
+        let store = Store::open(&data_dir.join(DB_FILE), Durability::Normal)?;
+        store.registry_init()?;
+        Ok(ServerStore {
+            db: Arc::new(store.clone()),
+            chunks: store,
+        })
+    }
+
+    /// The PostgreSQL database at `url` (schema migrated).
+    pub fn postgres(url: &str) -> Result<ServerStore, StoreError> {
+        let db: Db = Arc::new(doithoai_store_pg::PgDb::connect(url)?);
+        db.registry_init()?;
+        Ok(ServerStore {
+            chunks: Store::over(db.clone()),
+            db,
+        })
+    }
+
+    /// `database` when given (`postgres://…`), else the SQLite file in `data_dir`.
+    pub fn open(data_dir: &Path, database: Option<&str>) -> Result<ServerStore, StoreError> {
+        match database.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(url) => ServerStore::postgres(url),
+            None => ServerStore::sqlite(data_dir),
+        }
+    }
+}
+
+/// Whether `s` is a database address this server can use instead of its SQLite file.
+pub fn is_database_url(s: &str) -> bool {
+    doithoai_store_pg::is_postgres_url(s)
+}
+
+/// The server's database: `database` (`postgres://…`) when given, else the SQLite file in
+/// `data_dir`; schema migrated.
+pub fn open_store(data_dir: &Path, database: Option<&str>) -> Result<ServerStore, StoreError> {
+    ServerStore::open(data_dir, database)
 }
 
 /// The admin secret, made on first use (readable only by its owner).
@@ -73,23 +129,24 @@ pub fn admin_secret(data_dir: &Path) -> std::io::Result<String> {
 
 /// Opens the server's repository with the role policy and a storage that stops the process on
 /// a write it cannot make.
-pub async fn open_repo(store: &Store) -> LocalRepo {
+pub async fn open_repo(store: &ServerStore) -> LocalRepo {
     open_repo_with_notifier(store).await.0
 }
 
 /// [`open_repo`], with the handle that re-evaluates share decisions after a registration.
 pub async fn open_repo_with_notifier(
-    store: &Store,
+    store: &ServerStore,
 ) -> (LocalRepo, doithoai_sync::policy::PolicyNotifier) {
     let access = Arc::new(access::RegistryAccess {
-        store: store.clone(),
+        store: store.db.clone(),
     });
     let on_fatal = doithoai_sync::exit_on_fatal();
-    let storage =
-        SqliteStorage::new(store.clone()).with_fatal_handler(Arc::new(move |e: &FatalError| {
+    let storage = SqliteStorage::new(store.chunks.clone()).with_fatal_handler(Arc::new(
+        move |e: &FatalError| {
             STORAGE_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             on_fatal(e)
-        }));
+        },
+    ));
     let policy = RolePolicy::new(access);
     let notifier = policy.notifier();
     (
@@ -101,6 +158,8 @@ pub async fn open_repo_with_notifier(
 /// Everything `serve` needs.
 pub struct ServeConfig {
     pub data_dir: PathBuf,
+    /// `postgres://…`: the database to use instead of the SQLite file in `data_dir`.
+    pub database: Option<String>,
     pub listen: SocketAddr,
     pub link: LinkOptions,
     /// TLS: the self-signed certificate (the default), certificate files, or plain HTTP.
@@ -152,7 +211,7 @@ pub async fn serve(
     cfg: ServeConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let store = open_store(&cfg.data_dir)?;
+    let store = open_store(&cfg.data_dir, cfg.database.as_deref())?;
     let admin_secret = admin_secret(&cfg.data_dir)?;
     let ready = tls::prepare(&cfg.data_dir, &cfg.tls)?;
     let listener = tokio::net::TcpListener::bind(cfg.listen)
@@ -163,7 +222,7 @@ pub async fn serve(
         })?;
     let addr = listener.local_addr()?;
     let state = Arc::new(api::AppState {
-        store: store.clone(),
+        store: store.db.clone(),
         wards: wards::WardRepos::new(
             store.clone(),
             format!(
@@ -184,6 +243,7 @@ pub async fn serve(
     });
     tokio::spawn(api::enforce_revocations(state.clone()));
     tokio::spawn(validate::watch(state.clone()));
+    nodes::follow(state.clone());
     // The wards' repositories open now rather than on their first connection.
     for w in store.wards()? {
         state.wards.get(&w.id).await?;

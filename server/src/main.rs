@@ -33,6 +33,14 @@ struct Cli {
         value_name = "THƯ_MỤC"
     )]
     data_dir: PathBuf,
+    /// Cơ sở dữ liệu PostgreSQL thay cho tệp SQLite trong thư mục dữ liệu, ví dụ postgres://doithoai:mật-khẩu@db.phuong.vn/doithoai.
+    #[arg(
+        long,
+        global = true,
+        env = "DOITHOAI_DATABASE",
+        value_name = "postgres://…"
+    )]
+    database: Option<String>,
     /// Địa chỉ và cổng lắng nghe, ví dụ 0.0.0.0:8800 để mở cho mạng LAN.
     #[arg(
         long,
@@ -157,6 +165,20 @@ enum Cmd {
         /// Tệp sao lưu do lệnh backup tạo.
         #[arg(value_name = "TỆP")]
         file: PathBuf,
+    },
+    /// Chuyển toàn bộ dữ liệu (sổ đăng ký, tài liệu) từ tệp SQLite sang PostgreSQL, rồi kiểm tra.
+    ///
+    /// Máy chủ nguồn phải đang dừng; cơ sở dữ liệu đích phải chưa có dữ liệu. Sau khi chép, số dòng
+    /// của mọi bảng và heads của mọi tài liệu được so sánh ở hai bên.
+    ///
+    /// Ví dụ: doithoai-server migrate --from ./data --to postgres://doithoai@db.phuong.vn/doithoai
+    Migrate {
+        /// Thư mục dữ liệu của máy chủ nguồn (có tệp doithoai-server.sqlite3).
+        #[arg(long, value_name = "THƯ_MỤC")]
+        from: PathBuf,
+        /// Cơ sở dữ liệu PostgreSQL đích (postgres://…).
+        #[arg(long, value_name = "postgres://…")]
+        to: String,
     },
 }
 
@@ -334,6 +356,10 @@ fn main() -> std::process::ExitCode {
                     Some(doithoai_server::StartError::Tls(t)) => Some(t.localize(lang)),
                     _ => None,
                 })
+                .or_else(|| {
+                    e.downcast_ref::<doithoai_server::migrate::MigrateError>()
+                        .map(|m| m.localize(lang))
+                })
                 .unwrap_or_else(|| format!("{e:#}"));
             eprintln!("{}: {msg}", lang.pick("Lỗi", "Error"));
             std::process::ExitCode::FAILURE
@@ -411,9 +437,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let lang = cli.lang;
     let tls_mode = cli.tls_mode();
     let data_dir = cli.data_dir.clone();
+    let database_owned = cli.database.clone().filter(|d| !d.trim().is_empty());
+    if let Some(d) = &database_owned
+        && !doithoai_server::is_database_url(d)
+    {
+        bail!(
+            lang.pick(
+                "--database phải là địa chỉ PostgreSQL (postgres://người-dùng:mật-khẩu@máy/cơ-sở-dữ-liệu).",
+                "--database must be a PostgreSQL address (postgres://user:password@host/database)."
+            )
+            .to_owned()
+        );
+    }
+    let database = database_owned.as_deref();
     match cli.command.unwrap_or(Cmd::Serve) {
         Cmd::Serve => {
-            let store = open_store(&data_dir)?;
+            let store = open_store(&data_dir, database)?;
             let wards = store.wards()?;
             drop(store);
             let tls = tls_mode;
@@ -459,6 +498,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let cfg = ServeConfig {
                 data_dir: data_dir.clone(),
+                database: database_owned.clone(),
                 listen: cli.listen,
                 link: LinkOptions::from_env(),
                 tls,
@@ -515,9 +555,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let ward = match via_server(&data_dir, "/api/v1/admin/ward", body).await? {
                 Some(v) => serde_json::from_value(v)?,
                 None => {
-                    let store = open_store(&data_dir)?;
+                    let store = open_store(&data_dir, database)?;
                     let repo = open_repo(&store).await;
-                    let r = admin::create_ward(&store, &repo, &id, &name).await;
+                    let r = admin::create_ward(&*store, &repo, &id, &name).await;
                     repo.stop().await;
                     r?
                 }
@@ -539,7 +579,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Ward(WardCmd::List) => {
-            let store = open_store(&data_dir)?;
+            let store = open_store(&data_dir, database)?;
             for w in store.wards()? {
                 println!("{}\t{}\tautomerge:{}", w.id, w.name, w.ward_doc);
             }
@@ -556,9 +596,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 match via_server(&data_dir, "/api/v1/admin/point", body).await? {
                     Some(v) => serde_json::from_value(v)?,
                     None => {
-                        let store = open_store(&data_dir)?;
+                        let store = open_store(&data_dir, database)?;
                         let repo = open_repo(&store).await;
-                        let r = admin::add_point(&store, &repo, &ward, &kind, &id, &name).await;
+                        let r = admin::add_point(&*store, &repo, &ward, &kind, &id, &name).await;
                         repo.stop().await;
                         r?
                     }
@@ -579,7 +619,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Point(PointCmd::List { ward }) => {
-            let store = open_store(&data_dir)?;
+            let store = open_store(&data_dir, database)?;
             for p in store.points(&ward)? {
                 println!(
                     "{}\t{}\t{}\tautomerge:{}",
@@ -594,14 +634,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             point,
             name,
         }) => {
-            let store = open_store(&data_dir)?;
+            let store = open_store(&data_dir, database)?;
             let pin = doithoai_server::tls::code_pin_for_admin(&data_dir)?;
             let scheme = match doithoai_server::tls::last_served(&data_dir) {
                 Some(s) => s.scheme,
                 None => "https".to_owned(),
             };
             let d = admin::add_device(
-                &store,
+                &*store,
                 &ward,
                 &role,
                 point.as_deref(),
@@ -636,7 +676,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Device(DeviceCmd::List { json }) => {
-            let store = open_store(&data_dir)?;
+            let store = open_store(&data_dir, database)?;
             let devices = store.devices()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&devices)?);
@@ -663,8 +703,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Device(DeviceCmd::Revoke { id }) => {
-            let store = open_store(&data_dir)?;
-            let d = admin::revoke_device(&store, &id)?;
+            let store = open_store(&data_dir, database)?;
+            let d = admin::revoke_device(&*store, &id)?;
             println!(
                 "{}",
                 match lang {
@@ -681,7 +721,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Doc(DocCmd::List { ward }) => {
-            let store = open_store(&data_dir)?;
+            let store = open_store(&data_dir, database)?;
             let repo = open_repo(&store).await;
             let mut out = Vec::new();
             for d in store.docs_of_ward(&ward)? {
@@ -706,12 +746,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Backup { file, force } => {
+            if let Some(db) = database {
+                bail!(match lang {
+                    Lang::Vi => format!(
+                        "Máy chủ này dùng PostgreSQL ({}): hãy sao lưu bằng công cụ của PostgreSQL (pg_dump).",
+                        doithoai_store_pg::without_password(db)
+                    ),
+                    Lang::En => format!(
+                        "This server uses PostgreSQL ({}): back it up with PostgreSQL's own tools (pg_dump).",
+                        doithoai_store_pg::without_password(db)
+                    ),
+                });
+            }
             // A mistyped --data-dir must not make an empty database and back that up.
             if !data_dir.join(doithoai_server::DB_FILE).is_file() {
                 return Err(backup::BackupError::NoData(data_dir).into());
             }
-            let store = open_store(&data_dir)?;
-            backup::backup(&store, &file, force)?;
+            let store = open_store(&data_dir, database)?;
+            backup::backup(&store.chunks, &file, force)?;
             println!(
                 "{}",
                 match lang {
@@ -727,7 +779,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Cmd::Migrate { from, to } => {
+            if running_server(&from).await.is_some() {
+                bail!(
+                    lang.pick(
+                        "Máy chủ nguồn đang chạy: hãy dừng nó trước khi chuyển dữ liệu.",
+                        "The source server is running: stop it before migrating."
+                    )
+                    .to_owned()
+                );
+            }
+            let report = doithoai_server::migrate::migrate(&from, &to).await?;
+            println!("{}", report.describe(lang));
+            Ok(())
+        }
         Cmd::Restore { file } => {
+            if database.is_some() {
+                bail!(
+                    lang.pick(
+                        "Máy chủ này dùng PostgreSQL: hãy khôi phục bằng công cụ của PostgreSQL (pg_restore).",
+                        "This server uses PostgreSQL: restore it with PostgreSQL's own tools (pg_restore)."
+                    )
+                    .to_owned()
+                );
+            }
             if running_server(&data_dir).await.is_some() {
                 bail!(
                     lang.pick(

@@ -7,13 +7,13 @@
 //! is two million pairs. A device only ever syncs its own ward's documents, so each ward gets its
 //! own repository and the cost is (a ward's devices × its documents), forty times less there.
 //!
-//! All the repositories share the one SQLite store. A document belongs to exactly one ward, so
+//! All the repositories share the one store (SQLite or PostgreSQL). A document belongs to exactly one ward, so
 //! their chunk keys never overlap; the store's one `storage-adapter-id` is the same for all of
 //! them, which is true: it is one storage.
 
 use std::collections::HashMap;
 
-use doithoai_store::Store;
+use crate::ServerStore;
 use doithoai_sync::link::Acceptor;
 use doithoai_sync::policy::PolicyNotifier;
 use doithoai_sync::{LocalRepo, SyncError};
@@ -29,14 +29,14 @@ pub struct WardRepo {
 
 /// The repositories of the wards this server hosts.
 pub struct WardRepos {
-    store: Store,
+    store: ServerStore,
     url: String,
     repos: tokio::sync::Mutex<HashMap<String, WardRepo>>,
 }
 
 impl WardRepos {
     /// `url` is the websocket address the server listens on (samod's acceptor wants one).
-    pub fn new(store: Store, url: String) -> WardRepos {
+    pub fn new(store: ServerStore, url: String) -> WardRepos {
         WardRepos {
             store,
             url,

@@ -5,6 +5,7 @@
 //! client and server packages have integration tests, so cargo builds their binaries too).
 
 pub mod browser;
+pub mod pg;
 pub mod proxy;
 pub mod scenario;
 
@@ -119,6 +120,9 @@ pub struct Server {
     pub env: Vec<(String, String)>,
     /// Extra arguments of `serve` (`--plain-http`, `--tls-cert F --tls-key F`).
     pub args: Vec<String>,
+    /// `postgres://…`: the server (and its admin commands) run on this database instead of the
+    /// SQLite file in `dir`.
+    pub database: Option<String>,
 }
 
 impl Server {
@@ -131,9 +135,28 @@ impl Server {
         Server::start_with(dir, env, Vec::new())
     }
 
+    /// Starts a server on `database` (`postgres://…`; `None`: the SQLite file in `dir`).
+    pub fn start_on(
+        dir: impl Into<PathBuf>,
+        database: Option<String>,
+        env: Vec<(String, String)>,
+    ) -> Server {
+        Server::start_full(dir, database, env, Vec::new())
+    }
+
     /// Starts a server with extra `serve` arguments.
     pub fn start_with(
         dir: impl Into<PathBuf>,
+        env: Vec<(String, String)>,
+        args: Vec<String>,
+    ) -> Server {
+        Server::start_full(dir, None, env, args)
+    }
+
+    /// Starts a server on `database` with extra `serve` arguments.
+    pub fn start_full(
+        dir: impl Into<PathBuf>,
+        database: Option<String>,
         env: Vec<(String, String)>,
         args: Vec<String>,
     ) -> Server {
@@ -143,6 +166,7 @@ impl Server {
             child: None,
             env,
             args,
+            database,
         };
         s.restart();
         s
@@ -278,6 +302,9 @@ impl Server {
             .arg(format!("127.0.0.1:{}", self.port))
             .env("DOITHOAI_LANG", "vi")
             .env("DOITHOAI_LOG", "warn");
+        if let Some(db) = &self.database {
+            c.arg("--database").arg(db);
+        }
         c
     }
 
@@ -372,6 +399,24 @@ impl Server {
         );
     }
 
+    /// Stops the server process as a service manager does (SIGTERM) and waits for it to exit.
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while std::time::Instant::now() < deadline {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(30));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
     /// SIGKILLs the server process.
     pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
@@ -423,6 +468,18 @@ fn dechunk(mut raw: &str) -> String {
         raw = rest[n..].trim_start_matches("\r\n");
     }
     out
+}
+
+/// A second server node on the same database as `first`, serving `first`'s certificate (as every
+/// node behind one address must: an enrolment code pins one certificate, and a laptop that fails
+/// over to another node checks the same pin).
+pub fn second_node(first: &Server, dir: impl Into<PathBuf>, database: &str) -> Server {
+    let dir = dir.into();
+    std::fs::create_dir_all(&dir).expect("node dir");
+    for f in ["tls-cert.pem", "tls-key.pem"] {
+        std::fs::copy(first.dir.join(f), dir.join(f)).expect("copy the first node's certificate");
+    }
+    Server::start_on(dir, Some(database.to_owned()), Vec::new())
 }
 
 /// Enrols over HTTP(S) without the client (for protocol-level tests): returns the JSON answer.

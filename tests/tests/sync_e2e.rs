@@ -1,10 +1,12 @@
 //! The ward's whole flow over real processes on 127.0.0.1: a server, an office laptop and two
 //! TDP laptops. TDP A records offline and syncs later; the office sees A's petitions; TDP B
 //! never receives A's intake document; A's write to the ward document is ignored; a revoked
-//! device is refused; a server crash and restart lose nothing.
+//! device is refused; a server crash and restart lose nothing. The whole flow runs twice: on the
+//! server's embedded SQLite and on PostgreSQL (a throwaway cluster, tests/src/pg.rs).
 
 use std::time::Duration;
 
+use doithoai_e2e::pg::{Backend, TestDb, database_for};
 use doithoai_e2e::{Client, Server};
 
 fn code(server: &Server, role: &str, point: Option<&str>, name: &str) -> String {
@@ -13,8 +15,20 @@ fn code(server: &Server, role: &str, point: Option<&str>, name: &str) -> String 
 
 #[test]
 fn office_and_two_tdps() {
+    office_and_two_tdps_on(Backend::Sqlite);
+}
+
+#[test]
+fn office_and_two_tdps_on_postgres() {
+    office_and_two_tdps_on(Backend::Postgres);
+}
+
+fn office_and_two_tdps_on(backend: Backend) {
+    let Some(db) = database_for(backend, "office_and_two_tdps_on_postgres") else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
-    let mut server = Server::start(tmp.path().join("server"));
+    let mut server = Server::start_on(tmp.path().join("server"), db.url(), Vec::new());
     server.setup_ward(&["a", "b"]);
     let a = Client::new(tmp.path().join("a"));
     let b = Client::new(tmp.path().join("b"));
@@ -218,8 +232,27 @@ fn office_and_two_tdps() {
         "Anh Nam - Văn phòng",
     ]);
     assert_eq!(o2.petitions().len(), 4);
-    let db = doithoai_store::Store::open(&server.db(), doithoai_store::Durability::Normal).unwrap();
-    assert_eq!(db.integrity_check().unwrap(), "ok");
+    match &db {
+        TestDb::Sqlite => {
+            let db = doithoai_store::Store::open(&server.db(), doithoai_store::Durability::Normal)
+                .unwrap();
+            assert_eq!(db.integrity_check().unwrap(), "ok");
+        }
+        TestDb::Postgres { cluster, url } => {
+            // Everything is in PostgreSQL, nothing in a SQLite file beside it.
+            assert!(
+                !server.db().exists(),
+                "a SQLite file was made beside PostgreSQL"
+            );
+            let devices = cluster.psql(url, "SELECT count(*) FROM reg_device");
+            assert_eq!(devices, "4", "A, the office, B (revoked) and office 2");
+            let chunks: u64 = cluster
+                .psql(url, "SELECT count(*) FROM chunk")
+                .parse()
+                .unwrap();
+            assert!(chunks > 0);
+        }
+    }
 }
 
 /// A device that connects with a token and writes where its role does not allow: the server

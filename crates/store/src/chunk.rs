@@ -15,7 +15,9 @@ use crate::error::StoreError;
 /// A chunk with its key, as [`Store::chunk_load_range`] returns it.
 pub type Chunk = (Vec<String>, Vec<u8>);
 
-fn encode(key: &[String]) -> Result<String, StoreError> {
+/// The stored text of a key (`["a", "b"]` is `a/b/`); an empty component or one with `/` is
+/// [`StoreError::InvalidKey`].
+pub fn encode(key: &[String]) -> Result<String, StoreError> {
     let mut out = String::with_capacity(key.iter().map(|c| c.len() + 1).sum());
     for component in key {
         if component.is_empty() || component.contains('/') {
@@ -27,12 +29,13 @@ fn encode(key: &[String]) -> Result<String, StoreError> {
     Ok(out)
 }
 
-fn decode(text: &str) -> Vec<String> {
+/// The key a stored text stands for.
+pub fn decode(text: &str) -> Vec<String> {
     text.split_terminator('/').map(str::to_owned).collect()
 }
 
 /// The exclusive upper bound of the range of keys that start with `encoded` (which ends in `/`).
-fn range_end(encoded: &str) -> String {
+pub fn range_end(encoded: &str) -> String {
     let mut end = encoded[..encoded.len() - 1].to_owned();
     end.push('0');
     end
@@ -41,6 +44,9 @@ fn range_end(encoded: &str) -> String {
 impl Store {
     /// The chunk stored under `key`, if any.
     pub fn chunk_load(&self, key: &[String]) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some(db) = self.external() {
+            return db.chunk_load(key);
+        }
         let key = encode(key)?;
         self.read(|c| {
             c.prepare_cached("SELECT data FROM chunk WHERE key = ?1")?
@@ -53,6 +59,9 @@ impl Store {
     /// `StorageKey::is_prefix_of`: `["a"]` matches `["a"]` and `["a", "b"]` but not `["ab"]`; the
     /// empty prefix matches everything), sorted by key. One range scan of the primary key.
     pub fn chunk_load_range(&self, prefix: &[String]) -> Result<Vec<Chunk>, StoreError> {
+        if let Some(db) = self.external() {
+            return db.chunk_load_range(prefix);
+        }
         let start = encode(prefix)?;
         let mut found: Vec<Chunk> = self.read(|c| {
             let row = |r: &rusqlite::Row<'_>| {
@@ -81,6 +90,9 @@ impl Store {
     /// Stores `data` under `key`, replacing what was there. When it returns `Ok` the chunk is
     /// committed (and on disk with [`crate::Durability::Full`]). Retried on transient failures.
     pub fn chunk_put(&self, key: &[String], data: &[u8]) -> Result<(), StoreError> {
+        if let Some(db) = self.external() {
+            return db.chunk_put(key, data);
+        }
         let key = encode(key)?;
         self.write("chunk_put", |tx| {
             tx.prepare_cached(
@@ -95,6 +107,9 @@ impl Store {
     /// Removes the chunk under `key` (only that key, not the keys below it); removing a missing
     /// key is not an error. Retried on transient failures.
     pub fn chunk_delete(&self, key: &[String]) -> Result<(), StoreError> {
+        if let Some(db) = self.external() {
+            return db.chunk_delete(key);
+        }
         let key = encode(key)?;
         self.write("chunk_delete", |tx| {
             tx.prepare_cached("DELETE FROM chunk WHERE key = ?1")?
@@ -103,10 +118,42 @@ impl Store {
         })
     }
 
+    /// How many chunks there are.
+    pub fn chunk_count(&self) -> Result<i64, StoreError> {
+        if let Some(db) = self.external() {
+            return db.chunk_count();
+        }
+        self.read(|c| c.query_row("SELECT count(*) FROM chunk", [], |r| r.get(0)))
+    }
+
+    /// Writes many chunks in one transaction.
+    pub fn chunk_put_many(&self, chunks: &[Chunk]) -> Result<(), StoreError> {
+        if let Some(db) = self.external() {
+            return db.chunk_put_many(chunks);
+        }
+        let encoded = chunks
+            .iter()
+            .map(|(k, v)| Ok((encode(k)?, v)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.write("chunk_put_many", |tx| {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO chunk(key, data) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET data = excluded.data",
+            )?;
+            for (k, v) in &encoded {
+                st.execute(rusqlite::params![k, v])?;
+            }
+            Ok(())
+        })
+    }
+
     /// The distinct first components of all chunk keys, sorted: the ids of the documents
     /// stored, plus any other top-level key the sync engine keeps (such as
     /// `storage-adapter-id`). One index seek per id, not a scan of all chunks.
     pub fn chunk_doc_ids(&self) -> Result<Vec<String>, StoreError> {
+        if let Some(db) = self.external() {
+            return db.chunk_doc_ids();
+        }
         self.read(|c| {
             let mut first =
                 c.prepare_cached("SELECT key FROM chunk WHERE key > '' ORDER BY key LIMIT 1")?;

@@ -104,6 +104,26 @@ pub enum StoreError {
     /// Any other SQLite error.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// An error of another database behind [`crate::ServerDb`] (PostgreSQL): what was being done
+    /// and what the database said.
+    #[error("database {db}: {what}: {message}")]
+    Remote {
+        /// The database (its address without the password).
+        db: String,
+        /// The operation.
+        what: &'static str,
+        /// What the database or its driver said.
+        message: String,
+    },
+    /// The operation needs the local SQLite file, and this store keeps its chunks in another
+    /// database (a server on PostgreSQL).
+    #[error("{what} needs a local SQLite database; this store is {db}")]
+    NotLocal {
+        /// The operation.
+        what: &'static str,
+        /// The database in use.
+        db: String,
+    },
 }
 
 impl StoreError {
@@ -231,6 +251,18 @@ impl Localize for StoreError {
             ),
             (StoreError::Sqlite(e), Lang::Vi) => format!("Lỗi cơ sở dữ liệu: {e}."),
             (StoreError::Sqlite(e), Lang::En) => format!("Database error: {e}."),
+            (StoreError::Remote { db, what, message }, Lang::Vi) => {
+                format!("Lỗi cơ sở dữ liệu {db} ({what}): {message}.")
+            }
+            (StoreError::Remote { db, what, message }, Lang::En) => {
+                format!("Database error on {db} ({what}): {message}.")
+            }
+            (StoreError::NotLocal { what, db }, Lang::Vi) => format!(
+                "Thao tác {what} chỉ làm được với tệp SQLite cục bộ; máy chủ này dùng {db}."
+            ),
+            (StoreError::NotLocal { what, db }, Lang::En) => {
+                format!("{what} works only on a local SQLite file; this server uses {db}.")
+            }
         }
     }
 }

@@ -10,17 +10,28 @@
 //! return (WAL, `synchronous=FULL` on clients), are retried on transient failures, and fail
 //! loudly ([`StoreError::WriteFailed`], [`StoreError::DiskFull`]) rather than be dropped.
 //! Several processes may open the same file at once.
+//!
+//! The server's storage is a trait, [`ServerDb`] (db.rs): this crate's SQLite [`Store`] is one
+//! implementation, `doithoai-store-pg` (PostgreSQL) the other; [`Store::over`] gives the sync
+//! layer a store whose chunks live in such another database.
 
 mod chunk;
+pub mod db;
+/// The text encoding of chunk keys, for other implementations of [`ServerDb`].
+pub mod chunk_key {
+    pub use crate::chunk::{decode, encode, range_end};
+}
 mod error;
 mod handling;
 mod index;
 pub mod private;
 mod registry;
 pub mod schema;
+mod sqlite_db;
 mod store;
 
 pub use chunk::Chunk;
+pub use db::{ChangeCallback, ChunkChange, CodeRow, RegistryDump, ServerDb, StoredFlag};
 pub use error::StoreError;
 pub use handling::HandlingColumns;
 pub use index::{IndexFlag, IntakeIssue, PetitionCopy, PetitionFilter, PetitionRow};

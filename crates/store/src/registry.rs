@@ -9,7 +9,15 @@ use serde::{Deserialize, Serialize};
 use crate::Store;
 use crate::error::StoreError;
 
-const SCHEMA: &str = "
+/// `REGISTRY_MIGRATIONS[n]` brings the registry from version `n` to `n + 1`; the version is
+/// kept in `meta` under [`REGISTRY_VERSION_KEY`]. The first step is idempotent (`IF NOT
+/// EXISTS`), as files made before the registry was versioned already hold its tables.
+const REGISTRY_MIGRATIONS: &[&str] = &[SCHEMA_V1];
+
+/// The `meta` key holding the registry's schema version.
+pub const REGISTRY_VERSION_KEY: &str = "registry_schema_version";
+
+const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS reg_ward (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, ward_doc TEXT NOT NULL, handling_doc TEXT NOT NULL,
     monitoring_doc TEXT NOT NULL, created_at TEXT NOT NULL
@@ -155,7 +163,154 @@ fn doc_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRow> {
 impl Store {
     /// Creates the registry tables if they are missing (the server calls this at start).
     pub fn registry_init(&self) -> Result<(), StoreError> {
-        self.write("registry_init", |tx| tx.execute_batch(SCHEMA))
+        let target = REGISTRY_MIGRATIONS.len() as i64;
+        let found = self.write("registry_init", |tx| {
+            let current: i64 = tx
+                .query_row(
+                    "SELECT value FROM meta WHERE key = ?1",
+                    [REGISTRY_VERSION_KEY],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            if current > target {
+                return Ok(current);
+            }
+            for (step, sql) in REGISTRY_MIGRATIONS
+                .iter()
+                .enumerate()
+                .skip(current as usize)
+            {
+                tracing::info!(from = step, to = step + 1, "migrating the registry schema");
+                tx.execute_batch(sql)?;
+            }
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![REGISTRY_VERSION_KEY, target.to_string()],
+            )?;
+            Ok(current)
+        })?;
+        if found > target {
+            return Err(StoreError::SchemaTooNew {
+                path: self.path().to_path_buf(),
+                found,
+                supported: target,
+            });
+        }
+        Ok(())
+    }
+
+    /// Every registry row as stored (tokens and codes as their hashes).
+    pub fn registry_dump(&self) -> Result<crate::RegistryDump, StoreError> {
+        let wards = self.wards()?;
+        let mut points = Vec::new();
+        for w in &wards {
+            points.extend(self.points(&w.id)?);
+        }
+        self.read(|c| {
+            let devices = c
+                .prepare(&format!(
+                    "SELECT {DEVICE_COLS}, token_hash FROM reg_device ORDER BY ward_id, created_at, id"
+                ))?
+                .query_map([], |r| Ok((device_of(r)?, r.get(9)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let codes = c
+                .prepare(
+                    "SELECT code_id, secret_hash, device_id, expires_at, attempts_left, used_at
+                     FROM reg_code ORDER BY code_id",
+                )?
+                .query_map([], |r| {
+                    Ok(crate::CodeRow {
+                        code_id: r.get(0)?,
+                        secret_hash: r.get(1)?,
+                        device_id: r.get(2)?,
+                        expires_at: r.get(3)?,
+                        attempts_left: r.get(4)?,
+                        used_at: r.get(5)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let docs = c
+                .prepare(
+                    "SELECT doc_id, ward_id, kind, point_id, created_by, created_at FROM reg_doc
+                     ORDER BY doc_id",
+                )?
+                .query_map([], doc_of)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let flags = c
+                .prepare(
+                    "SELECT ward_id, doc_id, petition_id, kind, detail, first_seen FROM reg_flag
+                     ORDER BY doc_id, petition_id, kind",
+                )?
+                .query_map([], |r| {
+                    Ok(crate::StoredFlag {
+                        ward_id: r.get(0)?,
+                        row: FlagRow {
+                            flag: DocFlag {
+                                doc_id: r.get(1)?,
+                                petition_id: r.get(2)?,
+                                kind: r.get(3)?,
+                                detail: r.get(4)?,
+                            },
+                            first_seen: r.get(5)?,
+                        },
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(crate::RegistryDump {
+                wards: wards.clone(),
+                points: points.clone(),
+                devices,
+                codes,
+                docs,
+                flags,
+            })
+        })
+    }
+
+    /// Writes every row of `dump` in one transaction.
+    pub fn registry_load(&self, dump: &crate::RegistryDump) -> Result<(), StoreError> {
+        self.write("registry_load", |tx| {
+            for w in &dump.wards {
+                tx.execute(
+                    "INSERT INTO reg_ward (id, name, ward_doc, handling_doc, monitoring_doc, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![w.id, w.name, w.ward_doc, w.handling_doc, w.monitoring_doc, w.created_at],
+                )?;
+            }
+            for p in &dump.points {
+                tx.execute(
+                    "INSERT INTO reg_point (ward_id, id, kind, name, intake_doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![p.ward_id, p.id, p.kind, p.name, p.intake_doc],
+                )?;
+            }
+            for (d, token) in &dump.devices {
+                tx.execute(
+                    &format!("INSERT INTO reg_device ({DEVICE_COLS}, token_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+                    params![d.id, d.ward_id, d.name, d.role, d.point_id, d.peer_id, d.created_at, d.enrolled_at, d.revoked_at, token],
+                )?;
+            }
+            for c in &dump.codes {
+                tx.execute(
+                    "INSERT INTO reg_code (code_id, secret_hash, device_id, expires_at, attempts_left, used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![c.code_id, c.secret_hash, c.device_id, c.expires_at, c.attempts_left, c.used_at],
+                )?;
+            }
+            for d in &dump.docs {
+                tx.execute(
+                    "INSERT OR REPLACE INTO reg_doc (doc_id, ward_id, kind, point_id, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![d.doc_id, d.ward_id, d.kind, d.point_id, d.created_by, d.created_at],
+                )?;
+            }
+            for f in &dump.flags {
+                tx.execute(
+                    "INSERT INTO reg_flag (ward_id, doc_id, petition_id, kind, detail, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![f.ward_id, f.row.flag.doc_id, f.row.flag.petition_id, f.row.flag.kind, f.row.flag.detail, f.row.first_seen],
+                )?;
+            }
+            Ok(())
+        })
     }
 
     pub fn ward_insert(&self, w: &WardRow) -> Result<(), StoreError> {

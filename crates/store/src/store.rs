@@ -66,7 +66,10 @@ pub struct Store {
 struct Inner {
     path: PathBuf,
     options: StoreOptions,
-    conn: Mutex<Connection>,
+    /// The SQLite connection; `None` for a store over another database ([`Store::over`]).
+    conn: Option<Mutex<Connection>>,
+    /// Where the chunks are when they are not in the SQLite file ([`Store::over`]).
+    external: Option<Arc<dyn crate::ServerDb>>,
 }
 
 impl fmt::Debug for Store {
@@ -138,9 +141,29 @@ impl Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 options,
-                conn: Mutex::new(conn),
+                conn: Some(Mutex::new(conn)),
+                external: None,
             }),
         })
+    }
+
+    /// A store whose chunk space is `db` (a server on PostgreSQL): the sync layer reads and
+    /// writes samod's chunks through it as through a SQLite store. It has no local file: the
+    /// settings, the index and backups answer [`StoreError::NotLocal`].
+    pub fn over(db: Arc<dyn crate::ServerDb>) -> Store {
+        Store {
+            inner: Arc::new(Inner {
+                path: PathBuf::from(db.describe()),
+                options: StoreOptions::new(Durability::Normal),
+                conn: None,
+                external: Some(db),
+            }),
+        }
+    }
+
+    /// The database behind a store made by [`Store::over`].
+    pub(crate) fn external(&self) -> Option<&Arc<dyn crate::ServerDb>> {
+        self.inner.external.as_ref()
     }
 
     /// Opens a connection to `path` and sets it up: WAL, durability, schema.
@@ -196,13 +219,16 @@ impl Store {
         self.inner.options.durability
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    fn lock(&self, what: &'static str) -> Result<MutexGuard<'_, Connection>, StoreError> {
+        let Some(conn) = &self.inner.conn else {
+            return Err(StoreError::NotLocal {
+                what,
+                db: self.inner.path.display().to_string(),
+            });
+        };
         // A panic while the lock was held cannot leave a transaction open (rusqlite rolls back
         // on drop), so the connection is still good.
-        self.inner
-            .conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        Ok(conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
     /// Runs `f` on the connection, mapping its error.
@@ -210,7 +236,7 @@ impl Store {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
-        let conn = self.lock();
+        let conn = self.lock("read")?;
         f(&conn).map_err(|e| classify(self.path(), e))
     }
 
@@ -224,7 +250,7 @@ impl Store {
         what: &'static str,
         mut f: impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
-        let mut conn = self.lock();
+        let mut conn = self.lock(what)?;
         let attempts = self.inner.options.write_attempts.max(1);
         let mut backoff = self.inner.options.retry_backoff;
         let mut attempt = 0;
@@ -333,7 +359,7 @@ impl Store {
     /// [`Store::backup_to`]; with `replace`, an existing `dest` is replaced (the copy is written
     /// beside it and renamed over it, so `dest` is never half written).
     pub fn backup_with(&self, dest: &Path, replace: bool) -> Result<(), StoreError> {
-        let conn = self.lock();
+        let conn = self.lock("backup")?;
         vacuum_into(&conn, dest, replace)
     }
 

@@ -1,0 +1,105 @@
+//! Several server nodes on one PostgreSQL database: what one node's devices write reaches the
+//! devices connected to another.
+//!
+//! samod reads storage only when it first loads a document, so a node that holds a document in
+//! memory would not see the chunks another node writes. Each node therefore follows the others'
+//! writes ([`doithoai_store::ServerDb::follow_changes`]: PostgreSQL's LISTEN/NOTIFY, a notice
+//! per new chunk, sent at commit) and merges the chunks of each document named into its live
+//! copy, exactly as `doithoai serve` merges what the CLI writes into the same SQLite file
+//! (`refresh_from_store`); samod then syncs the merged changes to this node's devices. Notices
+//! arriving together are handled once per document (50 ms). When the listening connection was
+//! lost, every document of every ward is merged again, since notices may have been missed.
+//!
+//! The registry needs nothing of this: every node reads it from the database per request, and
+//! revocations every 250 ms (`api::enforce_revocations`), so an enrolment made on one node is
+//! valid on all and a revocation on one closes the device's links on all within a second.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use doithoai_store::ChunkChange;
+
+use crate::api::AppState;
+
+/// Starts following the other nodes' writes, when the database can tell of them.
+pub fn follow(state: Arc<AppState>) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let following = state.store.follow_changes(Arc::new(move |c: ChunkChange| {
+        let _ = tx.send(c);
+    }));
+    if following {
+        tokio::spawn(merge_loop(state, rx));
+    }
+}
+
+async fn merge_loop(
+    state: Arc<AppState>,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<ChunkChange>,
+) {
+    while let Some(first) = rx.recv().await {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let mut docs = BTreeSet::new();
+        let mut everything = false;
+        let mut note = |c: ChunkChange| match c {
+            ChunkChange::Doc(d) => {
+                docs.insert(d);
+            }
+            ChunkChange::Lost => everything = true,
+        };
+        note(first);
+        while let Ok(c) = rx.try_recv() {
+            note(c);
+        }
+        if everything {
+            let db = state.store.clone();
+            let all = tokio::task::spawn_blocking(
+                move || -> Result<Vec<String>, doithoai_store::StoreError> {
+                    let mut ids = Vec::new();
+                    for w in db.wards()? {
+                        ids.extend(db.docs_of_ward(&w.id)?.into_iter().map(|d| d.doc_id));
+                    }
+                    Ok(ids)
+                },
+            )
+            .await;
+            match all {
+                Ok(Ok(ids)) => docs.extend(ids),
+                Ok(Err(e)) => tracing::warn!(error = %e, "cannot list the documents to merge"),
+                Err(e) => tracing::warn!(error = %e, "cannot list the documents to merge"),
+            }
+        }
+        for doc in docs {
+            if let Err(e) = merge(&state, &doc).await {
+                tracing::warn!(doc, error = %e, "could not merge another node's changes");
+            }
+        }
+    }
+}
+
+/// Merges the stored chunks of `doc` into this node's copy of it.
+async fn merge(
+    state: &AppState,
+    doc: &str,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let Ok(id) = doithoai_sync::parse_doc_id(doc) else {
+        return Ok(()); // storage-adapter-id and other top-level keys
+    };
+    let db = state.store.clone();
+    let owned = doc.to_owned();
+    let Some(row) = tokio::task::spawn_blocking(move || db.doc(&owned)).await?? else {
+        return Ok(()); // not registered: nobody may sync it
+    };
+    let repo = state.wards.get(&row.ward_id).await?.repo;
+    let Some(handle) = repo.find(&id).await? else {
+        return Ok(());
+    };
+    let changed = tokio::task::spawn_blocking(move || {
+        doithoai_sync::client::refresh_from_store(&repo, &handle)
+    })
+    .await??;
+    if changed {
+        tracing::debug!(doc, "merged another node's changes");
+    }
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! Two server nodes on one PostgreSQL database (a throwaway cluster, tests/src/pg.rs): a TDP
+//! laptop on node A, the office on node B; petitions and answers cross; an enrolment code made on
+//! one node enrols on the other; a revocation on node A closes the device's link on node B within
+//! a second. Skipped, with the reason printed, only where PostgreSQL is not installed and `CI` is
+//! unset.
+
+use std::time::{Duration, Instant};
+
+use doithoai_e2e::pg::PgCluster;
+use doithoai_e2e::{Client, Server};
+
+#[test]
+fn a_tdp_on_node_a_and_the_office_on_node_b_see_each_others_work() {
+    let Some(cluster) = PgCluster::start_or_skip("two_nodes_share_a_ward") else {
+        return;
+    };
+    let url = cluster.new_database();
+    let tmp = tempfile::tempdir().unwrap();
+    let node_a = Server::start_on(tmp.path().join("node-a"), Some(url.clone()), Vec::new());
+    let node_b = doithoai_e2e::second_node(&node_a, tmp.path().join("node-b"), &url);
+    node_a.setup_ward(&["a"]);
+
+    // The office enrols on B with a code made on A, and syncs there first, so that B holds the
+    // TDP's intake document in memory before the TDP writes to it through A.
+    let o = Client::new(tmp.path().join("o"));
+    let office_code = node_a.add_device("dk", "office", None, "Văn phòng");
+    o.ok(&[
+        "join",
+        &node_b.url(),
+        &office_code,
+        "--name",
+        "Chị Hoa - Văn phòng",
+    ]);
+    assert!(o.petitions().is_empty());
+
+    let t = Client::new(tmp.path().join("t"));
+    let tdp_code = node_b.add_device("dk", "collector", Some("tdp-a"), "Laptop A");
+    t.ok(&["join", &node_a.url(), &tdp_code, "--name", "Tổ trưởng A"]);
+    t.ok(&[
+        "petition",
+        "add",
+        "--name",
+        "Nguyễn Văn Đức",
+        "--field",
+        "ha_tang",
+        "--content",
+        "Đèn đường ngõ 12 hỏng",
+    ]);
+    let out = t.ok(&["sync"]);
+    assert!(out.contains("máy chủ đã có mọi thay đổi"), "{out}");
+
+    // Node B merges what node A stored; the office's next sync through B brings the petition.
+    let started = Instant::now();
+    let seen = loop {
+        o.ok(&["sync"]);
+        let seen = o.petitions();
+        if !seen.is_empty() || started.elapsed() > Duration::from_secs(10) {
+            break seen;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    eprintln!(
+        "petition on node A → office on node B: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        seen.len(),
+        1,
+        "the office on node B did not get A's petition"
+    );
+    assert_eq!(seen[0]["content"], "Đèn đường ngõ 12 hỏng");
+    let id = seen[0]["id"].as_str().unwrap().to_owned();
+    let short = &id[..8];
+
+    // The office answers on B; the TDP sees the answer through A.
+    o.ok(&["handle", "receive", "--all"]);
+    o.ok(&[
+        "handle",
+        "classify",
+        short,
+        "--field",
+        "ha_tang",
+        "--competence",
+        "phuong",
+    ]);
+    o.ok(&["handle", "assign", short, "--department", "dia_chinh"]);
+    o.ok(&[
+        "handle",
+        "answer",
+        short,
+        "--text",
+        "Phường đã thay bóng đèn ngõ 12 ngày 05/12",
+        "--by",
+        "Cán bộ địa chính",
+    ]);
+    o.ok(&[
+        "handle",
+        "approve",
+        short,
+        "--approver",
+        "Chủ tịch UBND phường",
+    ]);
+    o.ok(&["sync"]);
+    let started = Instant::now();
+    let status = loop {
+        t.ok(&["sync"]);
+        let at_t = t.petitions();
+        let status = at_t
+            .iter()
+            .find(|p| p["id"] == id.as_str())
+            .map(|p| p["status"].as_str().unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        if status == "approved" || started.elapsed() > Duration::from_secs(10) {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(
+        status, "approved",
+        "the answer made on node B did not reach node A's TDP"
+    );
+    for node in [&node_a, &node_b] {
+        assert!(!node.log().contains("could not merge"), "{}", node.log());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_on_node_a_closes_the_devices_link_on_node_b_within_a_second() {
+    use doithoai_sync::LocalRepo;
+    use doithoai_sync::link::LinkOptions;
+
+    let Some(cluster) = PgCluster::start_or_skip("revocation_across_nodes") else {
+        return;
+    };
+    let url = cluster.new_database();
+    let tmp = tempfile::tempdir().unwrap();
+    let node_a = Server::start_on(tmp.path().join("node-a"), Some(url.clone()), Vec::new());
+    let node_b = doithoai_e2e::second_node(&node_a, tmp.path().join("node-b"), &url);
+    node_a.setup_ward(&["a"]);
+    let e = doithoai_e2e::enroll_raw(
+        &node_b,
+        &node_a.add_device("dk", "collector", Some("tdp-a"), "Laptop A"),
+    );
+    let device_id = e["device_id"].as_str().unwrap().to_owned();
+    let store = doithoai_store::Store::open(
+        &tmp.path().join("a.sqlite3"),
+        doithoai_store::Durability::Full,
+    )
+    .unwrap();
+    let repo = LocalRepo::open(store, Some(e["peer_id"].as_str().unwrap().to_owned())).await;
+    let link = repo
+        .dial_server_with(
+            &node_b.url(),
+            e["token"].as_str().unwrap(),
+            &node_b.trust(),
+            LinkOptions::default(),
+            Some(2),
+        )
+        .unwrap();
+    link.established().await.unwrap();
+    assert!(link.is_connected());
+
+    node_a.admin(&["device", "revoke", &device_id]);
+    let revoked = Instant::now();
+    while link.is_connected() && revoked.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let took = revoked.elapsed();
+    eprintln!("revocation on node A → link on node B closed after {took:?}");
+    assert!(
+        !link.is_connected(),
+        "node B kept the revoked device's link"
+    );
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    link.close();
+    repo.stop().await;
+}
