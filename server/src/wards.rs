@@ -32,6 +32,8 @@ pub struct WardRepos {
     store: Store,
     url: String,
     repos: tokio::sync::Mutex<HashMap<String, WardRepo>>,
+    /// The heads of the stored documents, by their chunk keys, for the document list.
+    pub heads: doithoai_sync::repo::HeadsCache,
 }
 
 impl WardRepos {
@@ -41,6 +43,7 @@ impl WardRepos {
             store,
             url,
             repos: Default::default(),
+            heads: Default::default(),
         }
     }
 

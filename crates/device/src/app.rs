@@ -761,12 +761,21 @@ impl App {
     pub async fn intake_heads(
         &self,
     ) -> Result<std::collections::BTreeMap<String, Vec<automerge::ChangeHash>>, AppError> {
+        // Only what this process has loaded can change in it: the others stay unloaded.
         Ok(self
-            .intake_documents()
-            .await?
+            .loaded_intake()
             .iter()
             .map(|h| (h.document_id().to_string(), read(h, |d| d.get_heads())))
             .collect())
+    }
+
+    /// The intake documents this process has loaded into the sync engine.
+    fn loaded_intake(&self) -> Vec<DocHandle> {
+        self.repo
+            .loaded_handles()
+            .into_iter()
+            .filter(|h| read(h, doithoai_model::doc::doc_type).as_deref() == Some(intake::TYPE))
+            .collect()
     }
 
     /// What [`App::close`] does for the CLI, for a process that keeps running (the web UI of
@@ -777,7 +786,7 @@ impl App {
         &self,
         before: &std::collections::BTreeMap<String, Vec<automerge::ChangeHash>>,
     ) -> Result<(), AppError> {
-        for h in self.intake_documents().await? {
+        for h in self.loaded_intake() {
             let since = before.get(&h.document_id().to_string());
             let unchanged = since.is_some_and(|s| {
                 let mut now = read(&h, |d| d.get_heads());
