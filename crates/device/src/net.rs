@@ -35,7 +35,7 @@ pub const LAST_TRAFFIC_KEY: &str = "sync.last.traffic";
 /// (`DOITHOAI_SYNC_SKIP=0` turns it off, for the bench's comparison).
 fn skip_unchanged() -> bool {
     match SKIP_UNCHANGED.load(std::sync::atomic::Ordering::Relaxed) {
-        0 => std::env::var("DOITHOAI_SYNC_SKIP").map_or(true, |v| v != "0"),
+        0 => !matches!(std::env::var("DOITHOAI_SYNC_SKIP").as_deref(), Ok("0")),
         n => n == 1,
     }
 }
