@@ -205,19 +205,7 @@ fn where_clause(filter: &PetitionFilter) -> Result<(String, Vec<String>), StoreE
 
 /// The `SELECT` for [`Store::list_petitions`].
 pub(crate) fn list_sql(filter: &PetitionFilter) -> Result<(String, Vec<String>), StoreError> {
-    let (mut clause, params) = where_clause(filter)?;
-    // A page stops early: the rows of the page are among the first `limit + offset` rows by
-    // `created_at` (which the index `petition_by_created` yields in order, stopping there)
-    // and the rows tied with the last of them; only those are sorted by the full order. A
-    // search that matches half of 100,000 petitions reads one page of them, not all.
-    if let Some(limit) = filter.limit {
-        let n = i64::from(limit) + i64::from(filter.offset.unwrap_or(0));
-        let join = if clause.is_empty() { " WHERE" } else { " AND" };
-        clause = format!(
-            "{clause}{join} p.created_at >= (SELECT min(created_at) FROM (SELECT p.created_at \
-             FROM petition p{clause} ORDER BY p.created_at DESC LIMIT {n}))"
-        );
-    }
+    let (clause, params) = where_clause(filter)?;
     // Newest first; petitions of one date by register number ("17/2026": year, then number),
     // then by when they were last written; the id only breaks what users cannot tell apart.
     let mut sql = format!(
