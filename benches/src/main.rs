@@ -539,14 +539,18 @@ struct Reconnect {
 /// Adds 10 petitions as `doithoai petition add` does (one process each is not needed: the
 /// same operation, then the store closed), returns the encoded size of their changes.
 async fn ten_petitions(dir: &Path, from: usize) -> anyhow::Result<usize> {
-    use automerge::ReadDoc as _;
     let app = doithoai_device::App::open(dir).await?;
     let before: std::collections::BTreeMap<String, Vec<automerge::ChangeHash>> = {
         let _ = app.target_volume_pub().await?;
         app.repo
             .loaded_handles()
             .iter()
-            .map(|h| (h.document_id().to_string(), h.with_document(|d| d.get_heads())))
+            .map(|h| {
+                (
+                    h.document_id().to_string(),
+                    h.with_document(|d| d.get_heads()),
+                )
+            })
             .collect()
     };
     for i in from..from + 10 {
@@ -581,7 +585,7 @@ async fn ten_petitions(dir: &Path, from: usize) -> anyhow::Result<usize> {
 }
 
 /// `doithoai sync` in a fresh process's state: open, connect (to `via` when given), one pass.
-async fn reconnect(dir: &Path, via: Option<String>) -> anyhow::Result<Reconnect> {
+async fn reconnect(dir: &Path, via: Option<String>, strict: bool) -> anyhow::Result<Reconnect> {
     let mut app = doithoai_device::App::open(dir).await?;
     if let Some(u) = via {
         app.device.server_url = Some(u);
@@ -590,15 +594,18 @@ async fn reconnect(dir: &Path, via: Option<String>) -> anyhow::Result<Reconnect>
     link.established().await?;
     let r = app.sync_pass(&link, &mut |_, _| {}).await?;
     link.close();
-    if !r.lagging.is_empty() {
-        bail!("the reconnect did not finish: {:?}", r.lagging);
-    }
     app.close().await?;
+    if !r.lagging.is_empty() {
+        if strict {
+            bail!("the reconnect did not finish: {:?}", r.lagging);
+        }
+        eprintln!("W2: {} documents still lagging", r.lagging.len());
+    }
     Ok(Reconnect {
         traffic: r.traffic,
         unchanged: r.unchanged,
         documents: r.documents,
-        floor: 0,
+        floor: if r.lagging.is_empty() { 0 } else { 1 },
     })
 }
 
@@ -608,18 +615,32 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
         let tmp = tempfile::tempdir()?;
         let root = tmp.path();
         let (server, url, port, data) = start_our_server(root)?;
-        admin(&data, port, &["ward", "create", "--id", "w", "--name", "Phường Thử"])?;
         admin(
             &data,
             port,
-            &["point", "add", "--ward", "w", "--kind", "tdp", "--id", "tdp-00", "--name", "TDP 0"],
+            &["ward", "create", "--id", "w", "--name", "Phường Thử"],
+        )?;
+        admin(
+            &data,
+            port,
+            &[
+                "point", "add", "--ward", "w", "--kind", "tdp", "--id", "tdp-00", "--name", "TDP 0",
+            ],
         )?;
         let code = code_of(&admin(
             &data,
             port,
             &[
-                "device", "add", "--ward", "w", "--role", "collector", "--point", "tdp-00",
-                "--name", "tdp-00",
+                "device",
+                "add",
+                "--ward",
+                "w",
+                "--role",
+                "collector",
+                "--point",
+                "tdp-00",
+                "--name",
+                "tdp-00",
             ],
         )?)?;
         let dir = root.join("device");
@@ -669,8 +690,13 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
         );
         let pushing = Instant::now();
         // Registering the volumes, then the history; a second pass finds the volumes listed.
-        for _ in 0..2 {
-            reconnect(&dir, None).await?;
+        let mut passes = 0;
+        loop {
+            passes += 1;
+            let r = reconnect(&dir, None, false).await?;
+            if (r.floor == 0 && passes >= 2) || passes > 20 {
+                break;
+            }
         }
         eprintln!(
             "W2: history on the server in {:.1} s",
@@ -701,7 +727,7 @@ async fn w2(histories: &[usize]) -> anyhow::Result<()> {
             next += 10;
             let r = Reconnect {
                 floor,
-                ..reconnect(&dir, via).await?
+                ..reconnect(&dir, via, true).await?
             };
             let t = &r.traffic;
             let ws = t.bytes_sent + t.bytes_received;

@@ -132,7 +132,10 @@ impl Ward {
         let listed: Vec<serde_json::Value> = serde_json::from_str(&body).expect("list");
         let st = self.status();
         let ours = st["documents"].as_array().expect("documents");
-        assert!(listed.len() >= 4, "ward, handling, monitoring?, intake: {listed:?}");
+        assert!(
+            listed.len() >= 4,
+            "ward, handling, monitoring?, intake: {listed:?}"
+        );
         for d in &listed {
             let id = d["id"].as_str().expect("id");
             let heads: Vec<automerge::ChangeHash> = ours

@@ -764,7 +764,11 @@ impl App {
     /// The changes of document `id` that are not in the heads the server last confirmed,
     /// counted on the live document when it is loaded, else on what the store holds (read
     /// apart from the sync engine and freed).
-    fn unconfirmed_in(&self, id: &str, confirmed: &[automerge::ChangeHash]) -> Result<usize, AppError> {
+    fn unconfirmed_in(
+        &self,
+        id: &str,
+        confirmed: &[automerge::ChangeHash],
+    ) -> Result<usize, AppError> {
         let count = |doc: &automerge::Automerge| {
             if confirmed
                 .iter()

@@ -233,7 +233,11 @@ impl LocalRepo {
 
     /// Creates a document; it is on disk when this returns.
     pub async fn create(&self, doc: Automerge) -> Result<DocHandle, SyncError> {
-        let h = self.repo.create(doc).await.map_err(|_| SyncError::Stopped)?;
+        let h = self
+            .repo
+            .create(doc)
+            .await
+            .map_err(|_| SyncError::Stopped)?;
         lock(&self.loaded).insert(h.document_id().to_string(), h.clone());
         Ok(h)
     }
