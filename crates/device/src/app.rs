@@ -413,6 +413,12 @@ impl App {
 
     /// The intake document `id` if it is held here and has room for another petition.
     async fn with_room(&self, id: &str) -> Result<Option<DocHandle>, AppError> {
+        // The index counts a document's petitions without loading it: a full volume is passed
+        // over unloaded (a year of closed volumes stays on disk). A count below the capacity
+        // is checked on the document itself (the index may be behind).
+        if self.store.index_ids_of_doc(id)?.len() >= intake::VOLUME_CAPACITY {
+            return Ok(None);
+        }
         Ok(self
             .find_str(id)
             .await?
