@@ -1241,8 +1241,19 @@ pub struct UnconfirmedCount {
 }
 
 impl UnconfirmedCount {
-    /// The count, recounting what changed since the last call.
+    /// The count, recounting what changed since the last call. Reading documents from the
+    /// store is blocking work: on a multi-threaded runtime it runs in place of a worker
+    /// (`block_in_place`), so that the web UI's requests are not held up.
     pub async fn get(&mut self, app: &App) -> Result<usize, AppError> {
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        if Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread) {
+            tokio::task::block_in_place(|| self.count(app))
+        } else {
+            self.count(app)
+        }
+    }
+
+    fn count(&mut self, app: &App) -> Result<usize, AppError> {
         let root_heads = match &app.device.intake {
             Some(r) => app.repo.heads_of(r)?,
             None => None,
