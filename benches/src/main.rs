@@ -569,130 +569,252 @@ async fn w1(target: Target, devices: usize, per_device: usize) -> anyhow::Result
     Ok(())
 }
 
+/// The emulated 2G link of the tests (tests/src/proxy.rs): 8 KB/s each way, 300 ± 200 ms.
+#[path = "../../tests/src/proxy.rs"]
+#[allow(dead_code)]
+mod proxy;
+
+/// One reconnect of W2: what a `doithoai sync` moved after 10 petitions made offline.
+struct Reconnect {
+    traffic: doithoai_device::net::SyncTraffic,
+    unchanged: usize,
+    documents: usize,
+    floor: usize,
+}
+
+/// Adds 10 petitions as `doithoai petition add` does (one process each is not needed: the
+/// same operation, then the store closed), returns the encoded size of their changes.
+async fn ten_petitions(dir: &Path, from: usize) -> anyhow::Result<usize> {
+    let app = doithoai_device::App::open(dir).await?;
+    let before: std::collections::BTreeMap<String, Vec<automerge::ChangeHash>> = {
+        let _ = app.target_volume_pub().await?;
+        app.repo
+            .loaded_handles()
+            .iter()
+            .map(|h| {
+                (
+                    h.document_id().to_string(),
+                    h.with_document(|d| d.get_heads()),
+                )
+            })
+            .collect()
+    };
+    for i in from..from + 10 {
+        let p = petition(i, "tdp-00", &Registry::builtin())?;
+        let new = NewPetition {
+            residents: p.residents.clone(),
+            field: p.field.clone(),
+            content: p.content.clone(),
+            ..Default::default()
+        };
+        app.add_petition(new).await?;
+    }
+    let floor = app
+        .repo
+        .loaded_handles()
+        .iter()
+        .map(|h| {
+            let since = before
+                .get(&h.document_id().to_string())
+                .cloned()
+                .unwrap_or_default();
+            h.with_document(|d| {
+                d.get_changes(&since)
+                    .iter()
+                    .map(|c| c.raw_bytes().len())
+                    .sum::<usize>()
+            })
+        })
+        .sum();
+    app.close().await?;
+    Ok(floor)
+}
+
+/// `doithoai sync` in a fresh process's state: open, connect (to `via` when given), one pass.
+async fn reconnect(dir: &Path, via: Option<String>, strict: bool) -> anyhow::Result<Reconnect> {
+    let mut app = doithoai_device::App::open(dir).await?;
+    if let Some(u) = via {
+        app.device.server_url = Some(u);
+    }
+    let link = app.connect(Some(5))?;
+    link.established().await?;
+    let r = app.sync_pass(&link, &mut |_, _| {}).await?;
+    link.close();
+    app.close().await?;
+    if !r.lagging.is_empty() {
+        if strict {
+            bail!("the reconnect did not finish: {:?}", r.lagging);
+        }
+        eprintln!("W2: {} documents still lagging", r.lagging.len());
+    }
+    Ok(Reconnect {
+        traffic: r.traffic,
+        unchanged: r.unchanged,
+        documents: r.documents,
+        floor: if r.lagging.is_empty() { 0 } else { 1 },
+    })
+}
+
 async fn w2(histories: &[usize]) -> anyhow::Result<()> {
+    use doithoai_device::net;
     for &n in histories {
         let tmp = tempfile::tempdir()?;
         let root = tmp.path();
-        let w = our_ward(root, 1).await?;
-        let e = &w.collectors[0];
-        let point = "tdp-00";
-        let repo = device_repo(root, "device", Some(s(e, "peer_id"))).await?;
-        let link = repo.dial_server_with(
-            &w.url,
-            &s(e, "token"),
-            &trust(),
-            LinkOptions::default(),
-            Some(3),
+        let (server, url, port, data) = start_our_server(root)?;
+        admin(
+            &data,
+            port,
+            &["ward", "create", "--id", "w", "--name", "Phường Thử"],
         )?;
-        link.established().await?;
-        let root_id = parse_doc_id(e["documents"]["intake"].as_str().unwrap_or_default())?;
-        let root_doc = repo.find(&root_id).await?.context("intake")?;
-        link.in_step(&root_doc, true, Duration::from_secs(60)).await;
-        // The history is written offline (as a TDP laptop writes it), then pushed in one go.
-        link.close();
-        // History laid out as the client lays it out: the root, then volumes of 400.
+        admin(
+            &data,
+            port,
+            &[
+                "point", "add", "--ward", "w", "--kind", "tdp", "--id", "tdp-00", "--name", "TDP 0",
+            ],
+        )?;
+        let code = code_of(&admin(
+            &data,
+            port,
+            &[
+                "device",
+                "add",
+                "--ward",
+                "w",
+                "--role",
+                "collector",
+                "--point",
+                "tdp-00",
+                "--name",
+                "tdp-00",
+            ],
+        )?)?;
+        let dir = root.join("device");
+        let (app, _, _) = net::join(
+            &dir,
+            &url,
+            &code,
+            Some("loadgen"),
+            doithoai_model::Lang::Vi,
+            &mut |_, _| {},
+        )
+        .await?;
+        // A year of history laid out as the client lays it out: the root intake document, then
+        // volumes of 400, each petition its own change, written offline.
         let seeding = Instant::now();
-        let mut docs = vec![root_doc.clone()];
-        let mut left = n;
-        let mut i = 0;
+        let root_id = parse_doc_id(app.device.intake.as_deref().context("intake")?)?;
+        let root_doc = app.repo.get(&root_id).await?;
         let cap = intake::VOLUME_CAPACITY;
-        let first = left.min(cap);
-        add_petitions(&root_doc, point, i, first)?;
-        left -= first;
-        i += first;
-        while left > 0 {
-            let take = left.min(cap);
-            let v = repo
-                .create(intake::new_volume_document(point, &root_id.to_string())?)
-                .await?;
-            let vid = v.document_id().to_string();
-            let body = serde_json::json!({"doc_id": vid, "kind": "intake"}).to_string();
-            http()?
-                .request(
-                    &w.url,
-                    "POST",
-                    "/api/v1/documents",
-                    Some(&s(e, "token")),
-                    Some(&body),
-                    Duration::from_secs(30),
-                )
-                .await?;
-            change(
-                &root_doc,
-                &ChangeMeta::new("loadgen", "intake.volume", vec![]),
-                |tx| intake::add_volume(tx, &vid, "loadgen"),
-            )?;
-            add_petitions(&v, point, i, take)?;
-            docs.push(v);
-            left -= take;
+        let mut i = 0;
+        let mut docs = 1;
+        while i < n {
+            let take = (n - i).min(cap);
+            if i == 0 {
+                add_petitions(&root_doc, "tdp-00", i, take)?;
+            } else {
+                let v = app
+                    .repo
+                    .create(intake::new_volume_document("tdp-00", &root_id.to_string())?)
+                    .await?;
+                let vid = v.document_id().to_string();
+                change(
+                    &root_doc,
+                    &ChangeMeta::new("loadgen", "intake.volume", vec![]),
+                    |tx| intake::add_volume(tx, &vid, "loadgen"),
+                )?;
+                app.note_created(&vid, "intake")?;
+                add_petitions(&v, "tdp-00", i, take)?;
+                docs += 1;
+            }
             i += take;
         }
+        app.reindex().await?;
+        app.close().await?;
         eprintln!(
-            "W2: {n} petitions written offline in {} documents in {:.1} s; pushing the history ...",
-            docs.len(),
+            "W2: {n} petitions written offline in {docs} documents in {:.1} s; pushing the history ...",
             seeding.elapsed().as_secs_f64()
         );
         let pushing = Instant::now();
-        let link = repo.dial_server_with(
-            &w.url,
-            &s(e, "token"),
-            &trust(),
-            LinkOptions::default(),
-            Some(5),
-        )?;
-        link.established().await?;
-        // A connection may be dropped and redialled while the history pushes (samod closes a
-        // connection whose queues overflow): wait again on the new connection.
-        for d in &docs {
-            let mut tries = 0;
-            while !link.in_step(d, true, Duration::from_secs(120)).await {
-                tries += 1;
-                if tries > 10 {
-                    bail!("history did not reach the server");
-                }
-                link.established().await?;
-                tokio::time::sleep(Duration::from_millis(200)).await;
+        // Registering the volumes, then the history; a second pass finds the volumes listed.
+        let mut passes = 0;
+        loop {
+            passes += 1;
+            let r = reconnect(&dir, None, false).await?;
+            if (r.floor == 0 && passes >= 2) || passes > 20 {
+                break;
             }
         }
         eprintln!(
             "W2: history on the server in {:.1} s",
             pushing.elapsed().as_secs_f64()
         );
-        link.close();
-        // Offline: 10 new petitions in the current volume.
-        let last = docs.last().context("docs")?.clone();
-        let before = last.with_document(|d| d.get_heads());
-        add_petitions(&last, point, i, 10)?;
-        let floor: usize = last.with_document(|d| {
-            d.get_changes(&before)
-                .iter()
-                .map(|c| c.raw_bytes().len())
-                .sum()
-        });
-        // Reconnect and sync every document, as `doithoai sync` does.
-        let link = repo.dial_server_with(
-            &w.url,
-            &s(e, "token"),
-            &trust(),
-            LinkOptions::default(),
-            Some(3),
-        )?;
-        link.established().await?;
-        let t = Instant::now();
-        for d in &docs {
-            link.in_step(d, true, Duration::from_secs(600)).await;
+        let (ip, port) = (std::net::Ipv4Addr::LOCALHOST, port);
+        let slow = std::thread::spawn(move || {
+            let p = proxy::Proxy::start(std::net::SocketAddr::from((ip, port)));
+            p.set(|f| {
+                f.bytes_per_sec = Some(8_000);
+                f.latency = Duration::from_millis(300);
+                f.jitter = Duration::from_millis(200);
+            });
+            p
+        })
+        .join()
+        .map_err(|_| anyhow::anyhow!("proxy thread"))?;
+        let rounds: [(&str, bool, Option<String>); 4] = [
+            ("today: every document syncs", false, None),
+            ("new: unchanged documents skipped", true, None),
+            ("2G link, today", false, Some(slow.url())),
+            ("2G link, new", true, Some(slow.url())),
+        ];
+        let mut next = n;
+        for (label, skip, via) in rounds {
+            net::set_skip_unchanged(skip);
+            let floor = ten_petitions(&dir, next).await?;
+            next += 10;
+            // A pass that did not finish (the server drops a connection whose queues overflow
+            // when every document syncs at once) is followed by another, as a user would run
+            // `doithoai sync` again; the figures add up every pass.
+            let mut r = reconnect(&dir, via.clone(), false).await?;
+            let mut passes = 1;
+            while r.floor != 0 && passes < 5 {
+                let again = reconnect(&dir, via.clone(), false).await?;
+                passes += 1;
+                let (a, b) = (&mut r.traffic, &again.traffic);
+                a.bytes_sent += b.bytes_sent;
+                a.bytes_received += b.bytes_received;
+                a.messages_sent += b.messages_sent;
+                a.messages_received += b.messages_received;
+                a.list_bytes += b.list_bytes;
+                a.seconds += b.seconds;
+                r.floor = again.floor;
+            }
+            if r.floor != 0 {
+                bail!("{label}: not in step after {passes} passes");
+            }
+            r.floor = floor;
+            let label = format!("{label}, {passes} pass(es)");
+            let t = &r.traffic;
+            let ws = t.bytes_sent + t.bytes_received;
+            println!(
+                "W2 history {n:>6} petitions in {} documents [{label}]: up {} B / down {} B ({} / {} messages), document list {} B, {} unchanged, {:.3} s | floor {} B | ratio {:.1}x (websocket) {:.1}x (with the list)",
+                r.documents,
+                t.bytes_sent,
+                t.bytes_received,
+                t.messages_sent,
+                t.messages_received,
+                t.list_bytes,
+                r.unchanged,
+                t.seconds,
+                r.floor,
+                ws as f64 / r.floor.max(1) as f64,
+                (ws + t.list_bytes) as f64 / r.floor.max(1) as f64,
+            );
         }
-        let took = t.elapsed();
-        let (out_b, in_b, out_m, in_m) = link_bytes(&[&link]);
-        println!(
-            "W2 history {n:>6} petitions in {} documents: up {out_b} B / down {in_b} B ({out_m} / {in_m} messages) in {:.3} s | floor {floor} B | ratio {:.1}x",
-            docs.len(),
-            took.as_secs_f64(),
-            (out_b + in_b) as f64 / floor.max(1) as f64
-        );
-        link.close();
-        repo.stop().await;
-        w.server.stop();
+        // The proxy's runtime may not be dropped inside this one.
+        std::thread::spawn(move || drop(slow))
+            .join()
+            .map_err(|_| anyhow::anyhow!("proxy thread"))?;
+        drop(server);
     }
     Ok(())
 }

@@ -1138,13 +1138,19 @@ async fn sync_once(app: &App, lang: Lang, out: &mut dyn Write) -> Result<(), Cli
         link.established().await?;
         let tty = std::io::stderr().is_terminal();
         let mut err = std::io::stderr();
+        let stats = link.stats.clone();
         let report = app
             .sync_pass(&link, &mut |done, total| {
                 if tty {
+                    use std::sync::atomic::Ordering::Relaxed;
                     let _ = write!(
                         err,
-                        "\r{} {done}/{total}",
-                        lang.pick("Đồng bộ tài liệu", "Syncing documents")
+                        "\r{} {done}/{total} — {} {} / {} {}   ",
+                        lang.pick("Đồng bộ tài liệu", "Syncing documents"),
+                        lang.pick("gửi", "sent"),
+                        human_bytes(stats.bytes_out.load(Relaxed)),
+                        lang.pick("nhận", "received"),
+                        human_bytes(stats.bytes_in.load(Relaxed)),
                     );
                 }
             })
@@ -1226,7 +1232,37 @@ async fn sync_once(app: &App, lang: Lang, out: &mut dyn Write) -> Result<(), Cli
             ),
         }
     )?;
+    let t = &report.traffic;
+    writeln!(
+        out,
+        "{}",
+        match lang {
+            Lang::Vi => format!(
+                "Gửi {}, nhận {} trong {:.1} giây ({} tài liệu không đổi, không cần trao đổi).",
+                human_bytes(t.bytes_sent),
+                human_bytes(t.bytes_received + t.list_bytes),
+                t.seconds,
+                report.unchanged
+            ),
+            Lang::En => format!(
+                "Sent {}, received {} in {:.1} s ({} documents unchanged, nothing exchanged for them).",
+                human_bytes(t.bytes_sent),
+                human_bytes(t.bytes_received + t.list_bytes),
+                t.seconds,
+                report.unchanged
+            ),
+        }
+    )?;
     Ok(())
+}
+
+/// A byte count as people read it: "812 B", "3.4 KB", "1.2 MB".
+fn human_bytes(n: u64) -> String {
+    match n {
+        0..1000 => format!("{n} B"),
+        1000..1_000_000 => format!("{:.1} KB", n as f64 / 1000.0),
+        _ => format!("{:.1} MB", n as f64 / 1_000_000.0),
+    }
 }
 
 fn print_status(

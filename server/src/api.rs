@@ -386,38 +386,63 @@ pub struct DocEntry {
     pub kind: String,
     pub point: Option<String>,
     pub access: String,
+    /// A digest of the heads the server holds of the document (`doithoai_sync::repo::
+    /// heads_digest`), absent when it holds nothing: a device whose stored heads have the same
+    /// digest has nothing to exchange for it and does not load it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heads: Option<String>,
 }
 
-/// The documents this device may read, with its access to each.
+/// The documents this device may read, with its access to each and a digest of their heads.
+/// `?since=D`, where D is the SHA-256 (hex, first 16 bytes) of the list the device last
+/// received, is answered `304 Not Modified` with no body when the list is still that one.
 async fn list_documents(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
-) -> Result<Json<Vec<DocEntry>>, ApiError> {
+) -> Result<Response, ApiError> {
     let device = authenticate(&state, token_of(&headers, &query))?;
     let docs = state.store.docs_of_ward(&device.ward_id)?;
     let listed = listed_volumes(&state, &device.ward_id).await?;
-    let out = docs
+    let mut out = Vec::new();
+    // A volume a device registered is listed only once its point's root intake lists it: an
+    // id registered and never used (a ghost) is shown to nobody. Its own devices find their
+    // new volumes through the root they wrote them into.
+    for d in docs
         .into_iter()
-        // A volume a device registered is listed only once its point's root intake lists it:
-        // an id registered and never used (a ghost) is shown to nobody. Its own devices find
-        // their new volumes through the root they wrote them into.
         .filter(|d| d.kind != "intake" || d.created_by.is_none() || listed.contains(&d.doc_id))
-        .filter_map(|d| {
-            let access = match crate::access::decide(&device, &d) {
-                doithoai_sync::policy::Access::ReadWrite => "read_write",
-                doithoai_sync::policy::Access::ReadOnly => "read_only",
-                doithoai_sync::policy::Access::None => return None,
-            };
-            Some(DocEntry {
-                id: d.doc_id,
-                kind: d.kind,
-                point: d.point_id,
-                access: access.to_owned(),
-            })
-        })
-        .collect();
-    Ok(Json(out))
+    {
+        let access = match crate::access::decide(&device, &d) {
+            doithoai_sync::policy::Access::ReadWrite => "read_write",
+            doithoai_sync::policy::Access::ReadOnly => "read_only",
+            doithoai_sync::policy::Access::None => continue,
+        };
+        let heads = state
+            .wards
+            .heads
+            .stored_heads(state.wards.chunks(), &d.doc_id)?
+            .filter(|h| !h.is_empty())
+            .map(|h| doithoai_sync::repo::heads_digest(&h));
+        out.push(DocEntry {
+            id: d.doc_id,
+            kind: d.kind,
+            point: d.point_id,
+            access: access.to_owned(),
+            heads,
+        });
+    }
+    let body = serde_json::to_vec(&out).unwrap_or_default();
+    if query
+        .get("since")
+        .is_some_and(|s| *s == doithoai_sync::repo::list_digest(&body))
+    {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -511,6 +536,7 @@ async fn register_document(
         kind: stored.kind,
         point: stored.point_id,
         access: format!("{access:?}"),
+        heads: None,
     }))
 }
 
@@ -696,6 +722,7 @@ async fn remove_registration(
         kind: row.kind,
         point: row.point_id,
         access: "none".into(),
+        heads: None,
     }))
 }
 

@@ -32,15 +32,23 @@ pub struct WardRepos {
     store: ServerStore,
     url: String,
     repos: tokio::sync::Mutex<HashMap<String, WardRepo>>,
+    /// The heads of the stored documents, by their chunk keys, for the document list.
+    pub heads: doithoai_sync::repo::HeadsCache,
 }
 
 impl WardRepos {
+    /// The store samod's chunks are read through (the SQLite file, or the database's chunks).
+    pub fn chunks(&self) -> &doithoai_store::Store {
+        &self.store.chunks
+    }
+
     /// `url` is the websocket address the server listens on (samod's acceptor wants one).
     pub fn new(store: ServerStore, url: String) -> WardRepos {
         WardRepos {
             store,
             url,
             repos: Default::default(),
+            heads: Default::default(),
         }
     }
 

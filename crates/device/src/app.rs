@@ -415,6 +415,12 @@ impl App {
 
     /// The intake document `id` if it is held here and has room for another petition.
     async fn with_room(&self, id: &str) -> Result<Option<DocHandle>, AppError> {
+        // The index counts a document's petitions without loading it: a full volume is passed
+        // over unloaded (a year of closed volumes stays on disk). A count below the capacity
+        // is checked on the document itself (the index may be behind).
+        if self.store.index_ids_of_doc(id)?.len() >= intake::VOLUME_CAPACITY {
+            return Ok(None);
+        }
         Ok(self
             .find_str(id)
             .await?
@@ -763,12 +769,21 @@ impl App {
     pub async fn intake_heads(
         &self,
     ) -> Result<std::collections::BTreeMap<String, Vec<automerge::ChangeHash>>, AppError> {
+        // Only what this process has loaded can change in it: the others stay unloaded.
         Ok(self
-            .intake_documents()
-            .await?
+            .loaded_intake()
             .iter()
             .map(|h| (h.document_id().to_string(), read(h, |d| d.get_heads())))
             .collect())
+    }
+
+    /// The intake documents this process has loaded into the sync engine.
+    fn loaded_intake(&self) -> Vec<DocHandle> {
+        self.repo
+            .loaded_handles()
+            .into_iter()
+            .filter(|h| read(h, doithoai_model::doc::doc_type).as_deref() == Some(intake::TYPE))
+            .collect()
     }
 
     /// What [`App::close`] does for the CLI, for a process that keeps running (the web UI of
@@ -779,7 +794,7 @@ impl App {
         &self,
         before: &std::collections::BTreeMap<String, Vec<automerge::ChangeHash>>,
     ) -> Result<(), AppError> {
-        for h in self.intake_documents().await? {
+        for h in self.loaded_intake() {
             let since = before.get(&h.document_id().to_string());
             let unchanged = since.is_some_and(|s| {
                 let mut now = read(&h, |d| d.get_heads());

@@ -27,6 +27,28 @@ pub const DOCS_KEY: &str = "server.docs";
 pub const LAST_SYNC_KEY: &str = "sync.last";
 pub const SYNCED_PREFIX: &str = "sync.heads.";
 pub const CREATED_KEY: &str = "local.created";
+/// The digest of the document list the server last sent (`GET /api/v1/documents?since=`).
+pub const DOCS_DIGEST_KEY: &str = "server.docs.digest";
+/// What the last sync pass moved (JSON [`SyncTraffic`]).
+pub const LAST_TRAFFIC_KEY: &str = "sync.last.traffic";
+
+/// Whether a sync pass skips the documents whose heads the server already has
+/// (`DOITHOAI_SYNC_SKIP=0` turns it off, for the bench's comparison).
+fn skip_unchanged() -> bool {
+    match SKIP_UNCHANGED.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => !matches!(std::env::var("DOITHOAI_SYNC_SKIP").as_deref(), Ok("0")),
+        n => n == 1,
+    }
+}
+
+/// 0: as `DOITHOAI_SYNC_SKIP` says; 1: on; 2: off.
+static SKIP_UNCHANGED: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Turns skipping unchanged documents on or off for this process (the bench compares both in
+/// one run).
+pub fn set_skip_unchanged(on: bool) {
+    SKIP_UNCHANGED.store(if on { 1 } else { 2 }, std::sync::atomic::Ordering::Relaxed);
+}
 
 /// How long a sync pass may take to bring its documents in step (a 2G link moving a large
 /// volume); `DOITHOAI_SYNC_TIMEOUT_SECS` changes it.
@@ -127,6 +149,9 @@ pub struct ServerDoc {
     pub kind: String,
     pub point: Option<String>,
     pub access: String,
+    /// The digest of the heads the server holds (`doithoai_sync::repo::heads_digest`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heads: Option<String>,
 }
 
 /// A document this device created and must register before the server accepts it.
@@ -162,6 +187,23 @@ pub struct SyncReport {
     /// Set when the server is another machine reached over plain `http://`: the token and the
     /// residents' data crossed the network in clear.
     pub transport_warning: Option<Refusal>,
+    /// Documents whose heads the server already had: nothing was exchanged for them and they
+    /// were not loaded.
+    pub unchanged: usize,
+    /// What the pass moved.
+    pub traffic: SyncTraffic,
+}
+
+/// What a sync pass moved: websocket payload bytes and messages each way, and the bytes of the
+/// document list (HTTP bodies); with how long the pass took.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncTraffic {
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub messages_sent: u64,
+    pub messages_received: u64,
+    pub list_bytes: u64,
+    pub seconds: f64,
 }
 
 /// Splits an enrolment code as typed into the code the server checks (`IIII-SSSSSSSS`) and the
@@ -201,6 +243,8 @@ pub struct DeviceStatus {
     /// said, in both languages.
     pub refused: Option<Refusal>,
     pub last_sync: Option<String>,
+    /// What the last sync pass moved (bytes sent and received, its time).
+    pub last_sync_traffic: Option<SyncTraffic>,
     /// Local changes the server has not confirmed yet.
     pub unconfirmed_changes: usize,
     pub role: String,
@@ -360,18 +404,33 @@ impl App {
         Ok(())
     }
 
-    async fn fetch_doc_list(&self, server: &str, token: &str) -> Result<Vec<ServerDoc>, AppError> {
+    /// The documents the server lists for this device, with the digest of their heads. When
+    /// the list is the one received last time the server says so in a few bytes (304) and the
+    /// saved list serves. Returns the list and the bytes of the answer's body.
+    async fn fetch_doc_list(
+        &self,
+        server: &str,
+        token: &str,
+    ) -> Result<(Vec<ServerDoc>, u64), AppError> {
+        let saved = self.server_docs()?;
+        let since = match self.store.meta_get(DOCS_DIGEST_KEY)? {
+            Some(d) if !saved.is_empty() => format!("?since={d}"),
+            _ => String::new(),
+        };
         let (status, body) = self
             .http()?
             .request(
                 server,
                 "GET",
-                "/api/v1/documents",
+                &format!("/api/v1/documents{since}"),
                 Some(token),
                 None,
                 Duration::from_secs(30),
             )
             .await?;
+        if status == 304 && !since.is_empty() {
+            return Ok((saved, 0));
+        }
         if status != 200 {
             return Err(server_error(status, &body));
         }
@@ -379,7 +438,40 @@ impl App {
             serde_json::from_str(&body).map_err(|_| AppError::Http(HttpError::Malformed))?;
         self.store
             .meta_set(DOCS_KEY, &serde_json::to_string(&docs).unwrap_or_default())?;
-        Ok(docs)
+        self.store.meta_set(
+            DOCS_DIGEST_KEY,
+            &doithoai_sync::repo::list_digest(body.as_bytes()),
+        )?;
+        Ok((docs, body.len() as u64))
+    }
+
+    /// Whether document `d` is in step without exchanging anything: the server lists the digest
+    /// of the heads this device holds too, the document is not loaded here (a loaded document
+    /// syncs by itself), and for an intake document the index is at those heads. Records the
+    /// heads as confirmed.
+    fn unchanged_on_both_sides(&self, d: &ServerDoc) -> Result<bool, AppError> {
+        let Some(theirs) = &d.heads else {
+            return Ok(false);
+        };
+        if self.repo.loaded(&d.id).is_some() {
+            return Ok(false);
+        }
+        let Some(ours) = self.repo.heads_of(&d.id)? else {
+            return Ok(false);
+        };
+        if doithoai_sync::repo::heads_digest(&ours) != *theirs {
+            return Ok(false);
+        }
+        let encoded = encode_heads(&ours);
+        if d.kind == "intake" && self.store.index_heads(&d.id)?.as_deref() != Some(&encoded[..]) {
+            return Ok(false);
+        }
+        let key = format!("{SYNCED_PREFIX}{}", d.id);
+        let hex = hex_encode(&encoded);
+        if self.store.meta_get(&key)?.as_deref() != Some(hex.as_str()) {
+            self.store.meta_set(&key, &hex)?;
+        }
+        Ok(true)
     }
 
     /// One sync pass over every document this device uses: register what it created offline,
@@ -398,10 +490,31 @@ impl App {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<SyncReport, AppError> {
         use futures::StreamExt;
+        use std::sync::atomic::Ordering::Relaxed;
+        let began = std::time::Instant::now();
+        let counters = |l: &ServerLink| {
+            (
+                l.stats.bytes_out.load(Relaxed),
+                l.stats.bytes_in.load(Relaxed),
+                l.stats.messages_out.load(Relaxed),
+                l.stats.messages_in.load(Relaxed),
+            )
+        };
+        let at_start = counters(link);
         let deadline = tokio::time::Instant::now() + pass_timeout();
         let (server, token) = self.token()?;
         self.register_created(&server, &token).await?;
-        let docs = self.fetch_doc_list(&server, &token).await?;
+        let (docs, mut list_bytes) = self.fetch_doc_list(&server, &token).await?;
+        // Documents whose heads the server already has are in step as they are: they are not
+        // loaded, so nothing is exchanged for them (a year of closed volumes costs nothing).
+        let mut unchanged: BTreeSet<String> = BTreeSet::new();
+        if skip_unchanged() {
+            for d in &docs {
+                if self.unchanged_on_both_sides(d)? {
+                    unchanged.insert(d.id.clone());
+                }
+            }
+        }
         let mut writable: BTreeSet<String> = docs
             .iter()
             .filter(|d| d.access == "read_write")
@@ -414,9 +527,13 @@ impl App {
             "intake" => 2,
             _ => 3,
         };
-        let mut queue: Vec<(ServerDoc, bool)> = docs.iter().map(|d| (d.clone(), true)).collect();
+        let mut queue: Vec<(ServerDoc, bool)> = docs
+            .iter()
+            .filter(|d| !unchanged.contains(&d.id))
+            .map(|d| (d.clone(), true))
+            .collect();
         queue.sort_by_key(|(d, _)| order(&d.kind));
-        let mut seen: BTreeSet<String> = queue.iter().map(|(d, _)| d.id.clone()).collect();
+        let mut seen: BTreeSet<String> = docs.iter().map(|d| d.id.clone()).collect();
         // Every document starts syncing at once: loading a document is what makes samod sync it
         // with the server, so loading them one by one would cost a round trip each (with a year
         // of volumes on a 2G link, over a minute). The volumes this device already knows of
@@ -433,11 +550,13 @@ impl App {
         }
         let mut report = SyncReport {
             transport_warning: transport_warning(&server),
-            ..SyncReport::default()
+            unchanged: unchanged.len(),
+            in_step: unchanged.len(),
+            ..Default::default()
         };
         let mut held: Vec<DocHandle> = found.into_iter().flatten().collect();
         let mut start = 0;
-        let mut done = 0;
+        let mut done = unchanged.len();
         let mut on_server: BTreeSet<String> = docs.iter().map(|d| d.id.clone()).collect();
         let held_here: BTreeSet<String> = self.store.chunk_doc_ids()?.into_iter().collect();
         let mut refetched = false;
@@ -453,12 +572,9 @@ impl App {
             };
             if !refetched && round.iter().any(|(d, _)| unknown(d, &on_server)) {
                 refetched = true;
-                on_server.extend(
-                    self.fetch_doc_list(&server, &token)
-                        .await?
-                        .into_iter()
-                        .map(|d| d.id),
-                );
+                let (again, n) = self.fetch_doc_list(&server, &token).await?;
+                list_bytes += n;
+                on_server.extend(again.into_iter().map(|d| d.id));
                 for (d, listed) in round.iter_mut() {
                     *listed = *listed || on_server.contains(&d.id);
                 }
@@ -514,10 +630,10 @@ impl App {
                         }
                     }
                 }
-                progress(done, queue.len());
+                progress(done, queue.len() + unchanged.len());
             }
         }
-        report.documents = queue.len();
+        report.documents = queue.len() + unchanged.len();
         report.lagging = report
             .unfinished
             .iter()
@@ -536,10 +652,38 @@ impl App {
         }
         drop(held);
         self.flush_index()?;
-        // The office's handling (statuses, answers) shows in this device's lists at once.
-        if let Err(e) = self.refresh_handling().await {
+        // The office's handling (statuses, answers) shows in this device's lists at once; an
+        // unchanged handling document is not loaded for it (the overlay is at its heads).
+        let mut handling_unchanged = false;
+        if let Some(h) = &self.device.handling
+            && unchanged.contains(h)
+            && self.repo.loaded(h).is_none()
+            && let Some(heads) = self.repo.heads_of(h)?
+        {
+            let at = format!("{h}:{}", hex_encode(&encode_heads(&heads)));
+            handling_unchanged = self
+                .store
+                .meta_get(crate::office_app::HANDLING_OVERLAY_HEADS)?
+                .as_deref()
+                == Some(at.as_str());
+        }
+        if !handling_unchanged && let Err(e) = self.refresh_handling().await {
             tracing::warn!(error = %e, "could not refresh the handling overlay");
         }
+        let now = counters(link);
+        report.traffic = SyncTraffic {
+            bytes_sent: now.0 - at_start.0,
+            bytes_received: now.1 - at_start.1,
+            messages_sent: now.2 - at_start.2,
+            messages_received: now.3 - at_start.3,
+            list_bytes,
+            seconds: began.elapsed().as_secs_f64(),
+        };
+        self.store.meta_set(
+            LAST_TRAFFIC_KEY,
+            &serde_json::to_string(&report.traffic).unwrap_or_default(),
+        )?;
+        doithoai_sync::repo::trim_heap();
         if report.lagging.is_empty() {
             self.store.meta_set(
                 LAST_SYNC_KEY,
@@ -622,6 +766,7 @@ impl App {
                         kind: "intake".into(),
                         point: owner.clone(),
                         access: root.access.clone(),
+                        heads: None,
                     },
                     false,
                 ));
@@ -629,68 +774,86 @@ impl App {
         }
     }
 
-    /// The documents this device writes: those the server lists as read-write for it, and its
-    /// intake documents.
-    async fn written_documents(&self) -> Result<BTreeSet<String>, AppError> {
+    /// The documents this device writes: those the server lists as read-write for it, its
+    /// intake root and the volumes `volumes` (the root's list), those it created and has yet to
+    /// register, and its current volume; only those stored here.
+    fn written_documents(&self, volumes: &[String]) -> Result<BTreeSet<String>, AppError> {
         let mut ids: BTreeSet<String> = self
             .server_docs()?
             .into_iter()
             .filter(|d| d.access == "read_write")
             .map(|d| d.id)
             .collect();
-        for h in self.intake_documents().await? {
-            ids.insert(h.document_id().to_string());
-        }
+        ids.extend(self.device.intake.iter().cloned());
+        ids.extend(volumes.iter().cloned());
+        let created: Vec<CreatedDoc> = self
+            .store
+            .meta_get(CREATED_KEY)?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        ids.extend(created.into_iter().map(|c| c.id));
+        ids.extend(self.store.meta_get(CURRENT_VOLUME)?);
+        let stored: BTreeSet<String> = self.store.chunk_doc_ids()?.into_iter().collect();
+        ids.retain(|id| stored.contains(id));
         Ok(ids)
     }
 
-    /// What [`App::unconfirmed_changes`] depends on, cheap to read: the heads of the documents
-    /// this device writes and the heads the server last confirmed for each.
-    async fn unconfirmed_key(&self) -> Result<String, AppError> {
-        let mut key = String::new();
-        for id in self.written_documents().await? {
-            let Ok(doc_id) = parse_doc_id(&id) else {
-                continue;
-            };
-            let heads = match self.repo.find(&doc_id).await? {
-                Some(h) => read(&h, |d| format!("{:?}", d.get_heads())),
-                None => String::new(),
-            };
-            let confirmed = self.store.meta_get(&format!("{SYNCED_PREFIX}{id}"))?;
-            key.push_str(&format!("{id}={heads}/{confirmed:?};"));
+    /// The volumes this device's intake root lists, read from the live root when it is loaded
+    /// and from the store (without loading it into the sync engine) when it is not.
+    fn root_volumes(&self) -> Result<Vec<String>, AppError> {
+        let Some(root) = &self.device.intake else {
+            return Ok(Vec::new());
+        };
+        if let Some(h) = self.repo.loaded(root) {
+            return Ok(read(&h, intake::volumes));
         }
-        Ok(key)
+        let volumes = match self.repo.load_stored(root)? {
+            Some(doc) => intake::volumes(&doc),
+            None => Vec::new(),
+        };
+        doithoai_sync::repo::trim_heap();
+        Ok(volumes)
+    }
+
+    /// The changes of document `id` that are not in the heads the server last confirmed,
+    /// counted on the live document when it is loaded, else on what the store holds (read
+    /// apart from the sync engine and freed).
+    fn unconfirmed_in(
+        &self,
+        id: &str,
+        confirmed: &[automerge::ChangeHash],
+    ) -> Result<usize, AppError> {
+        let count = |doc: &automerge::Automerge| {
+            if confirmed
+                .iter()
+                .all(|c| doc.get_change_by_hash(c).is_some())
+            {
+                doc.get_changes(confirmed).len()
+            } else {
+                doc.get_changes(&[]).len()
+            }
+        };
+        if let Some(h) = self.repo.loaded(id) {
+            return Ok(read(&h, count));
+        }
+        let n = self.repo.load_stored(id)?.map(|d| count(&d)).unwrap_or(0);
+        doithoai_sync::repo::trim_heap();
+        Ok(n)
+    }
+
+    fn confirmed_heads(&self, id: &str) -> Result<Vec<automerge::ChangeHash>, AppError> {
+        Ok(self
+            .store
+            .meta_get(&format!("{SYNCED_PREFIX}{id}"))?
+            .and_then(|s| hex_decode(&s))
+            .map(|b| decode_heads(&b))
+            .unwrap_or_default())
     }
 
     /// Local changes the server has not confirmed: changes of the documents this device writes
     /// that are not in the heads the server last confirmed.
     pub async fn unconfirmed_changes(&self) -> Result<usize, AppError> {
-        let mut n = 0;
-        for id in self.written_documents().await? {
-            let Ok(doc_id) = parse_doc_id(&id) else {
-                continue;
-            };
-            let Some(h) = self.repo.find(&doc_id).await? else {
-                continue;
-            };
-            let confirmed = self
-                .store
-                .meta_get(&format!("{SYNCED_PREFIX}{id}"))?
-                .and_then(|s| hex_decode(&s))
-                .map(|b| decode_heads(&b))
-                .unwrap_or_default();
-            n += read(&h, |doc| {
-                if confirmed
-                    .iter()
-                    .all(|c| doc.get_change_by_hash(c).is_some())
-                {
-                    doc.get_changes(&confirmed).len()
-                } else {
-                    doc.get_changes(&[]).len()
-                }
-            });
-        }
-        Ok(n)
+        UnconfirmedCount::default().get(self).await
     }
 
     /// The device's status.
@@ -730,24 +893,31 @@ impl App {
             let (vi, en) = server_message(status, &body);
             refused = Some(Refusal { vi, en });
         }
+        // Read without loading into the sync engine: the heads from the store's cache, the
+        // kind from the server's list (or from the stored document).
         let mut documents = Vec::new();
+        let listed: BTreeMap<String, String> = self
+            .server_docs()?
+            .into_iter()
+            .map(|d| (d.id, d.kind))
+            .collect();
         for id in self.store.chunk_doc_ids()? {
-            let Ok(doc_id) = parse_doc_id(&id) else {
+            if parse_doc_id(&id).is_err() {
+                continue;
+            }
+            let Some(heads) = self.repo.heads_of(&id)? else {
                 continue;
             };
-            let Some(h) = self.repo.find(&doc_id).await? else {
-                continue;
+            let kind = match (listed.get(&id), self.repo.loaded(&id)) {
+                (Some(k), _) => k.clone(),
+                (None, Some(h)) => read(&h, doithoai_model::doc::doc_type).unwrap_or_default(),
+                (None, None) => self
+                    .repo
+                    .load_stored(&id)?
+                    .and_then(|d| doithoai_model::doc::doc_type(&d))
+                    .unwrap_or_default(),
             };
-            let (kind, mut heads) = read(&h, |d| {
-                (
-                    doithoai_model::doc::doc_type(d).unwrap_or_default(),
-                    d.get_heads()
-                        .iter()
-                        .map(|x| x.to_string())
-                        .collect::<Vec<_>>(),
-                )
-            });
-            heads.sort();
+            let heads = heads.iter().map(|x| x.to_string()).collect();
             documents.push(DocHeads { id, kind, heads });
         }
         Ok(DeviceStatus {
@@ -757,6 +927,10 @@ impl App {
             online,
             refused,
             last_sync: self.store.meta_get(LAST_SYNC_KEY)?,
+            last_sync_traffic: self
+                .store
+                .meta_get(LAST_TRAFFIC_KEY)?
+                .and_then(|s| serde_json::from_str(&s).ok()),
             unconfirmed_changes: self.unconfirmed_changes().await?,
             role: self.device.role.clone(),
             point: self.device.point.clone(),
@@ -986,10 +1160,22 @@ pub async fn serve_with(
     let mut events = link.events();
     let mut poll = tokio::time::interval(Duration::from_millis(300));
     let mut data_version = app.store.data_version()?;
+    // Only the documents loaded in this process are held (samod syncs each loaded document
+    // with the server, live): those that changed since the server last had them, and those
+    // the web UI works on. A year of closed volumes stays on disk. What the CLI writes to a
+    // held document is merged into it; what it writes to another one shows as stored heads the
+    // server does not list, and a pass syncs it. Documents that are not loaded get the
+    // server's changes at the next pass: on every connection, after a CLI write, and every
+    // `DOITHOAI_SYNC_POLL_SECS` (15 s; a pass with nothing to do costs one small request).
     let mut held: BTreeMap<String, DocHandle> = BTreeMap::new();
-    // Every document this device uses is held from the start, so that what the CLI writes to any
-    // of them while serve runs (petitions, office handling, sessions) is merged and sent.
-    hold_all(app, &mut held).await?;
+    hold_loaded(app, &mut held);
+    let poll_every = std::env::var("DOITHOAI_SYNC_POLL_SECS")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(Duration::from_secs(15));
+    let mut last_pass = tokio::time::Instant::now();
     let mut pass_needed = true;
     let mut last_line = String::new();
     let mut unconfirmed = UnconfirmedCount::default();
@@ -1016,19 +1202,26 @@ pub async fn serve_with(
                 let v = app.store.data_version()?;
                 if v != data_version {
                     data_version = v;
-                    // Another process (the CLI) wrote documents: merge what it wrote.
-                    hold_all(app, &mut held).await?;
+                    // Another process (the CLI) wrote documents: merge what it wrote into the
+                    // held ones, and sync the others whose stored heads moved.
+                    hold_loaded(app, &mut held);
                     for h in held.values() {
                         if refresh_from_store(&app.repo, h)? {
                             pass_needed = true;
                         }
                     }
-                    if app.store.meta_get(CREATED_KEY)?.is_some_and(|s| s.len() > 2) {
+                    if app.store.meta_get(CREATED_KEY)?.is_some_and(|s| s.len() > 2)
+                        || app.stored_heads_moved()?
+                    {
                         pass_needed = true;
                     }
                 }
+                if last_pass.elapsed() >= poll_every {
+                    pass_needed = true;
+                }
                 if pass_needed && link.is_connected() {
                     pass_needed = false;
+                    last_pass = tokio::time::Instant::now();
                     hooks.syncing.store(true, Relaxed);
                     let mut quiet = |done: usize, total: usize| {
                         if let Ok(mut p) = hooks.progress.lock() {
@@ -1042,13 +1235,7 @@ pub async fn serve_with(
                     hooks.syncing.store(false, Relaxed);
                     match pass {
                         Ok(r) => {
-                            for d in app.server_docs()? {
-                                if let Ok(id) = parse_doc_id(&d.id)
-                                    && let Some(h) = app.repo.find(&id).await?
-                                {
-                                    held.entry(d.id.clone()).or_insert(h);
-                                }
-                            }
+                            hold_loaded(app, &mut held);
                             if !r.lagging.is_empty() {
                                 pass_needed = true;
                             }
@@ -1097,63 +1284,91 @@ fn index_held(app: &App, held: &BTreeMap<String, DocHandle>) -> Result<(), AppEr
     app.flush_index()
 }
 
-/// Adds to `held` every document this device uses: its intake documents, the documents the
-/// server listed, and those it created and has yet to register.
-async fn hold_all(app: &App, held: &mut BTreeMap<String, DocHandle>) -> Result<(), AppError> {
-    for h in app.intake_documents().await? {
+/// Adds to `held` every document loaded in this process.
+fn hold_loaded(app: &App, held: &mut BTreeMap<String, DocHandle>) {
+    for h in app.repo.loaded_handles() {
         held.entry(h.document_id().to_string()).or_insert(h);
     }
-    let mut ids: Vec<String> = app.server_docs()?.into_iter().map(|d| d.id).collect();
-    ids.extend(
-        [
-            &app.device.ward,
-            &app.device.handling,
-            &app.device.monitoring,
-        ]
-        .into_iter()
-        .flatten()
-        .cloned(),
-    );
-    let created: Vec<CreatedDoc> = app
-        .store
-        .meta_get(CREATED_KEY)?
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default();
-    ids.extend(created.into_iter().map(|c| c.id));
-    // Only what is stored here (what the server sends is held after each pass): finding an id
-    // nobody has would wait on the server.
-    let stored: BTreeSet<String> = app.store.chunk_doc_ids()?.into_iter().collect();
-    for id in ids {
-        if held.contains_key(&id) || !stored.contains(&id) {
-            continue;
-        }
-        if let Ok(doc_id) = parse_doc_id(&id)
-            && let Some(h) = app.repo.find(&doc_id).await?
-        {
-            held.insert(id, h);
-        }
-    }
-    Ok(())
 }
 
-/// The count of local changes the server has not confirmed, recounted only when a document this
-/// device writes changed or a sync confirmed something: counting reads each document's history
-/// (about 270 ms at 10,000 petitions), too much for `serve`'s tick of 300 ms.
+impl App {
+    /// Whether a document the server listed and this process has not loaded holds other heads
+    /// in the store than the server had at the last pass (the CLI wrote to it).
+    fn stored_heads_moved(&self) -> Result<bool, AppError> {
+        for d in self.server_docs()? {
+            if self.repo.loaded(&d.id).is_some() {
+                continue;
+            }
+            let ours = self
+                .repo
+                .heads_of(&d.id)?
+                .map(|h| doithoai_sync::repo::heads_digest(&h));
+            if ours.is_some() && ours != d.heads {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// The count of local changes the server has not confirmed, recounted per document only when
+/// that document's heads or the heads the server confirmed for it changed: counting reads a
+/// document's history (about 270 ms at 10,000 petitions), too much for `serve`'s tick of 300 ms.
+/// Documents that are not loaded are looked at through their stored heads and, when those
+/// moved, read apart from the sync engine and freed: the count loads nothing into memory for
+/// good.
 #[derive(Debug, Default)]
 pub struct UnconfirmedCount {
-    key: Option<String>,
-    n: usize,
+    root: Option<Option<Vec<automerge::ChangeHash>>>,
+    volumes: Vec<String>,
+    per_doc: BTreeMap<String, (String, usize)>,
 }
 
 impl UnconfirmedCount {
-    /// The count, recounted if what it depends on changed since the last call.
+    /// The count, recounting what changed since the last call. Reading documents from the
+    /// store is blocking work: on a multi-threaded runtime it runs in place of a worker
+    /// (`block_in_place`), so that the web UI's requests are not held up.
     pub async fn get(&mut self, app: &App) -> Result<usize, AppError> {
-        let key = app.unconfirmed_key().await?;
-        if self.key.as_ref() != Some(&key) {
-            self.n = app.unconfirmed_changes().await?;
-            self.key = Some(key);
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        if Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread) {
+            tokio::task::block_in_place(|| self.count(app))
+        } else {
+            self.count(app)
         }
-        Ok(self.n)
+    }
+
+    fn count(&mut self, app: &App) -> Result<usize, AppError> {
+        let root_heads = match &app.device.intake {
+            Some(r) => app.repo.heads_of(r)?,
+            None => None,
+        };
+        if self.root.as_ref() != Some(&root_heads) {
+            self.volumes = app.root_volumes()?;
+            self.root = Some(root_heads);
+        }
+        let mut n = 0;
+        let ids = app.written_documents(&self.volumes)?;
+        self.per_doc.retain(|id, _| ids.contains(id));
+        for id in ids {
+            let heads = app.repo.heads_of(&id)?.unwrap_or_default();
+            let confirmed = app.confirmed_heads(&id)?;
+            let key = format!("{heads:?}/{confirmed:?}");
+            match self.per_doc.get(&id) {
+                Some((k, c)) if *k == key => n += c,
+                _ => {
+                    let mut sorted = confirmed.clone();
+                    sorted.sort();
+                    let c = if sorted == heads {
+                        0
+                    } else {
+                        app.unconfirmed_in(&id, &confirmed)?
+                    };
+                    self.per_doc.insert(id, (key, c));
+                    n += c;
+                }
+            }
+        }
+        Ok(n)
     }
 }
 

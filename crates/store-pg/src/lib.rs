@@ -591,6 +591,23 @@ impl ServerDb for PgDb {
         )?))
     }
 
+    fn chunk_keys(&self, prefix: &[String]) -> Result<Vec<Vec<String>>, StoreError> {
+        let start = encode(prefix)?;
+        if start.is_empty() {
+            return Err(StoreError::InvalidKey { key: Vec::new() });
+        }
+        let end = range_end(&start);
+        let mut keys = rows!(
+            self,
+            "chunk_keys",
+            "SELECT key FROM chunk WHERE key >= $1 AND key < $2 ORDER BY key",
+            [start, end],
+            |r: &Row| decode(r.get::<_, &str>(0))
+        )?;
+        keys.sort();
+        Ok(keys)
+    }
+
     fn chunk_put(&self, key: &[String], data: &[u8]) -> Result<(), StoreError> {
         let note = format!(
             "{} {}",

@@ -87,6 +87,26 @@ impl Store {
         Ok(found)
     }
 
+    /// The keys of every chunk under `prefix` (as [`Store::chunk_load_range`], without the
+    /// data), sorted: what a document's stored state is made of, cheap to compare.
+    pub fn chunk_keys(&self, prefix: &[String]) -> Result<Vec<Vec<String>>, StoreError> {
+        if let Some(db) = self.external() {
+            return db.chunk_keys(prefix);
+        }
+        let start = encode(prefix)?;
+        if start.is_empty() {
+            return Err(StoreError::InvalidKey { key: Vec::new() });
+        }
+        let end = range_end(&start);
+        let mut found: Vec<Vec<String>> = self.read(|c| {
+            c.prepare_cached("SELECT key FROM chunk WHERE key >= ?1 AND key < ?2 ORDER BY key")?
+                .query_map([&start, &end], |r| Ok(decode(&r.get::<_, String>(0)?)))?
+                .collect()
+        })?;
+        found.sort();
+        Ok(found)
+    }
+
     /// Stores `data` under `key`, replacing what was there. When it returns `Ok` the chunk is
     /// committed (and on disk with [`crate::Durability::Full`]). Retried on transient failures.
     pub fn chunk_put(&self, key: &[String], data: &[u8]) -> Result<(), StoreError> {

@@ -92,6 +92,8 @@ pub trait ServerDb: Send + Sync + 'static {
     fn chunk_load(&self, key: &[String]) -> Result<Option<Vec<u8>>, StoreError>;
     /// Every chunk under a component-wise prefix, sorted by key.
     fn chunk_load_range(&self, prefix: &[String]) -> Result<Vec<Chunk>, StoreError>;
+    /// The keys of every chunk under a non-empty `prefix`, sorted (without the data).
+    fn chunk_keys(&self, prefix: &[String]) -> Result<Vec<Vec<String>>, StoreError>;
     fn chunk_put(&self, key: &[String], data: &[u8]) -> Result<(), StoreError>;
     fn chunk_delete(&self, key: &[String]) -> Result<(), StoreError>;
     /// The distinct first components of all keys, sorted.

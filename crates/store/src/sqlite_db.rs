@@ -27,6 +27,9 @@ impl ServerDb for Store {
     fn chunk_load_range(&self, prefix: &[String]) -> Result<Vec<Chunk>, StoreError> {
         Store::chunk_load_range(self, prefix)
     }
+    fn chunk_keys(&self, prefix: &[String]) -> Result<Vec<Vec<String>>, StoreError> {
+        Store::chunk_keys(self, prefix)
+    }
     fn chunk_put(&self, key: &[String], data: &[u8]) -> Result<(), StoreError> {
         Store::chunk_put(self, key, data)
     }
