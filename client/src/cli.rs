@@ -69,6 +69,9 @@ pub enum Command {
         /// Tên người dùng hoặc tên máy (khi máy chưa được thiết lập).
         #[arg(long)]
         name: Option<String>,
+        /// Địa chỉ một máy chủ khác của cùng dịch vụ (cùng cơ sở dữ liệu, cùng chứng chỉ); máy chuyển sang đó khi máy chủ chính không trả lời. Có thể nhắc lại.
+        #[arg(long = "fallback", value_name = "URL")]
+        fallback: Vec<String>,
     },
     /// Đồng bộ ngay với máy chủ; thoát khi máy chủ đã có mọi thay đổi trên máy.
     ///
@@ -380,7 +383,12 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             }
             buffered!(|app, lang, buf| petition(app, *cmd, lang, buf))
         }
-        Command::Join { url, code, name } => {
+        Command::Join {
+            url,
+            code,
+            name,
+            fallback,
+        } => {
             let lang = lang_flag.unwrap_or_default();
             let mut err = std::io::stderr();
             let tty = err.is_terminal();
@@ -407,8 +415,23 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             if let Some(w) = &report.transport_warning {
                 let _ = writeln!(std::io::stderr(), "{}", lang.pick(&w.vi, &w.en));
             }
+            let mut app = app;
+            if !fallback.is_empty() {
+                app.set_fallback_servers(&fallback)?;
+            }
             let d = app.device.clone();
             app.close().await?;
+            if !d.fallback_servers.is_empty() {
+                writeln!(
+                    out,
+                    "{} {}",
+                    lang.pick(
+                        "Máy chủ dự phòng (dùng khi máy chủ chính không trả lời):",
+                        "Fallback servers (used when the main server does not answer):"
+                    ),
+                    d.fallback_servers.join(", ")
+                )?;
+            }
             match lang {
                 Lang::Vi => {
                     writeln!(
@@ -1140,7 +1163,7 @@ async fn sync_once(app: &App, lang: Lang, out: &mut dyn Write) -> Result<(), Cli
         let mut err = std::io::stderr();
         let stats = link.stats.clone();
         let report = app
-            .sync_pass(&link, &mut |done, total| {
+            .sync(&link, &mut |done, total| {
                 if tty {
                     use std::sync::atomic::Ordering::Relaxed;
                     let _ = write!(

@@ -64,6 +64,10 @@ pub const HELP_EN: &HelpTable = &[
         "Name of the user or of the laptop (when the laptop is not set up yet)",
     ),
     (
+        "join --fallback",
+        "Address of another server of the same service (the same database, the same certificate); the laptop moves to it when the main server does not answer. May be repeated.",
+    ),
+    (
         "sync",
         "Sync with the server now; exits once the server has every change made on this laptop.\n\nExamples:\n  doithoai sync\n  doithoai sync --doc automerge:<id>   (a document id printed by session create)",
     ),

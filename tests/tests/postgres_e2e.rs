@@ -38,7 +38,7 @@ async fn record_petitions(server: &Server, dir: &std::path::Path, n: usize) {
     use doithoai_sync::{LocalRepo, change, parse_doc_id};
 
     let code = server.add_device("dk", "collector", Some("tdp-a"), "Laptop A");
-    let e = doithoai_e2e::enroll_raw(&server, &code);
+    let e = doithoai_e2e::enroll_raw(server, &code);
     let store =
         doithoai_store::Store::open(&dir.join("a.sqlite3"), doithoai_store::Durability::Full)
             .unwrap();

@@ -1,9 +1,10 @@
 //! Two server nodes on one PostgreSQL database (a throwaway cluster, tests/src/pg.rs): a TDP
 //! laptop on node A, the office on node B; petitions and answers cross; an enrolment code made on
 //! one node enrols on the other; a revocation on node A closes the device's link on node B within
-//! a second. Skipped, with the reason printed, only where PostgreSQL is not installed and `CI` is
+//! a second; a node SIGKILLed while a laptop syncs, the laptop moving to the other. Skipped, with the reason printed, only where PostgreSQL is not installed and `CI` is
 //! unset.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use doithoai_e2e::pg::PgCluster;
@@ -174,4 +175,137 @@ async fn a_revocation_on_node_a_closes_the_devices_link_on_node_b_within_a_secon
     assert!(took < Duration::from_secs(1), "{took:?}");
     link.close();
     repo.stop().await;
+}
+
+/// The TDP's laptop knows both nodes (`join … --fallback`). Node A, which it enrolled with, is
+/// SIGKILLed while the laptop syncs: the laptop moves to node B, and every petition
+/// `petition add` reported saved reaches the office on node B, identical and once.
+#[test]
+fn a_node_killed_mid_sync_the_laptop_fails_over_and_loses_nothing() {
+    let Some(cluster) =
+        PgCluster::start_or_skip("a_node_killed_mid_sync_the_laptop_fails_over_and_loses_nothing")
+    else {
+        return;
+    };
+    let url = cluster.new_database();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut node_a = Server::start_on(tmp.path().join("node-a"), Some(url.clone()), Vec::new());
+    let node_b = doithoai_e2e::second_node(&node_a, tmp.path().join("node-b"), &url);
+    node_a.setup_ward(&["a"]);
+
+    let o = Client::new(tmp.path().join("o"));
+    let office_code = node_a.add_device("dk", "office", None, "Văn phòng");
+    o.ok(&["join", &node_b.url(), &office_code, "--name", "Văn phòng"]);
+
+    // The laptop reaches node A over a slow link (the test proxy), so that a sync takes long
+    // enough to lose its node in the middle.
+    let slow = doithoai_e2e::proxy::Proxy::start(std::net::SocketAddr::from((
+        std::net::Ipv4Addr::LOCALHOST,
+        node_a.port,
+    )));
+    let t = Client::new(tmp.path().join("t"));
+    let tdp_code = node_a.add_device("dk", "collector", Some("tdp-a"), "Laptop A");
+    let out = t.ok(&[
+        "join",
+        &slow.url(),
+        &tdp_code,
+        "--name",
+        "Tổ trưởng A",
+        "--fallback",
+        &node_b.url(),
+    ]);
+    assert!(
+        out.contains(&node_b.url()),
+        "join names the fallback: {out}"
+    );
+
+    let add = |i: usize| {
+        t.ok(&[
+            "petition",
+            "add",
+            "--name",
+            &format!("Người dân số {i}"),
+            "--field",
+            "ha_tang",
+            "--content",
+            &format!(
+                "Ý kiến số {i}: cống thoát nước ngõ {i} tắc từ đầu tháng, mỗi lần mưa nước tràn vào nhà dân, {}",
+                "bà con đề nghị phường cho nạo vét và thay nắp cống bị vỡ. ".repeat(6)
+            ),
+        ]);
+    };
+    for i in 0..25 {
+        add(i);
+    }
+    // Node A dies while the laptop syncs.
+    slow.set(|f| f.bytes_per_sec = Some(4_000));
+    let mut sync = t
+        .cmd()
+        .arg("sync")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn doithoai sync");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        sync.try_wait().expect("sync running").is_none(),
+        "the sync ended before node A was killed: the link is not slow enough for this test"
+    );
+    node_a.kill();
+    let first = sync.wait_with_output().expect("wait for doithoai sync");
+    eprintln!(
+        "the sync that lost node A: {}",
+        String::from_utf8_lossy(&first.stdout)
+    );
+    assert!(
+        first.status.success(),
+        "the sync that lost node A did not finish on node B: {}{}",
+        String::from_utf8_lossy(&first.stdout),
+        String::from_utf8_lossy(&first.stderr)
+    );
+    // Node A stays dead: the next petitions go through node B alone.
+    for i in 25..30 {
+        add(i);
+    }
+    let out = t.ok(&["sync"]);
+    assert!(out.contains("máy chủ đã có mọi thay đổi"), "{out}");
+
+    let mine: BTreeMap<String, String> = t
+        .petitions()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_owned(),
+                p["content"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(mine.len(), 30);
+    let started = Instant::now();
+    let seen = loop {
+        o.ok(&["sync"]);
+        let seen = o.petitions();
+        if seen.len() >= 30 || started.elapsed() > Duration::from_secs(15) {
+            break seen;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let theirs: BTreeMap<String, String> = seen
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_owned(),
+                p["content"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen.len(),
+        theirs.len(),
+        "a petition shows twice at the office"
+    );
+    assert_eq!(
+        theirs, mine,
+        "the office on node B lacks or changed petitions"
+    );
 }

@@ -334,8 +334,8 @@ fn compacted_documents_on_either_side_stay_in_step() {
         .expect("meta")
         .or_else(|| {
             docs.iter()
-                .filter(|d| d["kind"] == "intake")
-                .last()
+                .rev()
+                .find(|d| d["kind"] == "intake")
                 .and_then(|d| d["id"].as_str().map(str::to_owned))
         })
         .expect("current volume");

@@ -42,6 +42,10 @@ pub struct DeviceConfig {
     /// The sync server, once enrolled.
     #[serde(default)]
     pub server_url: Option<String>,
+    /// Other nodes of the same sync service (the same database and certificate), tried in turn
+    /// when the server stops answering.
+    #[serde(default)]
+    pub fallback_servers: Vec<String>,
     /// The device id given by the server.
     #[serde(default)]
     pub device_id: Option<String>,

@@ -348,11 +348,47 @@ impl App {
         Ok(http::Client::new(&self.trust())?)
     }
 
-    /// Starts dialling the server with this device's token.
+    /// The servers this device syncs with: the one it enrolled with, then the other nodes of
+    /// the same service it was given.
+    pub fn servers(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.device.server_url.iter().cloned().collect();
+        for s in &self.device.fallback_servers {
+            if !all.contains(s) {
+                all.push(s.clone());
+            }
+        }
+        all
+    }
+
+    /// Sets the other nodes of this device's sync service (`doithoai join … --fallback URL`):
+    /// when the server stops answering, the device moves to the next with the backoff it has.
+    /// Each must be a valid address; every node must serve the certificate this device pinned.
+    pub fn set_fallback_servers(&mut self, urls: &[String]) -> Result<(), AppError> {
+        let mut list = Vec::new();
+        for u in urls {
+            let mut s = u.trim().trim_end_matches('/').to_owned();
+            if s.is_empty() {
+                continue;
+            }
+            if !s.contains("://") {
+                s = format!("https://{s}");
+            }
+            http::split_url(&s)?;
+            if Some(&s) != self.device.server_url.as_ref() && !list.contains(&s) {
+                list.push(s);
+            }
+        }
+        self.device.fallback_servers = list;
+        self.device.save(&self.store)?;
+        Ok(())
+    }
+
+    /// Starts dialling the server with this device's token (moving on to the other nodes of
+    /// the service when it does not answer).
     pub fn connect(&self, retries: Option<u32>) -> Result<ServerLink, AppError> {
-        let (server, token) = self.token()?;
-        Ok(self.repo.dial_server_with(
-            &server,
+        let (_, token) = self.token()?;
+        Ok(self.repo.dial_servers_with(
+            &self.servers(),
             &token,
             &self.trust(),
             LinkOptions::from_env(),
@@ -474,6 +510,44 @@ impl App {
         Ok(true)
     }
 
+    /// Sync passes until every document is in step, as `doithoai sync` runs them: when the
+    /// connection was lost during a pass (a node killed, a hotspot gone) and the link redialled
+    /// (to the same node or another of the service), the documents that lagged get another
+    /// pass on the new connection, up to three passes. A pass that lagged on a connection that
+    /// stayed up is not repeated (the server refused or the link is too slow).
+    pub async fn sync(
+        &self,
+        link: &ServerLink,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<SyncReport, AppError> {
+        let mut passes = 0;
+        loop {
+            passes += 1;
+            let before = link.connections();
+            let report = self.sync_pass(link, progress).await?;
+            let redialled = link.connections() != before || !link.is_connected();
+            if report.lagging.is_empty() || !redialled || passes >= 3 {
+                return Ok(report);
+            }
+            tracing::info!(
+                lagging = report.lagging.len(),
+                "the connection was lost during the pass; another pass on the new one"
+            );
+            if link.established().await.is_err() {
+                return Ok(report);
+            }
+            // `established` answers at once for a link that connected before: wait for the
+            // redial itself.
+            let wait = tokio::time::Instant::now() + Duration::from_secs(30);
+            while !link.is_connected() && tokio::time::Instant::now() < wait {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            if !link.is_connected() {
+                return Ok(report);
+            }
+        }
+    }
+
     /// One sync pass over every document this device uses: register what it created offline,
     /// fetch the list of documents it may read, and bring each in step with the server. Calls
     /// `progress(done, total)` as documents complete.
@@ -502,7 +576,10 @@ impl App {
         };
         let at_start = counters(link);
         let deadline = tokio::time::Instant::now() + pass_timeout();
-        let (server, token) = self.token()?;
+        let (enrolled, token) = self.token()?;
+        // The document list comes from the node the link reached (the enrolled server, or
+        // another node of the service when that one does not answer).
+        let server = link.server().unwrap_or(enrolled);
         self.register_created(&server, &token).await?;
         let (docs, mut list_bytes) = self.fetch_doc_list(&server, &token).await?;
         // Documents whose heads the server already has are in step as they are: they are not

@@ -399,7 +399,7 @@ async fn listen(
                         }
                     }
                 });
-                match client.batch_execute(&*format!("LISTEN {CHANNEL}")).await {
+                match client.batch_execute(&format!("LISTEN {CHANNEL}")).await {
                     Ok(()) => {
                         tracing::info!(%db, "following the other nodes' writes");
                         if !first {

@@ -75,6 +75,8 @@ pub struct ServerLink {
     dialer: DialerHandle<TokenRefused>,
     seen: Arc<crate::tls::Seen>,
     last_error: Arc<std::sync::Mutex<Option<String>>>,
+    current: Arc<std::sync::Mutex<Option<url::Url>>>,
+    connects: Arc<std::sync::atomic::AtomicU64>,
     pub stats: Arc<LinkStats>,
 }
 
@@ -108,12 +110,34 @@ impl LocalRepo {
         opts: LinkOptions,
         retries: Option<u32>,
     ) -> Result<ServerLink, ConnectError> {
-        let url = sync_url(server_url).map_err(|_| ConnectError::BadUrl(server_url.to_owned()))?;
+        self.dial_servers_with(&[server_url.to_owned()], token, trust, opts, retries)
+    }
+
+    /// [`Self::dial_server_with`] over the nodes of one service: `servers[0]` first; an
+    /// attempt that fails moves on to the next, so a node that stops answering costs one
+    /// attempt of the backoff. Every node must serve the certificate `trust` accepts.
+    pub fn dial_servers_with(
+        &self,
+        servers: &[String],
+        token: &str,
+        trust: &crate::tls::Trust,
+        opts: LinkOptions,
+        retries: Option<u32>,
+    ) -> Result<ServerLink, ConnectError> {
+        let urls = servers
+            .iter()
+            .map(|s| sync_url(s).map_err(|_| ConnectError::BadUrl(s.clone())))
+            .collect::<Result<Vec<_>, _>>()?;
+        if urls.is_empty() {
+            return Err(ConnectError::BadUrl(String::new()));
+        }
         let stats = Arc::new(LinkStats::default());
         let tls = crate::tls::ClientTls::new(trust)?;
         let seen = tls.seen.clone();
-        let dialer = TokenDialer::new(url, token.to_owned(), opts, stats.clone(), tls);
+        let dialer = TokenDialer::with_fallbacks(urls, token.to_owned(), opts, stats.clone(), tls);
         let last_error = dialer.last_error();
+        let current = dialer.current();
+        let connects = dialer.connects();
         let backoff = BackoffConfig {
             initial_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(30),
@@ -127,6 +151,8 @@ impl LocalRepo {
             dialer: handle,
             seen,
             last_error,
+            current,
+            connects,
             stats,
         })
     }
@@ -160,6 +186,29 @@ impl ServerLink {
                     .unwrap_or_else(|| "no answer".into()),
             )),
         }
+    }
+
+    /// The base URL (`https://host:port`) of the server the link last connected to, `None`
+    /// before the first connection.
+    pub fn server(&self) -> Option<String> {
+        let u = self.current.lock().ok()?.clone()?;
+        let scheme = if u.scheme() == "wss" { "https" } else { "http" };
+        let host = u.host_str()?;
+        let host = if host.contains(':') && !host.starts_with('[') {
+            format!("[{host}]")
+        } else {
+            host.to_owned()
+        };
+        Some(match u.port() {
+            Some(p) => format!("{scheme}://{host}:{p}"),
+            None => format!("{scheme}://{host}"),
+        })
+    }
+
+    /// How many connections this link has made so far: a larger number than before means the
+    /// link was dropped and redialled (perhaps to another node) in between.
+    pub fn connections(&self) -> u64 {
+        self.connects.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn is_connected(&self) -> bool {

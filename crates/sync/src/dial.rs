@@ -1,5 +1,6 @@
 //! The device side of a link: a samod dialer that presents the device token.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
@@ -20,8 +21,15 @@ pub struct TokenRefused {
 
 /// Dials `wss://server/sync` (or `ws://`) with `Authorization: Bearer TOKEN`, checking the
 /// server's certificate with `tls` (see [`crate::tls`]).
+///
+/// Given several servers (the nodes of one ward's service), each attempt dials the one the last
+/// attempt left off at, and a failed attempt moves on to the next: a node that stops answering
+/// costs one attempt of the backoff, and the link stays on the node that answers.
 pub struct TokenDialer {
-    url: url::Url,
+    urls: Vec<url::Url>,
+    next: Arc<AtomicUsize>,
+    current: Arc<Mutex<Option<url::Url>>>,
+    connects: Arc<std::sync::atomic::AtomicU64>,
     token: String,
     opts: LinkOptions,
     stats: Arc<LinkStats>,
@@ -37,8 +45,22 @@ impl TokenDialer {
         stats: Arc<LinkStats>,
         tls: ClientTls,
     ) -> Self {
+        Self::with_fallbacks(vec![url], token, opts, stats, tls)
+    }
+
+    /// A dialer over several servers, tried in turn from the first (`urls` must not be empty).
+    pub fn with_fallbacks(
+        urls: Vec<url::Url>,
+        token: String,
+        opts: LinkOptions,
+        stats: Arc<LinkStats>,
+        tls: ClientTls,
+    ) -> Self {
         TokenDialer {
-            url,
+            urls,
+            next: Arc::default(),
+            current: Arc::default(),
+            connects: Arc::default(),
             token,
             opts,
             stats,
@@ -50,6 +72,16 @@ impl TokenDialer {
     /// What the certificate check saw.
     pub fn tls(&self) -> &ClientTls {
         &self.tls
+    }
+
+    /// The server the link last connected to (its `/sync` URL).
+    pub fn current(&self) -> Arc<Mutex<Option<url::Url>>> {
+        self.current.clone()
+    }
+
+    /// How many connections the dialer has made (a redial makes another).
+    pub fn connects(&self) -> Arc<std::sync::atomic::AtomicU64> {
+        self.connects.clone()
     }
 
     /// The last transient dial error (for status displays).
@@ -79,11 +111,30 @@ impl Dialer for TokenDialer {
     type Error = TokenRefused;
 
     fn url(&self) -> url::Url {
-        self.url.clone()
+        self.current
+            .lock()
+            .ok()
+            .and_then(|c| c.clone())
+            .or_else(|| self.urls.first().cloned())
+            .unwrap_or_else(|| url::Url::parse("wss://invalid/sync").expect("a valid URL"))
     }
 
     fn connect(&self) -> BoxFuture<'static, Result<Transport, DialError<TokenRefused>>> {
-        let url = self.url.clone();
+        let n = self.urls.len().max(1);
+        let at = self.next.load(Ordering::Relaxed) % n;
+        let Some(url) = self.urls.get(at).cloned() else {
+            return Box::pin(async { Err(DialError::TransientFailure("no server".into())) });
+        };
+        let next = self.next.clone();
+        let current = self.current.clone();
+        let connects = self.connects.clone();
+        // The next attempt, if this one fails, tries the next server.
+        let move_on = move || {
+            if n > 1 {
+                let _ =
+                    next.compare_exchange(at, (at + 1) % n, Ordering::Relaxed, Ordering::Relaxed);
+            }
+        };
         let token = self.token.clone();
         let opts = self.opts;
         let stats = self.stats.clone();
@@ -111,7 +162,11 @@ impl Dialer for TokenDialer {
             let result = tokio::time::timeout(opts.idle_timeout, connect).await;
             let (ws, _resp) = match result {
                 Err(_) => {
-                    let msg = "connection attempt timed out".to_owned();
+                    move_on();
+                    let msg = format!(
+                        "connection attempt to {} timed out",
+                        url.host_str().unwrap_or("")
+                    );
                     if let Ok(mut l) = last_error.lock() {
                         *l = Some(msg.clone());
                     }
@@ -139,7 +194,8 @@ impl Dialer for TokenDialer {
                         Some(f) => f.to_string(),
                         None => e.to_string(),
                     };
-                    tracing::debug!(error = %msg, "dial failed");
+                    tracing::debug!(error = %msg, server = %url, "dial failed");
+                    move_on();
                     if let Ok(mut l) = last_error.lock() {
                         *l = Some(msg.clone());
                     }
@@ -150,6 +206,10 @@ impl Dialer for TokenDialer {
             if let Ok(mut l) = last_error.lock() {
                 *l = None;
             }
+            if let Ok(mut c) = current.lock() {
+                *c = Some(url.clone());
+            }
+            connects.fetch_add(1, Ordering::Relaxed);
             let (transport, _handle) = link(ws, opts, stats);
             Ok(transport)
         })
