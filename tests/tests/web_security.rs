@@ -94,6 +94,13 @@ fn refuses_requests_without_the_secret_the_csrf_token_or_a_local_host() {
     );
     assert_eq!(status, 200);
 
+    // The office's pages on a TDP laptop: refused (403) with what the role allows, not an error.
+    for path in ["/office/inbox", "/office/overdue", "/office/duplicates"] {
+        let (status, head, body) = get(port, path, &host, Some(&cookie));
+        assert_eq!(status, 403, "{path} on a TDP laptop: {head}");
+        assert!(body.contains("Không được phép"), "{path}: {body}");
+    }
+
     // A foreign Host header is refused even with the cookie (DNS rebinding).
     for h in [
         format!("evil.example:{port}"),
@@ -139,4 +146,82 @@ fn refuses_requests_without_the_secret_the_csrf_token_or_a_local_host() {
     let out = tdp.run(&["serve", "--listen", "0.0.0.0:18999"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("chỉ mở trên chính máy này"));
+}
+
+/// The cookie and a CSRF token of a fresh `serve` (the key exchanged as the browser does).
+fn log_in(serve: &Serve, port: u16) -> (String, String) {
+    let host = format!("127.0.0.1:{port}");
+    let key = serve.url.split("key=").nth(1).expect("key in the address");
+    let (_, head, _) = get(port, &format!("/sessions?key={key}"), &host, None);
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("set-cookie:")
+                .then(|| l[11..].trim().split(';').next().unwrap_or("").to_owned())
+        })
+        .expect("a cookie");
+    let (status, _, body) = get(port, "/sessions", &host, Some(&cookie));
+    assert_eq!(status, 200, "{body}");
+    let csrf = body
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a CSRF token in the form")
+        .to_owned();
+    (cookie, csrf)
+}
+
+/// A session created and a step recorded from the web UI are on disk once the page answers:
+/// `serve` SIGKILLed right after, the CLI reads both back. (Before, session edits lived only in
+/// the running repository until it closed.)
+#[test]
+fn session_edits_are_on_disk_when_the_page_answers() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let office = Client::new(tmp.path().join("office"));
+    office.ok(&["init", "--name", "Lê Thị Hoa", "--role", "office"]);
+    let port = free_port();
+    let mut serve = Serve::start(&office, port);
+    let (cookie, csrf) = log_in(&serve, port);
+    let form = format!(
+        "_csrf={csrf}&kind=dinh_ky&date=15%2F06%2F2026&start=08%3A00&place=H%E1%BB%99i+tr%C6%B0%E1%BB%9Dng+UBND+ph%C6%B0%E1%BB%9Dng&secretary=L%C3%AA+Th%E1%BB%8B+Hoa"
+    );
+    let (status, head, body) = post(port, "/sessions", &cookie, &form);
+    assert_eq!(status, 303, "{head}{body}");
+    let location = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("location:")
+                .then(|| l[9..].trim().to_owned())
+        })
+        .expect("a redirect");
+    let id = location
+        .trim_start_matches("/sessions/")
+        .split(['?', '/', '#'])
+        .next()
+        .expect("a session id")
+        .to_owned();
+    let (status, head, body) = post(
+        port,
+        &format!("/sessions/{id}/step"),
+        &cookie,
+        &format!("_csrf={csrf}&n=1&at=08%3A05"),
+    );
+    assert!(status == 303 || status == 200, "{head}{body}");
+    eprintln!("step: {head}");
+    serve.kill();
+
+    let shown = office.ok(&["session", "show", "--json"]);
+    let s: serde_json::Value = serde_json::from_str(&shown).expect("session JSON");
+    let s = &s["session"];
+    assert_eq!(s["place"], "Hội trường UBND phường", "{shown}");
+    assert!(
+        shown.contains("08:00"),
+        "the session's start time is not on disk: {shown}"
+    );
+    assert!(
+        s["steps"][0]["at"].is_string(),
+        "the recorded step is not on disk: {shown}"
+    );
 }

@@ -96,6 +96,37 @@ impl WebError {
                 ("Có lỗi".into(), "Something went wrong".into()),
                 both(e),
             ),
+            // A page of the office's opened on a TDP or MTTQ laptop: refused, not broken.
+            WebError::Office(e @ crate::office_app::OfficeError::NotOffice { .. }) => (
+                StatusCode::FORBIDDEN,
+                ("Không được phép".into(), "Not allowed".into()),
+                both(e),
+            ),
+            WebError::Sessions(
+                e @ (crate::sessions_app::SessionsError::NotOffice { .. }
+                | crate::sessions_app::SessionsError::Office(
+                    crate::office_app::OfficeError::NotOffice { .. },
+                )),
+            ) => (
+                StatusCode::FORBIDDEN,
+                ("Không được phép".into(), "Not allowed".into()),
+                both(e),
+            ),
+            WebError::Office(
+                e @ (crate::office_app::OfficeError::NoSuchNumber(_)
+                | crate::office_app::OfficeError::App(
+                    AppError::NoSuchPetition(_) | AppError::Ambiguous { .. },
+                )),
+            ) => (
+                StatusCode::NOT_FOUND,
+                ("Không tìm thấy".into(), "Not found".into()),
+                both(e),
+            ),
+            WebError::Sessions(e @ crate::sessions_app::SessionsError::NoSuchSession(_)) => (
+                StatusCode::NOT_FOUND,
+                ("Không tìm thấy".into(), "Not found".into()),
+                both(e),
+            ),
             WebError::Office(e) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ("Có lỗi".into(), "Something went wrong".into()),

@@ -165,16 +165,25 @@ impl Localize for SessionsError {
 }
 
 /// Runs `f` in one transaction of `handle` carrying `meta`; nothing is written when it fails.
+/// When it succeeds the change is in `repo`'s store before this returns, also in a process that
+/// keeps running (the web UI of `serve`, which says "Đã lưu" after it).
 fn transact<R, E>(
+    repo: &doithoai_sync::LocalRepo,
     handle: &DocHandle,
     meta: &ChangeMeta,
     f: impl FnOnce(&mut Transaction<'_>) -> Result<R, E>,
-) -> Result<R, E> {
-    handle.with_document(|doc| {
+) -> Result<R, SessionsError>
+where
+    SessionsError: From<E>,
+{
+    let before = handle.with_document(|doc| doc.get_heads());
+    let out = handle.with_document(|doc| {
         doc.transact_with(|_| meta.commit_options(), f)
             .map(|ok| ok.result)
             .map_err(|fail| fail.error)
-    })
+    })?;
+    repo.persist_since(handle, &before)?;
+    Ok(out)
 }
 
 /// The short form of a session document id shown in lists.
@@ -350,6 +359,7 @@ impl App {
         let ctx = self.session_ctx();
         let n = plan.len() + entries.len();
         transact(
+            &self.repo,
             &to,
             &session::meta(&ctx, "plan.copy", Vec::new()),
             |tx| -> Result<(), SessionError> {
@@ -520,6 +530,7 @@ impl App {
         }
         let ctx = self.session_ctx();
         transact(
+            &self.repo,
             &w,
             &session::meta(&ctx, "index", vec![doc_id.to_owned()]),
             |tx| session::put_entry(tx, &entry),
@@ -574,6 +585,7 @@ impl App {
         let before = read(&handle, session::read)?;
         let ctx = self.session_ctx();
         let out = transact(
+            &self.repo,
             &handle,
             &session::meta(&ctx, op, vec![before.id.clone()]),
             |tx| f(tx, &ctx, &before),
@@ -792,7 +804,7 @@ impl App {
             let point = p.point.clone();
             let collected = p.created_at.date_naive();
             let date = cur.date.clamp(collected, today.max(collected));
-            let no = transact(&hh, &ctx.meta(Op::Receive, &[p.id]), |tx| {
+            let no = transact(&self.repo, &hh, &ctx.meta(Op::Receive, &[p.id]), |tx| {
                 handling::receive(tx, &ctx, p.id, &point, collected, date)
             })?;
             tracing::info!(petition = %p.id, %no, "walk-in speaker's matter recorded and registered");
@@ -1100,7 +1112,7 @@ impl App {
                         session::Work::Assign { .. } => Op::Assign,
                     };
                     let meta = ctx.meta(op, &[pid]);
-                    transact(&hh, &meta, |tx| {
+                    transact(&self.repo, &hh, &meta, |tx| {
                         session::apply_work(tx, &ctx, &registry, &s, w, &p)
                     })
                     .unwrap_or_else(|e| ApplyResult::Skipped {
@@ -1132,6 +1144,7 @@ impl App {
         }
         // Record in the session what was done, and that it is concluded.
         transact(
+            &self.repo,
             &sh,
             &session::meta(&ctx, "conclude", vec![s.id.clone()]),
             |tx| -> Result<(), SessionError> {
@@ -1261,6 +1274,7 @@ impl App {
         let w = self.ward_for_writing().await?;
         let ctx = self.session_ctx();
         Ok(transact(
+            &self.repo,
             &w,
             &session::meta(&ctx, "plan.add", Vec::new()),
             |tx| -> Result<Vec<String>, SessionError> {
@@ -1339,6 +1353,7 @@ impl App {
         let w = self.ward_for_writing().await?;
         let ctx = self.session_ctx();
         transact(
+            &self.repo,
             &w,
             &session::meta(&ctx, "plan.remove", vec![id.clone()]),
             |tx| session::plan_remove(tx, &id),
@@ -1463,6 +1478,7 @@ impl App {
             .map_err(|f| SessionsError::Session(f.error))?;
             Ok(())
         };
+        let heads_before = handle.with_document(|doc| doc.get_heads());
         let saved = handle.with_document(|doc| -> Result<MinutesSaved, SessionsError> {
             let mut current = doc.get_heads();
             current.sort();
@@ -1508,6 +1524,8 @@ impl App {
                 merged: true,
             })
         })?;
+        // On disk before the page says "Đã lưu".
+        self.repo.persist_since(&handle, &heads_before)?;
         Ok(saved)
     }
 
@@ -1548,6 +1566,7 @@ impl App {
             by: String::new(),
         };
         transact(
+            &self.repo,
             &w,
             &session::meta(&ctx, "announce", vec![doc_id.clone()]),
             |tx| session::put_announcement(tx, &ctx, &a),
@@ -1625,7 +1644,7 @@ impl App {
             text: text.to_owned(),
         };
         let meta = ChangeMeta::new(&ctx.by, "monitoring.remark", vec![r.subject.clone()]);
-        transact(&h, &meta, |tx| monitoring::put_remark(tx, &r))?;
+        transact(&self.repo, &h, &meta, |tx| monitoring::put_remark(tx, &r))?;
         tracing::info!(subject = %r.subject, "monitoring remark written");
         Ok(r)
     }
