@@ -58,10 +58,20 @@ enum Cmd {
         rate: f64,
         #[arg(long, default_value_t = 60)]
         secs: u64,
+        /// Also run the same load on two server nodes over one PostgreSQL database (a throwaway
+        /// cluster of Debian's postgresql), collectors on one node and offices on the other,
+        /// after the run on one node over SQLite.
+        #[arg(long)]
+        postgres: bool,
     },
 }
 
 mod w3;
+
+/// The throwaway PostgreSQL cluster of the tests (tests/src/pg.rs), for W3 on two nodes.
+#[path = "../../tests/src/pg.rs"]
+#[allow(dead_code)]
+mod pg;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
 enum Target {
@@ -287,7 +297,16 @@ fn code_of(out: &str) -> anyhow::Result<String> {
 /// Starts `doithoai-server` on a fresh data directory under `root`: the process, its URL, its
 /// port and its data directory.
 fn start_our_server(root: &Path) -> anyhow::Result<(Proc, String, u16, PathBuf)> {
-    let data = root.join("server");
+    start_our_server_at(root.join("server"), None)
+}
+
+/// Starts `doithoai-server` with its data directory `data`, on `database` (`postgres://…`) when
+/// given. A second node on the same database is started with the first's certificate copied
+/// into its data directory beforehand.
+fn start_our_server_at(
+    data: PathBuf,
+    database: Option<&str>,
+) -> anyhow::Result<(Proc, String, u16, PathBuf)> {
     let port = free_port();
     let plain = std::env::var("DOITHOAI_BENCH_PLAIN").is_ok_and(|v| v == "1" || v == "true");
     let child = Command::new(bin_dir().join("doithoai-server"))
@@ -300,6 +319,7 @@ fn start_our_server(root: &Path) -> anyhow::Result<(Proc, String, u16, PathBuf)>
         } else {
             &[][..]
         })
+        .args(database.map(|d| ["--database", d]).iter().flatten())
         .env("DOITHOAI_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -840,14 +860,25 @@ async fn main() -> anyhow::Result<()> {
             collectors,
             rate,
             secs,
+            postgres,
         } => {
-            w3::w3(w3::W3Opts {
+            let opts = w3::W3Opts {
                 wards,
                 collectors_per_ward: collectors,
                 rate,
                 secs,
-            })
-            .await
+            };
+            w3::w3(&opts, None).await?;
+            if postgres {
+                let bin = pg::pg_bin_dir().context(
+                    "W3 --postgres: PostgreSQL binaries not found (apt-get install postgresql)",
+                )?;
+                let cluster = pg::PgCluster::start_in(bin);
+                let url = cluster.new_database();
+                w3::w3(&opts, Some(&url)).await?;
+                drop(cluster);
+            }
+            Ok(())
         }
     }
 }

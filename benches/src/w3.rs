@@ -112,10 +112,61 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-pub async fn w3(o: W3Opts) -> anyhow::Result<()> {
+/// The CPU time (user + system, seconds) of every process named `postgres` (the cluster's
+/// server processes, which the bench's cluster alone runs).
+fn postgres_cpu_secs() -> f64 {
+    let tick = 100.0; // USER_HZ on Linux
+    let mut total = 0.0;
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        let Some((head, rest)) = stat.rsplit_once(") ") else {
+            continue;
+        };
+        if !head.ends_with("(postgres") {
+            continue;
+        }
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let num = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        // After the name: state is field 0, utime 11, stime 12.
+        total += (num(11) + num(12)) / tick;
+    }
+    total
+}
+
+/// Runs W3 on one node over SQLite (`database: None`), or on two nodes over the PostgreSQL
+/// database `database`: the collectors on node A, the offices on node B, so every petition
+/// crosses from one node to the other through the database.
+pub async fn w3(o: &W3Opts, database: Option<&str>) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let root = tmp.path();
-    let (server, url, _, data) = start_our_server(root)?;
+    let (server, url, _, data) = match database {
+        None => start_our_server(root)?,
+        Some(db) => start_our_server_at(root.join("node-a"), Some(db))?,
+    };
+    let node_b = match database {
+        None => None,
+        Some(db) => {
+            let b = root.join("node-b");
+            std::fs::create_dir_all(&b)?;
+            for f in ["tls-cert.pem", "tls-key.pem"] {
+                std::fs::copy(data.join(f), b.join(f))?;
+            }
+            Some(start_our_server_at(b, Some(db))?)
+        }
+    };
+    // Where the offices connect: node B on PostgreSQL, the one server on SQLite.
+    let office_url = node_b
+        .as_ref()
+        .map(|(_, u, _, _)| u.clone())
+        .unwrap_or_else(|| url.clone());
+    let setup_name = if database.is_some() {
+        "two nodes on PostgreSQL (collectors on A, offices on B)"
+    } else {
+        "one node on SQLite"
+    };
+    eprintln!("W3: {setup_name}");
     let secret = std::fs::read_to_string(data.join("admin.secret"))
         .context("the server's admin secret")?
         .trim()
@@ -179,7 +230,7 @@ pub async fn w3(o: W3Opts) -> anyhow::Result<()> {
         }
         let (office, e) = device(
             root,
-            &url,
+            &office_url,
             &secret,
             &ward,
             "office",
@@ -198,7 +249,7 @@ pub async fn w3(o: W3Opts) -> anyhow::Result<()> {
     let seen: Arc<Mutex<Vec<f64>>> = Arc::default();
     let mut watchers = Vec::new();
     for (office, token) in &offices {
-        for d in documents(&url, token).await? {
+        for d in documents(&office_url, token).await? {
             if d["kind"].as_str() != Some("intake") {
                 continue;
             }
@@ -247,6 +298,8 @@ pub async fn w3(o: W3Opts) -> anyhow::Result<()> {
     let reg = Registry::builtin();
     let mut rng = rand::rngs::StdRng::seed_from_u64(3);
     let cpu0 = server.cpu_secs();
+    let cpu0_b = node_b.as_ref().map(|(p, ..)| p.cpu_secs()).unwrap_or(0.0);
+    let pg0 = postgres_cpu_secs();
     let interval = Duration::from_secs_f64(1.0 / o.rate);
     let total = (o.rate * o.secs as f64).round() as usize;
     let mut tick = tokio::time::interval(interval);
@@ -271,13 +324,15 @@ pub async fn w3(o: W3Opts) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let cpu = server.cpu_secs() - cpu0;
+    let cpu_b = node_b.as_ref().map(|(p, ..)| p.cpu_secs()).unwrap_or(0.0) - cpu0_b;
+    let pg_cpu = postgres_cpu_secs() - pg0;
     let missing = sent.lock().unwrap_or_else(|p| p.into_inner()).len();
     let mut lat = seen.lock().unwrap_or_else(|p| p.into_inner()).clone();
     lat.sort_by(f64::total_cmp);
     let peak = server.peak_rss_mib();
     rss_peak_during = rss_peak_during.max(server.rss_mib());
     println!(
-        "W3 {} wards, {devices} devices, {total} petitions at {:.0}/s: add → office p50 {:.3} s | p99 {:.3} s | max {:.3} s | not seen {missing} | server RSS {rss_idle:.1} MiB connected, {rss_peak_during:.1} MiB under load, peak {peak:.1} MiB | server CPU {cpu:.2} s ({:.0}% of one core)",
+        "W3 [{setup_name}] {} wards, {devices} devices, {total} petitions at {:.0}/s: add → office p50 {:.3} s | p99 {:.3} s | max {:.3} s | not seen {missing} | server RSS {rss_idle:.1} MiB connected, {rss_peak_during:.1} MiB under load, peak {peak:.1} MiB | server CPU {cpu:.2} s ({:.0}% of one core)",
         o.wards,
         o.rate,
         percentile(&lat, 0.50),
@@ -285,6 +340,15 @@ pub async fn w3(o: W3Opts) -> anyhow::Result<()> {
         lat.last().copied().unwrap_or(f64::NAN),
         100.0 * cpu / o.secs as f64,
     );
+    if let Some((b, ..)) = &node_b {
+        println!(
+            "W3 [{setup_name}] node B: RSS {:.1} MiB now, peak {:.1} MiB | CPU {cpu_b:.2} s ({:.0}% of one core) | PostgreSQL CPU {pg_cpu:.2} s ({:.0}% of one core)",
+            b.rss_mib(),
+            b.peak_rss_mib(),
+            100.0 * cpu_b / o.secs as f64,
+            100.0 * pg_cpu / o.secs as f64,
+        );
+    }
     for w in watchers {
         w.abort();
     }
@@ -295,6 +359,9 @@ pub async fn w3(o: W3Opts) -> anyhow::Result<()> {
         o.link.close();
     }
     server.stop();
+    if let Some((b, ..)) = node_b {
+        b.stop();
+    }
     for c in collectors {
         c.dev.repo.stop().await;
     }
