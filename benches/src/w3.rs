@@ -75,10 +75,13 @@ async fn documents(url: &str, token: &str) -> anyhow::Result<Vec<serde_json::Val
     Ok(serde_json::from_str(&text)?)
 }
 
-/// Enrols a new device of `role` and connects it.
+/// Enrols a new device of `role` (through the admin API at `url`) and connects it to `connect`
+/// (the same node, or another node on the same database).
+#[allow(clippy::too_many_arguments)]
 async fn device(
     root: &Path,
     url: &str,
+    connect: &str,
     secret: &str,
     ward: &str,
     role: &str,
@@ -91,10 +94,10 @@ async fn device(
     }
     let added = admin_post(url, secret, "/api/v1/admin/device", body).await?;
     let code = added["code"].as_str().context("no code")?.to_owned();
-    let e = enroll(url, &code).await?;
+    let e = enroll(connect, &code).await?;
     let repo = device_repo(root, name, Some(s(&e, "peer_id"))).await?;
     let link = repo.dial_server_with(
-        url,
+        connect,
         &s(&e, "token"),
         &crate::trust(),
         LinkOptions::default(),
@@ -206,6 +209,7 @@ pub async fn w3(o: &W3Opts, database: Option<&str>) -> anyhow::Result<()> {
                 let (dev, e) = device(
                     &root,
                     &url,
+                    &url,
                     &secret,
                     &ward,
                     "collector",
@@ -230,6 +234,7 @@ pub async fn w3(o: &W3Opts, database: Option<&str>) -> anyhow::Result<()> {
         }
         let (office, e) = device(
             root,
+            &url,
             &office_url,
             &secret,
             &ward,
