@@ -1273,7 +1273,7 @@ impl App {
     pub async fn plan_add(&self, items: &[NewPlanned]) -> Result<Vec<String>, SessionsError> {
         let w = self.ward_for_writing().await?;
         let ctx = self.session_ctx();
-        Ok(transact(
+        transact(
             &self.repo,
             &w,
             &session::meta(&ctx, "plan.add", Vec::new()),
@@ -1283,7 +1283,7 @@ impl App {
                     .map(|p| session::plan_add(tx, &ctx, p))
                     .collect()
             },
-        )?)
+        )
     }
 
     /// Adds the standard plan of a year (the 2024 plan's rhythm: a periodic session in June and
