@@ -692,7 +692,7 @@ fn sessions_refuse_what_does_not_make_sense() {
     let err = fails(dir, &["session", "conclude"]);
     assert!(err.contains("chưa diễn ra"), "{err}");
     let err = fails(dir, &["session", "step", "2"]);
-    assert!(err.contains("Cần nhập giờ (--at HH:MM"), "{err}");
+    assert!(err.contains("Cần nhập giờ bắt đầu, dạng HH:MM"), "{err}");
     let err = fails(dir, &["session", "step", "9"]);
     assert!(err.contains("Trình tự có 6 bước"), "{err}");
     let err = fails(

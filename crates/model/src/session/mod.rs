@@ -927,8 +927,8 @@ pub fn input_label(what: &str, lang: Lang) -> &str {
         "announcement" => lang.pick("nội dung thông báo", "the announcement's content"),
         "remark" => lang.pick("ý kiến giám sát", "the monitoring remark"),
         "time" => lang.pick(
-            "giờ (--at HH:MM; cuộc đối thoại không diễn ra hôm nay)",
-            "the time (--at HH:MM; the session is not today)",
+            "giờ bắt đầu, dạng HH:MM (cuộc đối thoại không diễn ra hôm nay)",
+            "the start time, as HH:MM (the session is not today)",
         ),
         other => other,
     }
