@@ -365,15 +365,8 @@ impl App {
     /// Each must be a valid address; every node must serve the certificate this device pinned.
     pub fn set_fallback_servers(&mut self, urls: &[String]) -> Result<(), AppError> {
         let mut list = Vec::new();
-        for u in urls {
-            let mut s = u.trim().trim_end_matches('/').to_owned();
-            if s.is_empty() {
-                continue;
-            }
-            if !s.contains("://") {
-                s = format!("https://{s}");
-            }
-            http::split_url(&s)?;
+        for u in urls.iter().filter(|u| !u.trim().is_empty()) {
+            let s = server_address(u)?;
             if Some(&s) != self.device.server_url.as_ref() && !list.contains(&s) {
                 list.push(s);
             }
@@ -1127,12 +1120,7 @@ pub async fn join(
             name.trim().to_owned()
         }
     };
-    let mut server = server.trim().trim_end_matches('/').to_owned();
-    if !server.contains("://") {
-        // An address typed without its scheme: the server's default is TLS.
-        server = format!("https://{server}");
-    }
-    http::split_url(&server)?;
+    let server = server_address(server)?;
     let (code, code_pin) = split_code(code)?;
     // The code's fingerprint is checked on this very first call: the code and the device's name
     // go to the enrolled-with server or nowhere.
@@ -1198,6 +1186,17 @@ pub async fn join(
     }
     link.close();
     Ok((app, report, moved))
+}
+
+/// A server address as typed, checked and in the form kept: no trailing slash, and `https://`
+/// when typed without a scheme (the server's default is TLS).
+fn server_address(typed: &str) -> Result<String, AppError> {
+    let mut server = typed.trim().trim_end_matches('/').to_owned();
+    if !server.contains("://") {
+        server = format!("https://{server}");
+    }
+    http::split_url(&server)?;
+    Ok(server)
 }
 
 /// What a front end beside the background sync (the web UI) sees of it and asks of it.

@@ -191,18 +191,11 @@ impl ServerLink {
     /// The base URL (`https://host:port`) of the server the link last connected to, `None`
     /// before the first connection.
     pub fn server(&self) -> Option<String> {
-        let u = self.current.lock().ok()?.clone()?;
+        let mut u = self.current.lock().ok()?.clone()?;
         let scheme = if u.scheme() == "wss" { "https" } else { "http" };
-        let host = u.host_str()?;
-        let host = if host.contains(':') && !host.starts_with('[') {
-            format!("[{host}]")
-        } else {
-            host.to_owned()
-        };
-        Some(match u.port() {
-            Some(p) => format!("{scheme}://{host}:{p}"),
-            None => format!("{scheme}://{host}"),
-        })
+        u.set_scheme(scheme).ok()?;
+        u.set_path("");
+        Some(u.as_str().trim_end_matches('/').to_owned())
     }
 
     /// How many connections this link has made so far: a larger number than before means the
