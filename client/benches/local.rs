@@ -6,7 +6,9 @@
 //! first (`posix_fadvise(DONTNEED)`), as after switching the laptop on.
 //!
 //! Run: `cargo bench -p doithoai-client --bench local` (N = 10,000; `DOITHOAI_BENCH_N=100000`
-//! for more; `DOITHOAI_BENCH_RUNS` commands per measurement, default 30).
+//! for more; `DOITHOAI_BENCH_RUNS` commands per measurement, default 30). With
+//! `DOITHOAI_BENCH_DIR=path` the store is kept there and reused by the next run (seeding 100,000
+//! petitions takes minutes); the `petition add` runs then add to it.
 
 use std::path::Path;
 use std::process::Command;
@@ -166,6 +168,21 @@ fn report(name: &str, mut ds: Vec<Duration>) {
     );
 }
 
+/// Where the store lives: a temporary directory, or one the user keeps (`DOITHOAI_BENCH_DIR`).
+enum Dir {
+    Temp(tempfile::TempDir),
+    Kept(std::path::PathBuf),
+}
+
+impl Dir {
+    fn path(&self) -> &Path {
+        match self {
+            Dir::Temp(t) => t.path(),
+            Dir::Kept(p) => p,
+        }
+    }
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` passes nothing useful: run small then.
     let n: usize = std::env::var("DOITHOAI_BENCH_N")
@@ -176,14 +193,21 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(30);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let t = Instant::now();
-    rt.block_on(seed(dir.path(), n));
-    println!(
-        "store seeded with {n} petitions in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
+    let dir = match std::env::var_os("DOITHOAI_BENCH_DIR") {
+        Some(path) => Dir::Kept(path.into()),
+        None => Dir::Temp(tempfile::tempdir().expect("tempdir")),
+    };
+    if dir.path().join(doithoai_client::app::DB_FILE).exists() {
+        println!("store reused from {}", dir.path().display());
+    } else {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let t = Instant::now();
+        rt.block_on(seed(dir.path(), n));
+        println!(
+            "store seeded with {n} petitions in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
     let mut i = 0;
     let adds: Vec<Duration> = (0..runs)
         .map(|_| {

@@ -417,7 +417,10 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             }
             let mut app = app;
             if !fallback.is_empty() {
-                app.set_fallback_servers(&fallback)?;
+                // Those the server named, then those typed.
+                let mut all = app.device.fallback_servers.clone();
+                all.extend(fallback);
+                app.set_fallback_servers(&all)?;
             }
             let d = app.device.clone();
             app.close().await?;
@@ -1323,6 +1326,14 @@ fn print_status(
                 (None, false) => lang.pick("ngoại tuyến", "offline"),
             }
         )?;
+        if st.servers.len() > 1 {
+            writeln!(
+                out,
+                "{}: {}",
+                lang.pick("Máy chủ dự phòng", "Fallback servers"),
+                st.servers[1..].join(", ")
+            )?;
+        }
         if let Some(r) = &st.refused {
             writeln!(out, "  {}", lang.pick(&r.vi, &r.en))?;
             writeln!(

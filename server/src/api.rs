@@ -33,7 +33,7 @@ pub struct AppState {
     pub link_opts: LinkOptions,
     pub stats: Arc<LinkStats>,
     /// Live links by device id.
-    pub links: Mutex<HashMap<String, Vec<LinkHandle>>>,
+    pub links: Mutex<HashMap<String, Vec<LiveLink>>>,
     /// Upgrades accepted but not yet linked, by device id: they count against the per-device
     /// limit, so that connections opened at once cannot all pass the check (lock order: `links`,
     /// then this).
@@ -49,6 +49,27 @@ pub struct AppState {
     /// The fingerprint part of the enrolment codes this server makes (its self-signed
     /// certificate's), if any.
     pub enrol_pin: Option<String>,
+    /// This node: its id for this run and the address it advertises.
+    pub node: Node,
+}
+
+/// This server process as one node of several sharing a database.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Made at each start: what the database counts this node's links under.
+    pub id: String,
+    /// The address devices reach this node at (`--advertise`).
+    pub advertise: Option<String>,
+}
+
+/// How long a node that stopped beating still counts (its links, its address): a node beats
+/// every 2 s, so one killed without closing its links frees them within this.
+pub const NODE_LIVE: Duration = Duration::from_secs(10);
+
+/// A device's open sync link, and its claim in the shared database when nodes share one.
+pub struct LiveLink {
+    pub handle: LinkHandle,
+    pub claim: Option<String>,
 }
 
 /// An API error: an HTTP status and a message in Vietnamese and English.
@@ -239,6 +260,10 @@ pub struct EnrollResponse {
     pub ward: String,
     pub ward_name: String,
     pub documents: HashMap<String, String>,
+    /// The addresses of the server nodes serving the ward (those started with `--advertise`),
+    /// for the device to fail over to; empty for a ward served by one server.
+    #[serde(default)]
+    pub servers: Vec<String>,
 }
 
 /// The documents a device starts with: `automerge:` URLs by role.
@@ -377,6 +402,7 @@ async fn enroll_checked(
         point: device.point_id.clone(),
         ward: device.ward_id.clone(),
         ward_name: ward.map(|w| w.name).unwrap_or_default(),
+        servers: crate::nodes::advertised(state),
     }))
 }
 
@@ -847,7 +873,7 @@ async fn sync(
     let reservation = {
         let mut links = state.links.lock().unwrap_or_else(|p| p.into_inner());
         let live = links.entry(device.id.clone()).or_default();
-        live.retain(|l| !l.is_closed());
+        live.retain(|l| !l.handle.is_closed());
         let mut pending = state
             .pending_links
             .lock()
@@ -855,20 +881,33 @@ async fn sync(
         let waiting = pending.entry(device.id.clone()).or_default();
         if live.len() + *waiting >= MAX_LINKS_PER_DEVICE {
             tracing::warn!(device = %device.id, live = live.len(), pending = *waiting, "sync connection refused: too many for one device");
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_connections",
-                format!("Thiết bị đã có {MAX_LINKS_PER_DEVICE} kết nối đồng bộ đang mở."),
-                format!("The device already has {MAX_LINKS_PER_DEVICE} sync connections open."),
-            ));
+            return Err(too_many_links());
         }
         *waiting += 1;
         Reservation {
             state: state.clone(),
             device: device.id.clone(),
             done: false,
+            claim: None,
         }
     };
+    let mut reservation = reservation;
+    if state.store.shared() {
+        // The limit holds across the nodes sharing the database: the claim is counted there.
+        let link = crate::secret::new_id();
+        let claimed = state.store.link_claim(
+            &state.node.id,
+            &device.id,
+            &link,
+            MAX_LINKS_PER_DEVICE,
+            NODE_LIVE,
+        )?;
+        if !claimed {
+            tracing::warn!(device = %device.id, "sync connection refused: too many for one device across the nodes");
+            return Err(too_many_links());
+        }
+        reservation.claim = Some(link);
+    }
     let ward = state.wards.get(&device.ward_id).await?;
     let opts = state.link_opts;
     // The websocket layer's own limit sits a little above the link's, so that an oversized
@@ -886,7 +925,11 @@ async fn sync(
             Ok(handle) => {
                 tracing::info!(device = %device.id, role = %device.role, "device connected");
                 let mut links = st.links.lock().unwrap_or_else(|p| p.into_inner());
-                links.entry(device.id.clone()).or_default().push(handle);
+                let claim = reservation.claim.take();
+                links
+                    .entry(device.id.clone())
+                    .or_default()
+                    .push(LiveLink { handle, claim });
                 // The link is counted now: its reservation ends under the same lock.
                 reservation.release();
             }
@@ -895,16 +938,36 @@ async fn sync(
     }))
 }
 
+fn too_many_links() -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_connections",
+        format!("Thiết bị đã có {MAX_LINKS_PER_DEVICE} kết nối đồng bộ đang mở."),
+        format!("The device already has {MAX_LINKS_PER_DEVICE} sync connections open."),
+    )
+}
+
 /// A slot of a device's connection limit, held from the upgrade's check until its link is
-/// counted (or the upgrade is abandoned: the slot is given back when this is dropped).
+/// counted (or the upgrade is abandoned: the slot, and the claim in a shared database, are
+/// given back when this is dropped).
 struct Reservation {
     state: Arc<AppState>,
     device: String,
     done: bool,
+    /// The link's claim in the shared database, until the link holds it.
+    claim: Option<String>,
 }
 
 impl Reservation {
     fn release(&mut self) {
+        if let Some(claim) = self.claim.take()
+            && let Err(e) = self
+                .state
+                .store
+                .links_release(&self.state.node.id, &[claim])
+        {
+            tracing::warn!(error = %e, "cannot give back a sync link's claim");
+        }
         if self.done {
             return;
         }
@@ -942,19 +1005,47 @@ pub async fn enforce_revocations(state: Arc<AppState>) {
                 continue;
             }
         };
-        let mut links = state.links.lock().unwrap_or_else(|p| p.into_inner());
-        links.retain(|_, v| {
-            v.retain(|l| !l.is_closed());
-            !v.is_empty()
-        });
-        for id in revoked {
-            if let Some(live) = links.remove(&id) {
-                tracing::info!(device = %id, links = live.len(), "closing the links of a revoked device");
-                for l in live {
-                    l.close(4001, "thiết bị đã bị thu hồi / device revoked");
+        let mut released = Vec::new();
+        {
+            let mut links = state.links.lock().unwrap_or_else(|p| p.into_inner());
+            links.retain(|_, v| {
+                v.retain_mut(|l| {
+                    let open = !l.handle.is_closed();
+                    if !open {
+                        released.extend(l.claim.take());
+                    }
+                    open
+                });
+                !v.is_empty()
+            });
+            for id in revoked {
+                if let Some(live) = links.remove(&id) {
+                    tracing::info!(device = %id, links = live.len(), "closing the links of a revoked device");
+                    for l in live {
+                        l.handle
+                            .close(4001, "thiết bị đã bị thu hồi / device revoked");
+                        released.extend(l.claim);
+                    }
                 }
             }
         }
+        if let Err(e) = state.store.links_release(&state.node.id, &released) {
+            tracing::warn!(error = %e, links = released.len(), "cannot give back closed links' claims");
+        }
+    }
+}
+
+/// Gives back the claims of every link this node holds (at shutdown).
+pub fn release_all_links(state: &AppState) {
+    let claims: Vec<String> = {
+        let mut links = state.links.lock().unwrap_or_else(|p| p.into_inner());
+        links
+            .values_mut()
+            .flat_map(|v| v.iter_mut().filter_map(|l| l.claim.take()))
+            .collect()
+    };
+    if let Err(e) = state.store.links_release(&state.node.id, &claims) {
+        tracing::warn!(error = %e, "cannot give back the links' claims at shutdown");
     }
 }
 
@@ -965,7 +1056,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
         .lock()
         .map(|l| {
             l.values()
-                .map(|v| v.iter().filter(|h| !h.is_closed()).count())
+                .map(|v| v.iter().filter(|h| !h.handle.is_closed()).count())
                 .sum()
         })
         .unwrap_or(0);
@@ -974,15 +1065,29 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
         .lock()
         .map(|l| {
             l.values()
-                .filter(|v| v.iter().any(|h| !h.is_closed()))
+                .filter(|v| v.iter().any(|h| !h.handle.is_closed()))
                 .count()
         })
         .unwrap_or(0);
     let docs = state.store.doc_count().unwrap_or(-1);
     let s = &state.stats;
     let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
-    let body = format!(
-        "# HELP doithoai_connected_devices Devices with at least one live sync connection.\n\
+    // Which node this is (one line, value 1): a scraper of several nodes joins on `node`.
+    let info = format!(
+        "# HELP doithoai_node_info This server node: its id for this run, its database, its advertised address.\n\
+# TYPE doithoai_node_info gauge\ndoithoai_node_info{{node=\"{}\",backend=\"{}\",advertise=\"{}\"}} 1\n",
+        state.node.id,
+        state.store.backend(),
+        state
+            .node
+            .advertise
+            .as_deref()
+            .unwrap_or("")
+            .replace(['\\', '"', '\n'], "_"),
+    );
+    let body = info
+        + &format!(
+            "# HELP doithoai_connected_devices Devices with at least one live sync connection.\n\
 # TYPE doithoai_connected_devices gauge\ndoithoai_connected_devices {devices_connected}\n\
 # HELP doithoai_connections Live sync connections.\n# TYPE doithoai_connections gauge\ndoithoai_connections {connected}\n\
 # HELP doithoai_documents Registered documents.\n# TYPE doithoai_documents gauge\ndoithoai_documents {docs}\n\
@@ -995,15 +1100,15 @@ doithoai_sync_bytes_total{{direction=\"in\"}} {}\ndoithoai_sync_bytes_total{{dir
 # HELP doithoai_tokens_refused_total Requests refused for a missing, wrong or revoked token.\n# TYPE doithoai_tokens_refused_total counter\ndoithoai_tokens_refused_total {}\n\
 # HELP doithoai_enrolments_refused_total Enrolment attempts refused (wrong code or rate limited).\n# TYPE doithoai_enrolments_refused_total counter\ndoithoai_enrolments_refused_total {}\n\
 # HELP doithoai_storage_errors_total Storage writes that failed after retries.\n# TYPE doithoai_storage_errors_total counter\ndoithoai_storage_errors_total {}\n",
-        g(&s.messages_in),
-        g(&s.messages_out),
-        g(&s.bytes_in),
-        g(&s.bytes_out),
-        g(&s.dropped_idle),
-        g(&s.refused_frames),
-        g(&state.refused_tokens),
-        g(&state.refused_enrolments),
-        crate::STORAGE_ERRORS.load(Ordering::Relaxed),
-    );
+            g(&s.messages_in),
+            g(&s.messages_out),
+            g(&s.bytes_in),
+            g(&s.bytes_out),
+            g(&s.dropped_idle),
+            g(&s.refused_frames),
+            g(&state.refused_tokens),
+            g(&state.refused_enrolments),
+            crate::STORAGE_ERRORS.load(Ordering::Relaxed),
+        );
     ([("content-type", "text/plain; version=0.0.4")], body).into_response()
 }

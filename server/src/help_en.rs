@@ -34,6 +34,10 @@ pub const HELP_EN: &HelpTable = &[
         "A name or IP address the self-signed certificate is made for (repeat it, or separate with commas); default: the machine's name, localhost, 127.0.0.1, ::1. Only used when the certificate is first made",
     ),
     (
+        "--advertise",
+        "The address devices use to reach this server, when the ward runs several servers on one PostgreSQL, e.g. https://node2.ward.example:8800: sent to devices at enrolment so that they move to another when one stops answering",
+    ),
+    (
         "--plain-http",
         "Serve plain HTTP without TLS: only behind a reverse proxy (nginx, caddy) on the same machine that does TLS (see README)",
     ),

@@ -164,6 +164,9 @@ pub struct ServeConfig {
     pub link: LinkOptions,
     /// TLS: the self-signed certificate (the default), certificate files, or plain HTTP.
     pub tls: tls::TlsMode,
+    /// The address devices reach this node at (`--advertise`), given to them at enrolment with
+    /// the other live nodes' so that they can fail over.
+    pub advertise: Option<String>,
 }
 
 /// The address of the client of a connection, for the handlers (`ConnectInfo<ClientAddr>`),
@@ -237,10 +240,15 @@ pub async fn serve(
         admin_secret,
         refused_tokens: AtomicU64::new(0),
         refused_frames_http: AtomicU64::new(0),
-        enrol_limit: limit::EnrolLimiter::from_env(),
+        enrol_limit: limit::EnrolLimiter::from_env(store.db.clone()),
         refused_enrolments: AtomicU64::new(0),
         enrol_pin: ready.served.code_pin(),
+        node: api::Node {
+            id: secret::new_id(),
+            advertise: cfg.advertise.clone(),
+        },
     });
+    nodes::beat(state.clone());
     tokio::spawn(api::enforce_revocations(state.clone()));
     tokio::spawn(validate::watch(state.clone()));
     nodes::follow(state.clone());
@@ -264,6 +272,7 @@ pub async fn serve(
         }
     };
     let _ = std::fs::remove_file(cfg.data_dir.join(ADDR_FILE));
+    api::release_all_links(&state);
     state.wards.stop().await;
     result?;
     Ok(())

@@ -6,6 +6,10 @@
 //! attempt is answered 429 with `Retry-After`, without touching the registry. (Behind a reverse
 //! proxy every client has the proxy's address: the per-address limit then acts as a second
 //! global one.)
+//!
+//! When several nodes share a database (PostgreSQL), the buckets live in it
+//! ([`doithoai_store::ServerDb::bucket_take`]), so that the limits hold for the ward whichever
+//! node an attempt reaches; if the database cannot answer, this node's own buckets decide.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -85,11 +89,28 @@ impl Bucket {
 const MAX_ADDRS: usize = 10_000;
 
 /// The enrolment limiter (see the module's documentation).
-#[derive(Debug)]
 pub struct EnrolLimiter {
     per_addr: Rate,
     global: Rate,
     state: Mutex<State>,
+    /// The database the nodes share, when they do.
+    shared: Option<crate::Db>,
+}
+
+impl std::fmt::Debug for EnrolLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolLimiter")
+            .field("per_addr", &self.per_addr)
+            .field("global", &self.global)
+            .field("shared", &self.shared.is_some())
+            .finish()
+    }
+}
+
+const GLOBAL_KEY: &str = "enrol:*";
+
+fn addr_key(ip: IpAddr) -> String {
+    format!("enrol:{}", key(ip))
 }
 
 #[derive(Debug)]
@@ -132,16 +153,47 @@ impl EnrolLimiter {
                 addrs: HashMap::new(),
                 global: Bucket::full(global, Instant::now()),
             }),
+            shared: None,
         }
     }
 
     /// The limits of `DOITHOAI_ENROLL_LIMIT` (per address) and `DOITHOAI_ENROLL_GLOBAL_LIMIT`,
-    /// both `N/DURATION`, or the defaults.
-    pub fn from_env() -> EnrolLimiter {
-        EnrolLimiter::new(
+    /// both `N/DURATION`, or the defaults; counted in `db` when it is shared between nodes.
+    pub fn from_env(db: crate::Db) -> EnrolLimiter {
+        let mut l = EnrolLimiter::new(
             Rate::from_env("DOITHOAI_ENROLL_LIMIT", DEFAULT_PER_ADDR),
             Rate::from_env("DOITHOAI_ENROLL_GLOBAL_LIMIT", DEFAULT_GLOBAL),
-        )
+        );
+        if db.shared() {
+            l.shared = Some(db);
+        }
+        l
+    }
+
+    /// The shared buckets' answer, or `None` when the database did not give one.
+    fn acquire_shared(&self, db: &crate::Db, ip: IpAddr) -> Option<Result<(), Duration>> {
+        let addr = addr_key(ip);
+        let taken = db.bucket_take(&addr, self.per_addr.burst, self.per_addr.refill);
+        let result = match taken {
+            Ok(Err(wait)) => Ok(Err(wait)),
+            Ok(Ok(())) => match db.bucket_take(GLOBAL_KEY, self.global.burst, self.global.refill) {
+                Ok(Ok(())) => Ok(Ok(())),
+                Ok(Err(wait)) => {
+                    // Refused by the global bucket: the address's token goes back.
+                    db.bucket_refund(&addr, self.per_addr.burst)
+                        .map(|()| Err(wait))
+                }
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(r) => Some(r),
+            Err(e) => {
+                tracing::warn!(error = %e, "shared enrolment limits unavailable: this node's own decide");
+                None
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -150,6 +202,11 @@ impl EnrolLimiter {
 
     /// Takes a token for an attempt from `ip`, or says how long to wait.
     pub fn acquire(&self, ip: IpAddr) -> Result<(), Duration> {
+        if let Some(db) = &self.shared
+            && let Some(r) = self.acquire_shared(db, ip)
+        {
+            return r;
+        }
         self.acquire_at(ip, Instant::now())
     }
 
@@ -180,6 +237,14 @@ impl EnrolLimiter {
 
     /// Gives back the token of an attempt that succeeded.
     pub fn refund(&self, ip: IpAddr) {
+        if let Some(db) = &self.shared {
+            let back = db
+                .bucket_refund(&addr_key(ip), self.per_addr.burst)
+                .and_then(|()| db.bucket_refund(GLOBAL_KEY, self.global.burst));
+            if let Err(e) = back {
+                tracing::warn!(error = %e, "cannot give back an enrolment token");
+            }
+        }
         let (per_addr, global) = (self.per_addr, self.global);
         let mut st = self.lock();
         st.global.tokens = (st.global.tokens + 1.0).min(f64::from(global.burst));

@@ -88,6 +88,9 @@ struct Cli {
         value_delimiter = ','
     )]
     tls_names: Vec<String>,
+    /// Địa chỉ mà các thiết bị dùng để tới máy chủ này, khi phường chạy nhiều máy chủ trên một PostgreSQL, ví dụ https://may2.phuong.vn:8800: được gửi cho thiết bị khi đăng ký để nó chuyển sang máy khác khi một máy ngừng trả lời.
+    #[arg(long, global = true, env = "DOITHOAI_ADVERTISE", value_name = "URL")]
+    advertise: Option<String>,
     /// Phục vụ HTTP thường, không TLS: chỉ dùng sau một reverse proxy (nginx, caddy) lo phần TLS trên cùng máy (xem README).
     #[arg(long, global = true, env = "DOITHOAI_PLAIN_HTTP")]
     plain_http: bool,
@@ -502,6 +505,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 listen: cli.listen,
                 link: LinkOptions::from_env(),
                 tls,
+                advertise: cli
+                    .advertise
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned),
             };
             // The certificate is made (or read) now, to show its fingerprint before serving.
             let ready = doithoai_server::tls::prepare(&data_dir, &cfg.tls)?;

@@ -22,6 +22,58 @@ use doithoai_store::ChunkChange;
 
 use crate::api::AppState;
 
+/// Announces this node in a shared database every 2 s (so that its links count and its address
+/// is given to enrolling devices) and forgets nodes gone silent, with the links they held
+/// (a node SIGKILLed cannot give them back). Nothing to do on a database of one node.
+pub fn beat(state: Arc<AppState>) {
+    if !state.store.shared() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        let mut n: u64 = 0;
+        loop {
+            tick.tick().await;
+            let st = state.clone();
+            let reap = n.is_multiple_of(15);
+            n += 1;
+            let done =
+                tokio::task::spawn_blocking(move || -> Result<(), doithoai_store::StoreError> {
+                    st.store
+                        .node_beat(&st.node.id, st.node.advertise.as_deref())?;
+                    if reap {
+                        st.store.nodes_reap(crate::api::NODE_LIVE * 3)?;
+                    }
+                    Ok(())
+                })
+                .await;
+            match done {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "cannot announce this node"),
+                Err(e) => tracing::warn!(error = %e, "cannot announce this node"),
+            }
+        }
+    });
+}
+
+/// The addresses of the live nodes that advertise one, this node's first.
+pub fn advertised(state: &AppState) -> Vec<String> {
+    let mut out: Vec<String> = state.node.advertise.iter().cloned().collect();
+    if state.store.shared() {
+        match state.store.nodes_alive(crate::api::NODE_LIVE) {
+            Ok(nodes) => {
+                for a in nodes.into_iter().filter_map(|n| n.advertise) {
+                    if !out.contains(&a) {
+                        out.push(a);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot list the other nodes"),
+        }
+    }
+    out
+}
+
 /// Starts following the other nodes' writes, when the database can tell of them.
 pub fn follow(state: Arc<AppState>) {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();

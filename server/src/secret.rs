@@ -4,6 +4,12 @@
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
+/// An identifier for something short-lived (a node's run, a sync link): 64 random bits, hex.
+pub fn new_id() -> String {
+    let bytes: [u8; 8] = rand::rng().random();
+    hex::encode(bytes)
+}
+
 /// A device token: 256 random bits, hex encoded.
 pub fn new_token() -> String {
     let bytes: [u8; 32] = rand::rng().random();

@@ -309,3 +309,131 @@ fn a_node_killed_mid_sync_the_laptop_fails_over_and_loses_nothing() {
         "the office on node B lacks or changed petitions"
     );
 }
+
+/// Two nodes started with `--advertise`: the enrolment answer names both (and `join` keeps the
+/// other as the fallback); one device's sync links are counted across both nodes (4 in all, a
+/// slot freed on one node usable on the other); wrong enrolment codes spend one shared limit
+/// whichever node they reach.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn limits_hold_across_nodes_and_the_enrolment_answer_names_the_nodes() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let Some(cluster) = PgCluster::start_or_skip("limits_across_nodes") else {
+        return;
+    };
+    let url = cluster.new_database();
+    let tmp = tempfile::tempdir().unwrap();
+    let limit = ("DOITHOAI_ENROLL_LIMIT".to_owned(), "3/600s".to_owned());
+    let mut node_a = Server::start_on(tmp.path().join("node-a"), Some(url.clone()), Vec::new());
+    node_a.args = vec!["--advertise".into(), node_a.url()];
+    node_a.env = vec![limit.clone()];
+    node_a.restart();
+    let mut node_b = doithoai_e2e::second_node(&node_a, tmp.path().join("node-b"), &url);
+    node_b.args = vec!["--advertise".into(), node_b.url()];
+    node_b.env = vec![limit];
+    node_b.restart();
+    node_a.setup_ward(&["a"]);
+
+    // The answer names both nodes, whichever node enrolled the device.
+    let e = doithoai_e2e::enroll_raw(
+        &node_b,
+        &node_a.add_device("dk", "collector", Some("tdp-a"), "Laptop A"),
+    );
+    let servers: Vec<String> = e["servers"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        servers.contains(&node_a.url()) && servers.contains(&node_b.url()),
+        "the enrolment answer named {servers:?}"
+    );
+    // `join` keeps the other node as its fallback.
+    let t = Client::new(tmp.path().join("t"));
+    let code = node_a.add_device("dk", "collector", Some("tdp-a"), "Laptop A2");
+    let out = t.ok(&["join", &node_a.url(), &code, "--name", "Tổ trưởng A"]);
+    assert!(
+        out.contains("Máy chủ dự phòng") && out.contains(&node_b.url()),
+        "{out}"
+    );
+
+    // Four links for one device in all: two on A, two on B; a fifth on either is refused.
+    let token = e["token"].as_str().unwrap().to_owned();
+    let req = |s: &Server| {
+        format!("{}?token={token}", s.ws_url())
+            .into_client_request()
+            .unwrap()
+    };
+    let mut on_a = Vec::new();
+    let mut on_b = Vec::new();
+    for _ in 0..2 {
+        on_a.push(node_a.ws_connect(req(&node_a)).await.expect("a link on A"));
+        on_b.push(node_b.ws_connect(req(&node_b)).await.expect("a link on B"));
+    }
+    for (name, s) in [("A", &node_a), ("B", &node_b)] {
+        match s.ws_connect(req(s)).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+                assert_eq!(resp.status().as_u16(), 429, "node {name}")
+            }
+            Ok(_) => panic!("a fifth link was accepted on node {name}"),
+            Err(e) => panic!("the fifth link on node {name} failed otherwise: {e}"),
+        }
+    }
+    // A link closed on A frees a slot that B gives.
+    let mut closed = on_a.pop().unwrap();
+    let _ = closed.close(None).await;
+    drop(closed);
+    let started = Instant::now();
+    let fifth = loop {
+        match node_b.ws_connect(req(&node_b)).await {
+            Ok(ws) => break Some(ws),
+            Err(_) if started.elapsed() < Duration::from_secs(5) => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            Err(_) => break None,
+        }
+    };
+    assert!(fifth.is_some(), "the slot freed on A was not given on B");
+    eprintln!("slot freed on A, taken on B after {:?}", started.elapsed());
+    assert!(
+        node_b.ws_connect(req(&node_b)).await.is_err(),
+        "a fifth link was accepted"
+    );
+
+    // Wrong codes: 3 per address in all, whichever node they reach.
+    let wrong = |s: &Server| {
+        let body = serde_json::json!({"code": "AAAA-BBBBCCCC", "name": "x"}).to_string();
+        s.http("POST", "/api/v1/enroll", &[], &body).0
+    };
+    assert_eq!(wrong(&node_a), 403);
+    assert_eq!(wrong(&node_b), 403);
+    assert_eq!(wrong(&node_a), 403);
+    assert_eq!(wrong(&node_b), 429, "the fourth wrong code, on node B");
+    assert_eq!(wrong(&node_a), 429, "the fifth wrong code, on node A");
+
+    // Node A SIGKILLed with the device's link still open on it: the slot it held is free on B
+    // once A has been silent for 10 s.
+    node_a.kill();
+    let killed = Instant::now();
+    let after_kill = loop {
+        match node_b.ws_connect(req(&node_b)).await {
+            Ok(ws) => break Some(ws),
+            Err(_) if killed.elapsed() < Duration::from_secs(20) => {
+                tokio::time::sleep(Duration::from_millis(250)).await
+            }
+            Err(_) => break None,
+        }
+    };
+    eprintln!(
+        "node A killed, its slot taken on B after {:?}",
+        killed.elapsed()
+    );
+    assert!(
+        after_kill.is_some(),
+        "the slot of the killed node was never freed"
+    );
+    drop((on_a, on_b, fifth));
+}

@@ -225,3 +225,72 @@ fn session_edits_are_on_disk_when_the_page_answers() {
         "the recorded step is not on disk: {shown}"
     );
 }
+
+/// The fallback servers of an enrolled device are set from the Thiết lập page: a mistyped
+/// address is refused beside the field with what was typed kept, nothing saved; a good list is
+/// saved, shown on the page and used by the CLI (`status --json` lists the servers).
+#[test]
+fn the_setup_page_sets_the_fallback_servers_and_refuses_a_bad_address() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let server = doithoai_e2e::Server::start(tmp.path().join("server"));
+    server.setup_ward(&["a"]);
+    let t = Client::new(tmp.path().join("t"));
+    let code = server.add_device("dk", "collector", Some("tdp-a"), "Laptop A");
+    t.ok(&["join", &server.url(), &code, "--name", "Tổ trưởng A"]);
+    let port = free_port();
+    let serve = Serve::start(&t, port);
+    let (cookie, csrf) = log_in(&serve, port);
+    let host = format!("127.0.0.1:{port}");
+
+    let (status, _, body) = post(
+        port,
+        "/setup/servers",
+        &cookie,
+        &format!(
+            "_csrf={csrf}&fallback=https%3A%2F%2Fmay5.phuong.vn%3A8800%0D%0Ahttp%3A%2F%2F%5Bkh%C3%B4ng"
+        ),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains("class=\"field-error\" id=\"servers-fallback-error\"")
+            && body.contains("không phải địa chỉ máy chủ"),
+        "{body}"
+    );
+    assert!(
+        body.contains("https://may5.phuong.vn:8800"),
+        "what was typed is kept: {body}"
+    );
+    let (_, _, page) = get(port, "/setup", &host, Some(&cookie));
+    assert!(
+        !page.contains("may5.phuong.vn"),
+        "a refused list was saved: {page}"
+    );
+
+    let (status, head, body) = post(
+        port,
+        "/setup/servers",
+        &cookie,
+        &format!(
+            "_csrf={csrf}&fallback=https%3A%2F%2Fmay5.phuong.vn%3A8800%2F%0D%0Amay6.phuong.vn%3A8800"
+        ),
+    );
+    assert_eq!(status, 303, "{head}{body}");
+    let (_, _, page) = get(port, "/setup?ok=servers", &host, Some(&cookie));
+    assert!(page.contains("Đã lưu các máy chủ dự phòng"), "{page}");
+    assert!(
+        page.contains("https://may5.phuong.vn:8800, https://may6.phuong.vn:8800"),
+        "{page}"
+    );
+    drop(serve);
+    let status: serde_json::Value =
+        serde_json::from_str(&t.ok(&["status", "--json"])).expect("status JSON");
+    assert_eq!(
+        status["servers"],
+        serde_json::json!([
+            server.url(),
+            "https://may5.phuong.vn:8800",
+            "https://may6.phuong.vn:8800"
+        ]),
+        "{status}"
+    );
+}

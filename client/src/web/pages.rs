@@ -56,6 +56,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/setup", get(setup_page))
         .route("/setup/init", post(setup_init))
         .route("/setup/join", post(setup_join))
+        .route("/setup/servers", post(setup_servers))
         .route("/sync", post(sync_now))
         .route("/api/status", get(status_json))
         .route("/lang", post(set_lang))
@@ -1252,7 +1253,38 @@ struct SetupPage {
     device: Vec<Line>,
     init: FormView,
     join: FormView,
+    /// The fallback servers' form of an enrolled device.
+    servers: FormView,
     flash: Option<String>,
+}
+
+/// The server addresses typed in a text area (one per line, or separated by spaces or commas),
+/// each checked; the message names the first that is not an address.
+fn typed_servers(text: &str, lang: Lang) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for t in text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+    {
+        match crate::net::server_address(t) {
+            Ok(a) => {
+                if !out.contains(&a) {
+                    out.push(a)
+                }
+            }
+            Err(_) => {
+                return Err(match lang {
+                    Lang::Vi => format!(
+                        "«{t}» không phải địa chỉ máy chủ. Mỗi dòng một địa chỉ, ví dụ https://may2.phuong.vn:8800."
+                    ),
+                    Lang::En => format!(
+                        "{t:?} is not a server address. One address per line, e.g. https://node2.ward.example:8800."
+                    ),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 async fn setup_view(
@@ -1260,6 +1292,7 @@ async fn setup_view(
     headers: &HeaderMap,
     init: FormView,
     join: FormView,
+    servers: Option<FormView>,
     flash: Option<String>,
 ) -> Web {
     let app = state.app().await;
@@ -1288,6 +1321,10 @@ async fn setup_view(
             d.server_url.as_deref().unwrap_or(""),
         );
         add(
+            lang.pick("Máy chủ dự phòng", "Fallback servers"),
+            &d.fallback_servers.join(", "),
+        );
+        add(
             lang.pick("Thư mục dữ liệu", "Data directory"),
             &a.data_dir.display().to_string(),
         );
@@ -1301,6 +1338,14 @@ async fn setup_view(
         lang.pick("Thiết lập", "Set-up").into(),
     )
     .await;
+    let servers = servers.unwrap_or_else(|| {
+        let mut v = FormView::default();
+        if let Some(a) = &app {
+            v.values
+                .insert("fallback".into(), a.device.fallback_servers.join("\n"));
+        }
+        v
+    });
     html(SetupPage {
         shell,
         set_up: app.is_some(),
@@ -1308,6 +1353,7 @@ async fn setup_view(
         device,
         init,
         join,
+        servers,
         flash,
     })
 }
@@ -1325,6 +1371,10 @@ async fn setup_page(State(state): St, headers: HeaderMap, Query(q): Query<SetupQ
                 "Đã đăng ký với máy chủ của phường và đồng bộ.",
                 "Enrolled with the ward server and synced.",
             ),
+            "servers" => lang.pick(
+                "Đã lưu các máy chủ dự phòng.",
+                "The fallback servers are saved.",
+            ),
             _ => lang.pick(
                 "Đã thiết lập máy. Có thể ghi ý kiến ngay, kể cả khi không có mạng.",
                 "Device set up. You can record petitions now, even offline.",
@@ -1337,6 +1387,7 @@ async fn setup_page(State(state): St, headers: HeaderMap, Query(q): Query<SetupQ
         &headers,
         FormView::default(),
         FormView::default(),
+        None,
         flash,
     )
     .await
@@ -1373,7 +1424,7 @@ async fn setup_init(State(state): St, headers: HeaderMap, Form(values): Form<Fie
             }
         }
     }
-    let mut r = setup_view(&state, &headers, view, FormView::default(), None).await?;
+    let mut r = setup_view(&state, &headers, view, FormView::default(), None, None).await?;
     *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     Ok(r)
 }
@@ -1388,8 +1439,8 @@ async fn setup_join(State(state): St, headers: HeaderMap, Form(values): Form<Fie
         view.errors.insert(
             "url".into(),
             lang.pick(
-                "Hãy nhập địa chỉ máy chủ, ví dụ http://192.168.1.10:8800.",
-                "Enter the server's address, e.g. http://192.168.1.10:8800.",
+                "Hãy nhập địa chỉ máy chủ, ví dụ https://192.168.1.10:8800.",
+                "Enter the server's address, e.g. https://192.168.1.10:8800.",
             )
             .into(),
         );
@@ -1404,6 +1455,13 @@ async fn setup_join(State(state): St, headers: HeaderMap, Form(values): Form<Fie
             .into(),
         );
     }
+    let fallback = match typed_servers(view.v("fallback"), lang) {
+        Ok(f) => f,
+        Err(e) => {
+            view.errors.insert("fallback".into(), e);
+            Vec::new()
+        }
+    };
     let name = view.v("name").trim().to_owned();
     if state.app().await.is_none() && name.is_empty() {
         view.errors.insert(
@@ -1436,7 +1494,13 @@ async fn setup_join(State(state): St, headers: HeaderMap, Form(values): Form<Fie
             }),
         };
         match joined {
-            Ok((app, _, _)) => {
+            Ok((mut app, _, _)) => {
+                if !fallback.is_empty() {
+                    // Those the server named, then those typed.
+                    let mut all = app.device.fallback_servers.clone();
+                    all.extend(fallback);
+                    app.set_fallback_servers(&all)?;
+                }
                 state.replace_app(app).await?;
                 return Ok(see_other("/setup?ok=joined"));
             }
@@ -1445,7 +1509,43 @@ async fn setup_join(State(state): St, headers: HeaderMap, Form(values): Form<Fie
             }
         }
     }
-    let mut r = setup_view(&state, &headers, FormView::default(), view, None).await?;
+    let mut r = setup_view(&state, &headers, FormView::default(), view, None, None).await?;
+    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
+}
+
+/// `POST /setup/servers`: the fallback servers of an enrolled device (the other nodes of the
+/// ward's sync service), one per line; the sync restarts on them.
+async fn setup_servers(State(state): St, headers: HeaderMap, Form(values): Form<Fields>) -> Web {
+    let lang = lang_of(&headers, state.default_lang);
+    let mut view = FormView::of(values);
+    view.values.remove("_csrf");
+    let Some(current) = state.app().await else {
+        return Ok(see_other("/setup"));
+    };
+    match typed_servers(view.v("fallback"), lang) {
+        Ok(list) => {
+            // The device's settings are written by a fresh opening of the data directory,
+            // which then replaces the running one (the sync loop restarts on the new list).
+            drop(current);
+            let mut app = App::open(&state.data_dir).await?;
+            app.set_fallback_servers(&list)?;
+            state.replace_app(app).await?;
+            return Ok(see_other("/setup?ok=servers"));
+        }
+        Err(e) => {
+            view.errors.insert("fallback".into(), e);
+        }
+    }
+    let mut r = setup_view(
+        &state,
+        &headers,
+        FormView::default(),
+        FormView::default(),
+        Some(view),
+        None,
+    )
+    .await?;
     *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     Ok(r)
 }

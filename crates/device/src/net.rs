@@ -171,6 +171,9 @@ struct EnrollResponse {
     #[serde(default)]
     ward_name: String,
     documents: BTreeMap<String, String>,
+    /// The server nodes of the ward's service (older servers send none).
+    #[serde(default)]
+    servers: Vec<String>,
 }
 
 /// The result of a sync pass.
@@ -238,6 +241,9 @@ pub fn transport_warning(server: &str) -> Option<Refusal> {
 pub struct DeviceStatus {
     pub enrolled: bool,
     pub server: Option<String>,
+    /// Every server this device syncs with, in the order it tries them: the one it enrolled
+    /// with, then the fallback nodes.
+    pub servers: Vec<String>,
     pub online: bool,
     /// The server refused this device's token (revoked, or enrolled again elsewhere): what it
     /// said, in both languages.
@@ -994,6 +1000,7 @@ impl App {
             documents,
             enrolled: self.device.server_url.is_some(),
             server: self.device.server_url.clone(),
+            servers: self.servers(),
             online,
             refused,
             last_sync: self.store.meta_get(LAST_SYNC_KEY)?,
@@ -1159,6 +1166,19 @@ pub async fn join(
     if device.server_url.is_none() {
         device.pre_enrolment_intake = device.intake.clone();
     }
+    // The other nodes the server named: the device moves to them when this one stops
+    // answering (a malformed address is left out, never a reason to refuse the enrolment).
+    let mut fallbacks: Vec<String> = Vec::new();
+    for s in &e.servers {
+        match server_address(s) {
+            Ok(a) if a != server && !fallbacks.contains(&a) => fallbacks.push(a),
+            Ok(_) => {}
+            Err(err) => {
+                tracing::warn!(address = %s, error = %err, "the server named a node address that is not valid; left out")
+            }
+        }
+    }
+    device.fallback_servers = fallbacks;
     device.server_url = Some(server);
     device.tls_pin = tls_pin;
     device.device_id = Some(e.device_id);
@@ -1190,7 +1210,7 @@ pub async fn join(
 
 /// A server address as typed, checked and in the form kept: no trailing slash, and `https://`
 /// when typed without a scheme (the server's default is TLS).
-fn server_address(typed: &str) -> Result<String, AppError> {
+pub fn server_address(typed: &str) -> Result<String, AppError> {
     let mut server = typed.trim().trim_end_matches('/').to_owned();
     if !server.contains("://") {
         server = format!("https://{server}");

@@ -23,7 +23,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use doithoai_store::chunk_key::{decode, encode, range_end};
 use doithoai_store::{
     ChangeCallback, Chunk, ChunkChange, CodeCheck, CodeRow, DeviceRow, DocFlag, DocRow, FlagRow,
-    PointRow, RegistryDump, ServerDb, StoreError, StoredFlag, WardRow,
+    NodeRow, PointRow, RegistryDump, ServerDb, StoreError, StoredFlag, WardRow,
 };
 use tokio_postgres::{NoTls, Row};
 
@@ -65,10 +65,29 @@ CREATE TABLE reg_flag (
     detail TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (doc_id, petition_id, kind)
 );
 "#,
+    // 1 -> 2: what several nodes count together: the live nodes, the sync links each holds (the
+    // per-device limit), the enrolment rate buckets. Nothing here is copied by `migrate`: it
+    // describes running processes.
+    r#"
+CREATE TABLE node_live (
+    node_id TEXT PRIMARY KEY, advertise TEXT, seen_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE link_live (
+    node_id TEXT NOT NULL, link_id TEXT NOT NULL, device_id TEXT NOT NULL,
+    PRIMARY KEY (node_id, link_id)
+);
+CREATE INDEX link_live_device ON link_live (device_id);
+CREATE TABLE rate_bucket (
+    key TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, at TIMESTAMPTZ NOT NULL
+);
+"#,
 ];
 
 /// The channel on which a node announces the documents whose chunks it wrote.
 const CHANNEL: &str = "doithoai_chunks";
+
+/// The first key of the advisory locks that serialize one device's link claims between nodes.
+const LINK_LOCK: i32 = 0x6c69_6e6b; // "link"
 
 /// The advisory lock that serializes migrations between nodes.
 const MIGRATION_LOCK: i64 = 0x646f_6974_686f_6169; // "doithoai"
@@ -359,7 +378,7 @@ impl PgDb {
             let c = pool.get().await?;
             c.batch_execute(
                 "DROP TABLE IF EXISTS chunk, reg_ward, reg_point, reg_device, reg_code, reg_doc,
-                 reg_flag, doithoai_schema",
+                 reg_flag, node_live, link_live, rate_bucket, doithoai_schema",
             )
             .await?;
             Ok(())
@@ -513,6 +532,198 @@ macro_rules! exec {
 }
 
 impl ServerDb for PgDb {
+    fn shared(&self) -> bool {
+        true
+    }
+
+    fn node_beat(&self, node: &str, advertise: Option<&str>) -> Result<(), StoreError> {
+        let (node, advertise) = (node.to_owned(), advertise.map(str::to_owned));
+        self.block("node_beat", move |pool| {
+            let (node, advertise) = (node.clone(), advertise.clone());
+            async move {
+                let c = pool.get().await?;
+                c.execute(
+                    "INSERT INTO node_live (node_id, advertise, seen_at) VALUES ($1, $2, now())
+                     ON CONFLICT (node_id) DO UPDATE SET advertise = $2, seen_at = now()",
+                    &[&node, &advertise],
+                )
+                .await?;
+                Ok(())
+            }
+        })
+    }
+
+    fn nodes_alive(&self, within: Duration) -> Result<Vec<NodeRow>, StoreError> {
+        let secs = within.as_secs_f64();
+        self.block("nodes_alive", move |pool| async move {
+            let c = pool.get().await?;
+            let rows = c
+                .query(
+                    "SELECT node_id, advertise, extract(epoch FROM now() - seen_at)::float8
+                     FROM node_live
+                     WHERE seen_at > now() - make_interval(secs => $1)
+                     ORDER BY node_id",
+                    &[&secs],
+                )
+                .await?;
+            Ok(rows
+                .iter()
+                .map(|r| NodeRow {
+                    node_id: r.get(0),
+                    advertise: r.get(1),
+                    seen_secs_ago: r.get(2),
+                })
+                .collect())
+        })
+    }
+
+    fn nodes_reap(&self, within: Duration) -> Result<(), StoreError> {
+        let secs = within.as_secs_f64();
+        self.block("nodes_reap", move |pool| async move {
+            let mut c = pool.get().await?;
+            let tx = c.transaction().await?;
+            tx.execute(
+                "DELETE FROM link_live l WHERE NOT EXISTS (
+                     SELECT 1 FROM node_live n
+                     WHERE n.node_id = l.node_id AND n.seen_at > now() - make_interval(secs => $1))",
+                &[&secs],
+            )
+            .await?;
+            tx.execute(
+                "DELETE FROM node_live WHERE seen_at <= now() - make_interval(secs => $1)",
+                &[&secs],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn link_claim(
+        &self,
+        node: &str,
+        device: &str,
+        link: &str,
+        limit: usize,
+        within: Duration,
+    ) -> Result<bool, StoreError> {
+        let (node, device, link) = (node.to_owned(), device.to_owned(), link.to_owned());
+        let (limit, secs) = (limit as i64, within.as_secs_f64());
+        self.block("link_claim", move |pool| {
+            let (node, device, link) = (node.clone(), device.clone(), link.clone());
+            async move {
+                let mut c = pool.get().await?;
+                let tx = c.transaction().await?;
+                // One device's claims are decided one at a time, across every node.
+                tx.execute(
+                    "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+                    &[&LINK_LOCK, &device],
+                )
+                .await?;
+                let held: i64 = tx
+                    .query_one(
+                        "SELECT count(*) FROM link_live l JOIN node_live n USING (node_id)
+                         WHERE l.device_id = $1 AND n.seen_at > now() - make_interval(secs => $2)",
+                        &[&device, &secs],
+                    )
+                    .await?
+                    .get(0);
+                if held >= limit {
+                    return Ok(false);
+                }
+                tx.execute(
+                    "INSERT INTO link_live (node_id, link_id, device_id) VALUES ($1, $2, $3)
+                     ON CONFLICT DO NOTHING",
+                    &[&node, &link, &device],
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+        })
+    }
+
+    fn links_release(&self, node: &str, links: &[String]) -> Result<(), StoreError> {
+        if links.is_empty() {
+            return Ok(());
+        }
+        let (node, links) = (node.to_owned(), links.to_vec());
+        self.block("links_release", move |pool| {
+            let (node, links) = (node.clone(), links.clone());
+            async move {
+                let c = pool.get().await?;
+                c.execute(
+                    "DELETE FROM link_live WHERE node_id = $1 AND link_id = ANY($2)",
+                    &[&node, &links],
+                )
+                .await?;
+                Ok(())
+            }
+        })
+    }
+
+    fn bucket_take(
+        &self,
+        key: &str,
+        burst: u32,
+        refill: Duration,
+    ) -> Result<Result<(), Duration>, StoreError> {
+        let key = key.to_owned();
+        let (burst, per) = (f64::from(burst), refill.as_secs_f64());
+        self.block("bucket_take", move |pool| {
+            let key = key.clone();
+            async move {
+                let mut c = pool.get().await?;
+                let tx = c.transaction().await?;
+                tx.execute(
+                    "INSERT INTO rate_bucket (key, tokens, at) VALUES ($1, $2, now())
+                     ON CONFLICT (key) DO NOTHING",
+                    &[&key, &burst],
+                )
+                .await?;
+                // The row stays locked until the commit: two nodes taking at once are serialized.
+                let row = tx
+                    .query_one(
+                        "SELECT tokens, extract(epoch FROM now() - at)::float8
+                         FROM rate_bucket WHERE key = $1 FOR UPDATE",
+                        &[&key],
+                    )
+                    .await?;
+                let (tokens, elapsed): (f64, f64) = (row.get(0), row.get(1));
+                let tokens = (tokens + elapsed.max(0.0) / per).min(burst);
+                let (left, answer) = if tokens >= 1.0 {
+                    (tokens - 1.0, Ok(()))
+                } else {
+                    (tokens, Err(Duration::from_secs_f64(per * (1.0 - tokens))))
+                };
+                tx.execute(
+                    "UPDATE rate_bucket SET tokens = $2, at = now() WHERE key = $1",
+                    &[&key, &left],
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(answer)
+            }
+        })
+    }
+
+    fn bucket_refund(&self, key: &str, burst: u32) -> Result<(), StoreError> {
+        let key = key.to_owned();
+        let burst = f64::from(burst);
+        self.block("bucket_refund", move |pool| {
+            let key = key.clone();
+            async move {
+                let c = pool.get().await?;
+                c.execute(
+                    "UPDATE rate_bucket SET tokens = least($2, tokens + 1) WHERE key = $1",
+                    &[&key, &burst],
+                )
+                .await?;
+                Ok(())
+            }
+        })
+    }
+
     fn backend(&self) -> &'static str {
         "postgres"
     }

@@ -69,6 +69,17 @@ pub enum ChunkChange {
     Lost,
 }
 
+/// A server node sharing the database, as it last announced itself ([`ServerDb::node_beat`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeRow {
+    /// Made at each start of the node.
+    pub node_id: String,
+    /// The address devices reach this node at (`--advertise`), when it has one.
+    pub advertise: Option<String>,
+    /// Seconds since its last beat.
+    pub seen_secs_ago: f64,
+}
+
 /// Called with each [`ChunkChange`]; must return quickly (it runs on the database's own thread).
 pub type ChangeCallback = std::sync::Arc<dyn Fn(ChunkChange) + Send + Sync>;
 
@@ -86,6 +97,68 @@ pub trait ServerDb: Send + Sync + 'static {
     fn follow_changes(&self, on_change: ChangeCallback) -> bool {
         let _ = on_change;
         false
+    }
+
+    // ---- several nodes: what they count together --------------------------------------------
+    // A SQLite file is served by one process, which counts these limits in its memory: the
+    // methods below are called only when `shared()` is true (PostgreSQL), and their defaults are
+    // never reached for SQLite.
+    /// Whether other server nodes may share this database, so that per-device and per-address
+    /// limits must be counted in it rather than in one node's memory.
+    fn shared(&self) -> bool {
+        false
+    }
+    /// Records that `node` is alive (called every few seconds), with the address devices reach
+    /// it at.
+    fn node_beat(&self, node: &str, advertise: Option<&str>) -> Result<(), StoreError> {
+        let _ = (node, advertise);
+        Ok(())
+    }
+    /// The nodes seen within `within`.
+    fn nodes_alive(&self, within: std::time::Duration) -> Result<Vec<NodeRow>, StoreError> {
+        let _ = within;
+        Ok(Vec::new())
+    }
+    /// Forgets the nodes not seen within `within` and every link they held (a node killed
+    /// without closing its links).
+    fn nodes_reap(&self, within: std::time::Duration) -> Result<(), StoreError> {
+        let _ = within;
+        Ok(())
+    }
+    /// Claims one of `device`'s `limit` sync links, as `link` on `node`, counting the links held
+    /// on every node seen within `within`, atomically with the other nodes' claims. False (and
+    /// nothing claimed) when the device already holds `limit`.
+    fn link_claim(
+        &self,
+        node: &str,
+        device: &str,
+        link: &str,
+        limit: usize,
+        within: std::time::Duration,
+    ) -> Result<bool, StoreError> {
+        let _ = (node, device, link, limit, within);
+        Ok(true)
+    }
+    /// Gives back the claims of `links` (closed links) of `node`.
+    fn links_release(&self, node: &str, links: &[String]) -> Result<(), StoreError> {
+        let _ = (node, links);
+        Ok(())
+    }
+    /// Takes a token from the shared token bucket `key` (holding at most `burst`, gaining one
+    /// every `refill`), or says how long until it holds one.
+    fn bucket_take(
+        &self,
+        key: &str,
+        burst: u32,
+        refill: std::time::Duration,
+    ) -> Result<Result<(), std::time::Duration>, StoreError> {
+        let _ = (key, burst, refill);
+        Ok(Ok(()))
+    }
+    /// Gives a token back to the shared bucket `key`.
+    fn bucket_refund(&self, key: &str, burst: u32) -> Result<(), StoreError> {
+        let _ = (key, burst);
+        Ok(())
     }
 
     // ---- chunks: samod's key/value space (see chunk.rs for the key encoding) ---------------

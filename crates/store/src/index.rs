@@ -161,8 +161,24 @@ fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// How a text search reaches its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextPlan {
+    /// From the full-text index's matches, then sorted: for few matches.
+    FromMatches,
+    /// Along the list's order (newest first), each row checked against the matches, stopping
+    /// at the page shown: for many matches, where sorting them all is what took the time.
+    AlongOrder,
+}
+
+/// At most this many matches are sorted; a search matching more walks the list's order.
+pub(crate) const SORTED_MATCHES: usize = 2000;
+
 /// The `WHERE` clause and its parameters for `filter`.
-fn where_clause(filter: &PetitionFilter) -> Result<(String, Vec<String>), StoreError> {
+fn where_clause(
+    filter: &PetitionFilter,
+    plan: TextPlan,
+) -> Result<(String, Vec<String>), StoreError> {
     let mut conds: Vec<String> = Vec::new();
     let mut params: Vec<String> = Vec::new();
     for (column, value) in [
@@ -190,8 +206,14 @@ fn where_clause(filter: &PetitionFilter) -> Result<(String, Vec<String>), StoreE
     }
     if let Some(query) = filter.text.as_deref().and_then(fts_query) {
         params.push(query);
+        // `+` keeps SQLite from driving the query by the matches' rowids: it then walks the
+        // index that gives the order and tests each row against the matches (built once).
+        let rid = match plan {
+            TextPlan::FromMatches => "p.rid",
+            TextPlan::AlongOrder => "+p.rid",
+        };
         conds.push(format!(
-            "p.rid IN (SELECT rowid FROM petition_fts WHERE petition_fts MATCH ?{})",
+            "{rid} IN (SELECT rowid FROM petition_fts WHERE petition_fts MATCH ?{})",
             params.len()
         ));
     }
@@ -204,12 +226,29 @@ fn where_clause(filter: &PetitionFilter) -> Result<(String, Vec<String>), StoreE
 }
 
 /// The `SELECT` for [`Store::list_petitions`].
-pub(crate) fn list_sql(filter: &PetitionFilter) -> Result<(String, Vec<String>), StoreError> {
-    let (clause, params) = where_clause(filter)?;
+pub(crate) fn list_sql(
+    filter: &PetitionFilter,
+    plan: TextPlan,
+) -> Result<(String, Vec<String>), StoreError> {
+    let (clause, params) = where_clause(filter, plan)?;
+    // Walking the order, the index that gives it (after the first equality filter) is named:
+    // without statistics SQLite would rather scan the table and sort every row.
+    let indexed = match plan {
+        TextPlan::FromMatches => "",
+        TextPlan::AlongOrder => [
+            (&filter.field, " INDEXED BY petition_by_field"),
+            (&filter.status, " INDEXED BY petition_by_status"),
+            (&filter.point, " INDEXED BY petition_by_point"),
+            (&filter.kind, " INDEXED BY petition_by_kind"),
+        ]
+        .into_iter()
+        .find_map(|(v, idx)| given(v).map(|_| idx))
+        .unwrap_or(" INDEXED BY petition_by_created"),
+    };
     // Newest first; petitions of one date by register number ("17/2026": year, then number),
     // then by when they were last written; the id only breaks what users cannot tell apart.
     let mut sql = format!(
-        "SELECT {COLUMNS} FROM petition p{clause} ORDER BY p.created_at DESC, \
+        "SELECT {COLUMNS} FROM petition p{indexed}{clause} ORDER BY p.created_at DESC, \
          CAST(substr(p.register_no, instr(p.register_no, '/') + 1) AS INTEGER) DESC, \
          CAST(p.register_no AS INTEGER) DESC, p.updated_at DESC, p.id"
     );
@@ -226,7 +265,7 @@ pub(crate) fn list_sql(filter: &PetitionFilter) -> Result<(String, Vec<String>),
 
 /// The `SELECT count(*)` for [`Store::count_petitions`].
 pub(crate) fn count_sql(filter: &PetitionFilter) -> Result<(String, Vec<String>), StoreError> {
-    let (clause, params) = where_clause(filter)?;
+    let (clause, params) = where_clause(filter, TextPlan::FromMatches)?;
     Ok((format!("SELECT count(*) FROM petition p{clause}"), params))
 }
 
@@ -755,11 +794,33 @@ impl Store {
 
     /// The petitions that pass `filter`, newest first (`created_at` descending, then id).
     pub fn list_petitions(&self, filter: &PetitionFilter) -> Result<Vec<PetitionRow>, StoreError> {
-        let (sql, params) = list_sql(filter)?;
+        let plan = self.text_plan(filter)?;
+        let (sql, params) = list_sql(filter, plan)?;
         self.read(|c| {
             c.prepare_cached(&sql)?
                 .query_map(rusqlite::params_from_iter(&params), row_from)?
                 .collect()
+        })
+    }
+
+    /// How the list for `filter` should reach a text search's rows: the matches are counted up
+    /// to [`SORTED_MATCHES`] (the full-text index stops there), so that a search matching a
+    /// few rows sorts them and one matching thousands stops at the page it shows.
+    pub(crate) fn text_plan(&self, filter: &PetitionFilter) -> Result<TextPlan, StoreError> {
+        let Some(query) = filter.text.as_deref().and_then(fts_query) else {
+            return Ok(TextPlan::FromMatches);
+        };
+        let n: i64 = self.read(|c| {
+            c.prepare_cached(
+                "SELECT count(*) FROM (SELECT rowid FROM petition_fts
+                 WHERE petition_fts MATCH ?1 LIMIT ?2)",
+            )?
+            .query_row(params![query, SORTED_MATCHES as i64 + 1], |r| r.get(0))
+        })?;
+        Ok(if n as usize > SORTED_MATCHES {
+            TextPlan::AlongOrder
+        } else {
+            TextPlan::FromMatches
         })
     }
 
@@ -775,7 +836,8 @@ impl Store {
     /// `EXPLAIN QUERY PLAN` of the list query for `filter`, one line per plan step: for tests
     /// and diagnostics.
     pub fn explain_list(&self, filter: &PetitionFilter) -> Result<Vec<String>, StoreError> {
-        let (sql, params) = list_sql(filter)?;
+        let plan = self.text_plan(filter)?;
+        let (sql, params) = list_sql(filter, plan)?;
         self.read(|c| {
             c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?
                 .query_map(rusqlite::params_from_iter(&params), |r| {

@@ -31,7 +31,7 @@ mod sqlite_db;
 mod store;
 
 pub use chunk::Chunk;
-pub use db::{ChangeCallback, ChunkChange, CodeRow, RegistryDump, ServerDb, StoredFlag};
+pub use db::{ChangeCallback, ChunkChange, CodeRow, NodeRow, RegistryDump, ServerDb, StoredFlag};
 pub use error::StoreError;
 pub use handling::HandlingColumns;
 pub use index::{IndexFlag, IntakeIssue, PetitionCopy, PetitionFilter, PetitionRow};

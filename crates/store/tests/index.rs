@@ -527,3 +527,86 @@ fn common_filters_use_indexes() {
         .join("\n");
     assert!(plan.contains("petition_fts VIRTUAL TABLE INDEX"), "{plan}");
 }
+
+/// A search matching thousands of petitions walks the list's order and stops at the page shown
+/// (instead of sorting every match); the page is the same as sorting them all would give.
+#[test]
+fn a_search_matching_thousands_stops_at_the_page_and_keeps_the_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let n = 5000;
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut rows = Vec::new();
+    for i in 0..n {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        // Dates in no particular order, some shared by two petitions (then the id decides).
+        let day = seed % 28 + 1;
+        let minute = (seed >> 8) % 600;
+        let place = if i % 3 == 0 {
+            "chợ Dĩnh Kế"
+        } else {
+            "đường Xương Giang"
+        };
+        rows.push(row(
+            &format!("a1b2c3d4-0000-4000-8000-{i:012}"),
+            "tdp1",
+            &format!(
+                "2026-10-{day:02}T{:02}:{:02}:00+07:00",
+                minute / 60 + 7,
+                minute % 60
+            ),
+            "kien_nghi",
+            Some("ha_tang"),
+            "collected",
+            &format!("Người dân {i}"),
+            place,
+        ));
+    }
+    store.index_apply("intake", b"h", &rows, &[]).unwrap();
+    let mut expected: Vec<&PetitionRow> =
+        rows.iter().filter(|r| r.place.contains("Xương")).collect();
+    assert!(expected.len() > 3000);
+    expected.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then(b.updated_at.cmp(&a.updated_at))
+            .then(a.id.cmp(&b.id))
+    });
+    for (offset, limit) in [(0, 50), (100, 200), (3200, 50)] {
+        let filter = PetitionFilter {
+            text: Some("xuong giang".into()),
+            limit: Some(limit),
+            offset: Some(offset),
+            ..Default::default()
+        };
+        let page = store.list_petitions(&filter).unwrap();
+        let want: Vec<&str> = expected
+            .iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(|r| r.id.as_str())
+            .collect();
+        let got: Vec<&str> = page.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(got, want, "offset {offset}, limit {limit}");
+        assert_eq!(
+            store.count_petitions(&filter).unwrap(),
+            expected.len() as u64
+        );
+        let plan = store.explain_list(&filter).unwrap().join("\n");
+        assert!(plan.contains("petition_by_created"), "{plan}");
+    }
+    // A search matching a few still finds them through the full-text index.
+    let few = PetitionFilter {
+        text: Some("nguoi dan 4999".into()),
+        ..Default::default()
+    };
+    let found = store.list_petitions(&few).unwrap();
+    assert_eq!(found.len(), 1);
+    let plan = store.explain_list(&few).unwrap().join("\n");
+    assert!(
+        !plan.contains("SCAN p USING INDEX petition_by_created"),
+        "{plan}"
+    );
+}
