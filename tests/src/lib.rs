@@ -498,3 +498,40 @@ impl Drop for Background {
         let _ = self.0.wait();
     }
 }
+
+/// A ward CA and a server certificate it signed for 127.0.0.1, as PEM files in `dir`.
+pub fn ward_ca(
+    dir: &std::path::Path,
+) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose,
+    };
+    std::fs::create_dir_all(dir).expect("test certificate");
+    let ca_key = KeyPair::generate().expect("test certificate");
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("test certificate");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    ca.distinguished_name
+        .push(DnType::CommonName, "CA của Phường Dĩnh Kế (thử)");
+    let ca_cert = ca.self_signed(&ca_key).expect("test certificate");
+    let issuer = Issuer::new(ca, ca_key);
+    let leaf_key = KeyPair::generate().expect("test certificate");
+    let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+        .expect("test certificate");
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    leaf.distinguished_name
+        .push(DnType::CommonName, "doithoai.dinh-ke.test");
+    let leaf_cert = leaf
+        .signed_by(&leaf_key, &issuer)
+        .expect("test certificate");
+    let (ca_pem, cert_pem, key_pem) = (
+        dir.join("ca.pem"),
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+    );
+    std::fs::write(&ca_pem, ca_cert.pem()).expect("test certificate");
+    std::fs::write(&cert_pem, leaf_cert.pem()).expect("test certificate");
+    std::fs::write(&key_pem, leaf_key.serialize_pem()).expect("test certificate");
+    (ca_pem, cert_pem, key_pem)
+}

@@ -73,26 +73,44 @@ fn is_root() -> bool {
     std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
+/// The binaries' directory, or `None` (with the reason printed) when PostgreSQL is not
+/// installed and this is not CI. In CI a missing PostgreSQL fails the test.
+fn bin_or_skip(test: &str) -> Option<PathBuf> {
+    match pg_bin_dir() {
+        Some(bin) => Some(bin),
+        None if std::env::var_os("CI").is_some() => panic!(
+            "{test}: PostgreSQL is required in CI and was not found (install Debian's postgresql, or set DOITHOAI_PG_BIN)"
+        ),
+        None => {
+            eprintln!(
+                "SKIPPED {test}: PostgreSQL binaries not found (install Debian's postgresql, or set DOITHOAI_PG_BIN to the directory holding initdb and pg_ctl)"
+            );
+            None
+        }
+    }
+}
+
 impl PgCluster {
     /// A cluster, or `None` (with the reason printed) when PostgreSQL is not installed and this
     /// is not CI. In CI a missing PostgreSQL fails the test.
     pub fn start_or_skip(test: &str) -> Option<PgCluster> {
-        match pg_bin_dir() {
-            Some(bin) => Some(PgCluster::start_in(bin)),
-            None if std::env::var_os("CI").is_some() => panic!(
-                "{test}: PostgreSQL is required in CI and was not found (install Debian's postgresql, or set DOITHOAI_PG_BIN)"
-            ),
-            None => {
-                eprintln!(
-                    "SKIPPED {test}: PostgreSQL binaries not found (install Debian's postgresql, or set DOITHOAI_PG_BIN to the directory holding initdb and pg_ctl)"
-                );
-                None
-            }
-        }
+        bin_or_skip(test).map(PgCluster::start_in)
+    }
+
+    /// A cluster that serves TLS with a certificate for 127.0.0.1 signed by a test CA, and the
+    /// CA's PEM file; `None` as [`PgCluster::start_or_skip`].
+    pub fn start_tls_or_skip(test: &str) -> Option<(PgCluster, PathBuf)> {
+        let c = PgCluster::start_with(bin_or_skip(test)?, true);
+        let ca = c.dir.path().join("pki").join("ca.pem");
+        Some((c, ca))
     }
 
     /// Starts a cluster with the binaries in `bin`.
     pub fn start_in(bin: PathBuf) -> PgCluster {
+        PgCluster::start_with(bin, false)
+    }
+
+    fn start_with(bin: PathBuf, tls: bool) -> PgCluster {
         let dir = tempfile::Builder::new()
             .prefix("doithoai-pg-")
             // As root the cluster runs as nobody, who must reach the directory: /tmp, not a
@@ -137,11 +155,26 @@ impl PgCluster {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+        let mut ssl = String::new();
+        if tls {
+            let (_, cert, key) = crate::ward_ca(&c.dir.path().join("pki"));
+            for (from, to) in [(cert, "server.crt"), (key, "server.key")] {
+                let to = data.join(to);
+                std::fs::copy(from, &to).expect("copy the test certificate");
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600))
+                    .expect("chmod");
+                if let Some((uid, gid)) = c.run_as {
+                    std::os::unix::fs::chown(&to, Some(uid), Some(gid)).expect("chown");
+                }
+            }
+            ssl = " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key".into();
+        }
         // A port can be taken between choosing it and binding it: try a few.
         for _ in 0..5 {
             c.port = crate::free_port();
             let opts = format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200{ssl}",
                 c.port,
                 c.dir.path().display()
             );

@@ -204,3 +204,59 @@ fn healthz_fails_when_the_database_does_not_answer() {
     assert_eq!(last.0, 503, "{last:?}");
     assert!(last.1.contains("database unreachable"), "{last:?}");
 }
+
+/// TLS to PostgreSQL: with `sslmode=verify-full` and the city's CA every connection the server
+/// makes is encrypted (PostgreSQL's `pg_stat_ssl` says so) and the ward works; with a CA that did
+/// not sign the database's certificate the server refuses to start and says why; a mode libpq
+/// does not know is refused by name.
+#[test]
+fn the_server_reaches_postgresql_over_tls_and_checks_its_certificate() {
+    let Some((cluster, ca)) = PgCluster::start_tls_or_skip("postgres_tls") else {
+        return;
+    };
+    let url = cluster.new_database();
+    let tmp = tempfile::tempdir().unwrap();
+    let verified = format!("{url}?sslmode=verify-full&sslrootcert={}", ca.display());
+    let node = Server::start_on(tmp.path().join("node"), Some(verified), Vec::new());
+    node.setup_ward(&["a"]);
+    let t = Client::new(tmp.path().join("t"));
+    let code = node.add_device("dk", "collector", Some("tdp-a"), "Laptop A");
+    t.ok(&["join", &node.url(), &code, "--name", "Tổ trưởng A"]);
+    let count = |ssl: bool| -> i64 {
+        cluster
+            .psql(
+                &url,
+                &format!(
+                    "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+                     WHERE a.application_name = 'doithoai-server' AND s.ssl = {ssl}"
+                ),
+            )
+            .trim()
+            .parse()
+            .expect("a count")
+    };
+    assert!(count(true) >= 1, "no encrypted connection from the server");
+    assert_eq!(count(false), 0, "the server has a connection in clear");
+
+    let refused = |address: String| {
+        let out = std::process::Command::new(doithoai_e2e::bin("doithoai-server"))
+            .arg("--data-dir")
+            .arg(tmp.path().join("other"))
+            .args(["--database", &address, "--lang", "en", "ward", "list"])
+            .output()
+            .expect("run doithoai-server");
+        assert!(!out.status.success(), "{address} was accepted");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let (other_ca, _, _) = doithoai_e2e::ward_ca(&tmp.path().join("other-pki"));
+    let err = refused(format!(
+        "{url}?sslmode=verify-full&sslrootcert={}",
+        other_ca.display()
+    ));
+    assert!(
+        err.to_lowercase().contains("certificate"),
+        "the refusal does not say it is the certificate: {err}"
+    );
+    let err = refused(format!("{url}?sslmode=sometimes"));
+    assert!(err.contains("sslmode=sometimes"), "{err}");
+}

@@ -313,43 +313,10 @@ fn another_certificate_than_the_enrolled_one_is_refused_and_nothing_is_sent() {
     a.ok(&["sync"]);
 }
 
-/// A ward CA and a server certificate it signed for 127.0.0.1, as PEM files in `dir`.
-fn ward_ca(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-        KeyPair, KeyUsagePurpose,
-    };
-    std::fs::create_dir_all(dir).unwrap();
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    ca.distinguished_name
-        .push(DnType::CommonName, "CA của Phường Dĩnh Kế (thử)");
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let mut leaf =
-        CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
-    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    leaf.distinguished_name
-        .push(DnType::CommonName, "doithoai.dinh-ke.test");
-    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
-    let (ca_pem, cert_pem, key_pem) = (
-        dir.join("ca.pem"),
-        dir.join("cert.pem"),
-        dir.join("key.pem"),
-    );
-    std::fs::write(&ca_pem, ca_cert.pem()).unwrap();
-    std::fs::write(&cert_pem, leaf_cert.pem()).unwrap();
-    std::fs::write(&key_pem, leaf_key.serialize_pem()).unwrap();
-    (ca_pem, cert_pem, key_pem)
-}
-
 #[test]
 fn a_server_with_a_ward_ca_certificate_syncs_with_laptops_that_trust_the_ca() {
     let tmp = tempfile::tempdir().unwrap();
-    let (ca, cert, key) = ward_ca(&tmp.path().join("pki"));
+    let (ca, cert, key) = doithoai_e2e::ward_ca(&tmp.path().join("pki"));
     let server = Server::start_with(
         tmp.path().join("server"),
         Vec::new(),

@@ -15,8 +15,9 @@
 //! like the SQLite store's (5 attempts, 20 ms doubling); then the error is returned, and the sync
 //! layer stops the process rather than run on without persistence.
 
+mod tls;
+
 use std::future::Future;
-use std::str::FromStr;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -142,12 +143,28 @@ impl Error {
         match self {
             Error::Pg(e) => match e.as_db_error() {
                 Some(db) => format!("{} ({})", db.message(), db.code().code()),
-                None => e.to_string(),
+                None => with_causes(e),
             },
-            Error::Pool(e) => e.to_string(),
+            Error::Pool(e) => with_causes(e),
             Error::TooNew(v) => format!("schema version {v}"),
         }
     }
+}
+
+/// An error and what caused it ("error performing TLS handshake: invalid peer certificate:
+/// UnknownIssuer"), each said once.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let said = s.to_string();
+        if !out.contains(&said) {
+            out.push_str(": ");
+            out.push_str(&said);
+        }
+        source = s.source();
+    }
+    out
 }
 
 type Res<T> = Result<T, Error>;
@@ -156,6 +173,8 @@ type Res<T> = Result<T, Error>;
 pub struct PgDb {
     pool: Pool,
     config: tokio_postgres::Config,
+    /// TLS for every connection (the pool's and the listener's), from the address's sslmode.
+    tls: tls::Tls,
     /// This process's name in the notices it sends, so that it ignores its own.
     node: String,
     handle: tokio::runtime::Handle,
@@ -207,19 +226,22 @@ impl PgDb {
             what,
             message,
         };
-        let mut pg = tokio_postgres::Config::from_str(url)
-            .map_err(|e| remote("connect", format!("invalid address: {e}")))?;
+        let tls::Connection {
+            config: mut pg,
+            tls,
+            verified,
+        } = tls::parse(url).map_err(|e| remote("connect", e))?;
         if pg.get_connect_timeout().is_none() {
             pg.connect_timeout(Duration::from_secs(5));
         }
         pg.application_name("doithoai-server");
-        let manager = Manager::from_config(
-            pg.clone(),
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match &tls {
+            tls::Tls::Off => Manager::from_config(pg.clone(), NoTls, manager_config),
+            tls::Tls::On(t) => Manager::from_config(pg.clone(), t.clone(), manager_config),
+        };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("doithoai-pg")
@@ -248,6 +270,7 @@ impl PgDb {
         let db = PgDb {
             pool,
             config: pg,
+            tls,
             node,
             handle: runtime.handle().clone(),
             runtime: Some(runtime),
@@ -256,7 +279,7 @@ impl PgDb {
             backoff: Duration::from_millis(20),
         };
         db.migrate()?;
-        tracing::info!(db = %db.describe, "PostgreSQL database ready");
+        tracing::info!(db = %db.describe, verified, "PostgreSQL database ready");
         Ok(db)
     }
 
@@ -386,38 +409,62 @@ impl PgDb {
     }
 }
 
+/// One connection for LISTEN: the client, and the notices' payloads as the connection's task
+/// (which ends with the connection or when the client is dropped) receives them.
+async fn listen_once<T>(
+    config: &tokio_postgres::Config,
+    tls: T,
+) -> Result<
+    (
+        tokio_postgres::Client,
+        tokio::sync::mpsc::UnboundedReceiver<String>,
+    ),
+    tokio_postgres::Error,
+>
+where
+    T: tokio_postgres::tls::MakeTlsConnect<tokio_postgres::Socket>,
+    T::Stream: Send + 'static,
+{
+    use futures::StreamExt;
+    let (client, mut connection) = config.connect(tls).await?;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut messages = futures::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(m) = messages.next().await {
+            match m {
+                Ok(tokio_postgres::AsyncMessage::Notification(n)) => {
+                    if tx.send(n.payload().to_owned()).is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "the listening connection failed");
+                    break;
+                }
+            }
+        }
+    });
+    Ok((client, rx))
+}
+
 /// Listens for other nodes' notices for as long as the runtime runs, connecting again (and
 /// reporting [`ChunkChange::Lost`]) whenever the connection drops.
 async fn listen(
     config: tokio_postgres::Config,
+    tls: tls::Tls,
     node: String,
     db: String,
     on_change: ChangeCallback,
 ) {
-    use futures::StreamExt;
     let mut first = true;
     loop {
-        match config.connect(NoTls).await {
-            Ok((client, mut connection)) => {
-                let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                let pump = tokio::spawn(async move {
-                    let mut messages =
-                        futures::stream::poll_fn(move |cx| connection.poll_message(cx));
-                    while let Some(m) = messages.next().await {
-                        match m {
-                            Ok(tokio_postgres::AsyncMessage::Notification(n)) => {
-                                if tx.send(n.payload().to_owned()).is_err() {
-                                    break;
-                                }
-                            }
-                            Ok(_) => {}
-                            Err(e) => {
-                                tracing::warn!(error = %e, "the listening connection failed");
-                                break;
-                            }
-                        }
-                    }
-                });
+        let connected = match &tls {
+            tls::Tls::Off => listen_once(&config, NoTls).await,
+            tls::Tls::On(t) => listen_once(&config, t.clone()).await,
+        };
+        match connected {
+            Ok((client, mut rx)) => {
                 match client.batch_execute(&format!("LISTEN {CHANNEL}")).await {
                     Ok(()) => {
                         tracing::info!(%db, "following the other nodes' writes");
@@ -436,7 +483,6 @@ async fn listen(
                     }
                     Err(e) => tracing::warn!(error = %e, "LISTEN failed"),
                 }
-                pump.abort();
                 drop(client);
             }
             Err(e) => tracing::warn!(%db, error = %e, "cannot connect to listen for other nodes"),
@@ -764,7 +810,8 @@ impl ServerDb for PgDb {
         let config = self.config.clone();
         let node = self.node.clone();
         let db = self.describe.clone();
-        self.handle.spawn(listen(config, node, db, on_change));
+        self.handle
+            .spawn(listen(config, self.tls.clone(), node, db, on_change));
         true
     }
 

@@ -161,13 +161,14 @@ fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// How a text search reaches its rows.
+/// How a list reaches its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TextPlan {
     /// From the full-text index's matches, then sorted: for few matches.
     FromMatches,
-    /// Along the list's order (newest first), each row checked against the matches, stopping
-    /// at the page shown: for many matches, where sorting them all is what took the time.
+    /// Along the list's order (newest first), each row checked against the filters and the
+    /// matches, stopping at the page shown: a list without a search, or a search with many
+    /// matches, where sorting them all is what took the time.
     AlongOrder,
 }
 
@@ -232,7 +233,8 @@ pub(crate) fn list_sql(
 ) -> Result<(String, Vec<String>), StoreError> {
     let (clause, params) = where_clause(filter, plan)?;
     // Walking the order, the index that gives it (after the first equality filter) is named:
-    // without statistics SQLite would rather scan the table and sort every row.
+    // without statistics SQLite would rather scan the table and sort every row (the register
+    // number's expressions in the ORDER BY make the index look no better than a sort).
     let indexed = match plan {
         TextPlan::FromMatches => "",
         TextPlan::AlongOrder => [
@@ -808,7 +810,8 @@ impl Store {
     /// few rows sorts them and one matching thousands stops at the page it shows.
     pub(crate) fn text_plan(&self, filter: &PetitionFilter) -> Result<TextPlan, StoreError> {
         let Some(query) = filter.text.as_deref().and_then(fts_query) else {
-            return Ok(TextPlan::FromMatches);
+            // No search: the list walks its order.
+            return Ok(TextPlan::AlongOrder);
         };
         let n: i64 = self.read(|c| {
             c.prepare_cached(
