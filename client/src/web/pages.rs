@@ -93,6 +93,9 @@ pub struct LiveStatus {
     pub conflicts_text: String,
     pub overdue_text: String,
     pub button_text: String,
+    /// The server is reached in clear over the network (`http://` to another machine): tokens
+    /// and residents' data cross it readable. Shown on every page until the address is https.
+    pub transport_warning: Option<String>,
 }
 
 async fn live_status(state: &AppState, app: Option<&App>, lang: Lang) -> LiveStatus {
@@ -109,7 +112,12 @@ async fn live_status(state: &AppState, app: Option<&App>, lang: Lang) -> LiveSta
         None => (0, 0),
     };
     let overdue = state.overdue.load(Relaxed);
+    let transport_warning = app
+        .and_then(|a| a.device.server_url.as_deref())
+        .and_then(crate::net::transport_warning)
+        .map(|w| lang.pick(&w.vi, &w.en).to_owned());
     LiveStatus {
+        transport_warning,
         online,
         enrolled,
         syncing,

@@ -624,8 +624,12 @@ impl App {
                 self.queue_volumes(d, h, &mut queue, &mut seen, &mut writable);
             }
         }
+        let warning = transport_warning(&server);
+        if warning.is_some() {
+            tracing::warn!(server = %server, "talking to the server in clear (http://) over the network");
+        }
         let mut report = SyncReport {
-            transport_warning: transport_warning(&server),
+            transport_warning: warning,
             unchanged: unchanged.len(),
             in_step: unchanged.len(),
             ..Default::default()

@@ -394,7 +394,6 @@ pub fn plain_warning(server: &str) -> Option<(String, String)> {
         return None;
     }
     let host = u.host_str().unwrap_or_default().to_owned();
-    tracing::warn!(server = %server, "talking to the server in clear (http://) over the network");
     Some((
         format!(
             "Cảnh báo: kết nối tới máy chủ {host} không được mã hoá (http://): mã truy cập và dữ liệu của người dân đi qua mạng ở dạng đọc được. Hãy dùng https:// (xem README, phần TLS)."
