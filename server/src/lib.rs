@@ -13,6 +13,7 @@ pub mod access;
 pub mod admin;
 pub mod api;
 pub mod backup;
+pub mod http;
 pub mod limit;
 pub mod migrate;
 pub mod nodes;
@@ -169,27 +170,10 @@ pub struct ServeConfig {
     pub advertise: Option<String>,
 }
 
-/// The address of the client of a connection, for the handlers (`ConnectInfo<ClientAddr>`),
-/// whether it came over TLS or plain TCP.
+/// The address of the client of a connection, for the handlers (`ConnectInfo<ClientAddr>`,
+/// set by the serving loop in http.rs for every request), whether it came over TLS or plain TCP.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub SocketAddr);
-
-impl
-    axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, tokio::net::TcpListener>>
-    for ClientAddr
-{
-    fn connect_info(stream: axum::serve::IncomingStream<'_, tokio::net::TcpListener>) -> Self {
-        ClientAddr(*stream.remote_addr())
-    }
-}
-
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, tls::TlsListener>>
-    for ClientAddr
-{
-    fn connect_info(stream: axum::serve::IncomingStream<'_, tls::TlsListener>) -> Self {
-        ClientAddr(*stream.remote_addr())
-    }
-}
 
 /// Errors that stop the server from starting.
 #[derive(Debug, thiserror::Error)]
@@ -258,18 +242,10 @@ pub async fn serve(
     }
     std::fs::write(cfg.data_dir.join(ADDR_FILE), addr.to_string())?;
     tracing::info!(%addr, scheme = %ready.served.scheme, "doithoai-server listening");
-    let app = api::router(state.clone()).into_make_service_with_connect_info::<ClientAddr>();
+    let app = api::router(state.clone());
     let result = match ready.config {
-        Some(config) => {
-            axum::serve(tls::TlsListener::new(listener, config)?, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-        }
-        None => {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-        }
+        Some(config) => http::serve(tls::TlsListener::new(listener, config)?, app, shutdown).await,
+        None => http::serve(listener, app, shutdown).await,
     };
     let _ = std::fs::remove_file(cfg.data_dir.join(ADDR_FILE));
     api::release_all_links(&state);
