@@ -240,7 +240,8 @@ fn invalid_transitions_are_refused_in_vietnamese() {
     assert!(err.localize(Lang::Vi).contains("Luật Khiếu nại"));
     // Filing needs a reason.
     let err = apply(&mut doc, |tx| handling::file(tx, &c, p, "  ")).unwrap_err();
-    assert_eq!(err.localize(Lang::Vi), "Cần nhập lý do (--reason).");
+    assert_eq!(err.localize(Lang::Vi), "Cần nhập lý do.");
+    assert_eq!(err.input(), Some("reason"));
     // Returned with guidance: the way out for a complaint.
     apply(&mut doc, |tx| {
         handling::forward(
