@@ -29,7 +29,8 @@ use doithoai_model::handling::{
 use doithoai_model::{
     ChangeMeta, DocError, Lang, NewPetition, PetitionKind, Registry, Resident, intake,
 };
-use doithoai_sync::{DocHandle, change};
+use doithoai_client::config::DeviceConfig;
+use doithoai_sync::change;
 use uuid::Uuid;
 
 const NAMES: [&str; 8] = [
@@ -113,20 +114,19 @@ fn petition(i: usize, day: NaiveDate, reg: &Registry) -> doithoai_model::Petitio
     .expect("valid petition")
 }
 
+/// One change of the handling document, as `App::office_*` makes it (same commit message).
 fn op<R>(
-    h: &DocHandle,
+    doc: &mut automerge::Automerge,
     ctx: &Ctx,
     op: handling::Op,
     ids: &[Uuid],
     f: impl FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<R, HandlingError>,
 ) -> R {
     let meta = ctx.meta(op, ids);
-    h.with_document(|doc| {
-        doc.transact_with(|_| meta.commit_options(), f)
-            .map(|ok| ok.result)
-            .map_err(|fail| fail.error)
-    })
-    .unwrap_or_else(|e| panic!("{op:?}: {e}"))
+    doc.transact_with(|_| meta.commit_options(), f)
+        .map(|ok| ok.result)
+        .map_err(|fail| fail.error)
+        .unwrap_or_else(|e| panic!("{op:?}: {e}"))
 }
 
 /// N petitions over the last 400 days in the office desk's intake (root, then volumes), then
@@ -169,12 +169,10 @@ async fn seed(dir: &Path, n: usize) {
     }
     app.reindex().await.expect("reindex");
 
-    // The handling: every step on its own day (capped at today), in date order.
-    let h = app
-        .handling_handle(true)
-        .await
-        .expect("handling")
-        .expect("office");
+    // The handling: every step on its own day (capped at today), in date order, one change
+    // each, made in memory and handed to the repository once (as a sync from the ward's other
+    // office laptop would bring it), rather than 50,000 incremental writes.
+    let mut h = handling::new_document("").expect("handling document");
     let clerk = |d: NaiveDate| Ctx::new("Cán bộ một cửa", "bench-desk", at(d, 10));
     let mut steps: Vec<(NaiveDate, usize, Stage)> = Vec::new();
     for i in 0..n {
@@ -225,7 +223,7 @@ async fn seed(dir: &Path, n: usize) {
             .collect();
         if !receipts.is_empty() {
             let rids: Vec<Uuid> = receipts.iter().map(|r| r.id).collect();
-            op(&h, &ctx, handling::Op::Receive, &rids, |tx| {
+            op(&mut h, &ctx, handling::Op::Receive, &rids, |tx| {
                 handling::receive_many(tx, &ctx, &receipts)
             });
         }
@@ -241,7 +239,7 @@ async fn seed(dir: &Path, n: usize) {
                         competence: Competence::Ward,
                         prior: String::new(),
                     };
-                    op(&h, &ctx, handling::Op::Classify, &[id], |tx| {
+                    op(&mut h, &ctx, handling::Op::Classify, &[id], |tx| {
                         handling::classify(tx, &ctx, &reg, id, &ci)
                     });
                 }
@@ -251,7 +249,7 @@ async fn seed(dir: &Path, n: usize) {
                         deadline: None,
                         note: String::new(),
                     };
-                    op(&h, &ctx, handling::Op::Assign, &[id], |tx| {
+                    op(&mut h, &ctx, handling::Op::Assign, &[id], |tx| {
                         handling::assign(tx, &ctx, &reg, id, &input)
                     });
                 }
@@ -263,12 +261,12 @@ async fn seed(dir: &Path, n: usize) {
                         date: Some(day),
                         ..Default::default()
                     };
-                    op(&h, &ctx, handling::Op::Answer, &[id], |tx| {
+                    op(&mut h, &ctx, handling::Op::Answer, &[id], |tx| {
                         handling::answer(tx, &ctx, id, &input)
                     });
                 }
                 Stage::Approved => {
-                    op(&h, &ctx, handling::Op::Approve, &[id], |tx| {
+                    op(&mut h, &ctx, handling::Op::Approve, &[id], |tx| {
                         handling::approve(tx, &ctx, id, "Chủ tịch UBND phường", "")
                     });
                 }
@@ -278,12 +276,12 @@ async fn seed(dir: &Path, n: usize) {
                         date: Some(day),
                         note: String::new(),
                     };
-                    op(&h, &ctx, handling::Op::Notify, &[id], |tx| {
+                    op(&mut h, &ctx, handling::Op::Notify, &[id], |tx| {
                         handling::notify(tx, &ctx, id, &input)
                     });
                 }
                 Stage::Closed => {
-                    op(&h, &ctx, handling::Op::Close, &[id], |tx| {
+                    op(&mut h, &ctx, handling::Op::Close, &[id], |tx| {
                         handling::close(tx, &ctx, id, "")
                     });
                 }
@@ -291,7 +289,13 @@ async fn seed(dir: &Path, n: usize) {
             k += 1;
         }
     }
-    let changes = h.with_document(|d| d.get_changes(&[]).len());
+    let changes = h.get_changes(&[]).len();
+    let handle = app.repo.create(h).await.expect("store the handling document");
+    let mut config = DeviceConfig::load(&app.store)
+        .expect("settings")
+        .expect("set up");
+    config.handling = Some(handle.document_id().to_string());
+    config.save(&app.store).expect("settings");
     app.refresh_handling().await.expect("overlay");
     app.close().await.expect("close");
     println!("handling document: {changes} changes");
