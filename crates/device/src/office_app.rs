@@ -22,7 +22,7 @@ use doithoai_model::handling::{
 };
 use doithoai_model::workdays::Calendar;
 use doithoai_model::{
-    ChangeMeta, DocError, Lang, Localize, Petition, PetitionKind, Registry, Status, intake,
+    DocError, Lang, Localize, Petition, PetitionKind, Registry, Status, intake,
 };
 use doithoai_reports::ReportError;
 use doithoai_store::{HandlingColumns, PetitionRow, StoreError};
@@ -213,17 +213,6 @@ fn unhex(s: &str) -> Vec<u8> {
         .collect()
 }
 
-fn change_with<R>(
-    handle: &DocHandle,
-    meta: &ChangeMeta,
-    f: impl FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<R, HandlingError>,
-) -> Result<R, HandlingError> {
-    handle.with_document(|doc| {
-        doc.transact_with(|_| meta.commit_options(), f)
-            .map(|ok| ok.result)
-            .map_err(|fail| fail.error)
-    })
-}
 
 /// What a clerk gives to classify; `None` takes what the collector suggested.
 #[derive(Debug, Clone, Default)]

@@ -116,12 +116,12 @@ pub(super) fn next_number_in<D: ReadDoc>(r: &Reader<'_, D>, secs: &Sections, yea
         Some(h) => r
             .doc
             .map_range_at(reg, prefix.clone()..end, h)
-            .filter_map(|i| number(&i.key))
+            .filter_map(|i| number(&i.key[..]))
             .max(),
         None => r
             .doc
             .map_range(reg, prefix.clone()..end)
-            .filter_map(|i| number(&i.key))
+            .filter_map(|i| number(&i.key[..]))
             .max(),
     };
     max.unwrap_or(0) + 1
