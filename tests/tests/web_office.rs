@@ -964,6 +964,71 @@ async fn intake_issues_on_the_conflicts_page_and_field_errors_beside_their_field
     b.wait_text("#a-deadline-error", "trước ngày vào sổ", Duration::from_secs(10))
         .await;
     b.screenshot("office-16-loi-canh-o-nhap").await;
+
+    // The import preview of a register with Mẫu 03's handling columns: what each becomes, and
+    // the column it leaves out, in words.
+    let xlsx = tmp.path().join("so-co-xu-ly.xlsx");
+    {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in [
+            "STT",
+            "Ngày tiếp nhận",
+            "Họ tên, địa chỉ",
+            "Tóm tắt nội dung vụ việc",
+            "Phân loại",
+            "Cơ quan, đơn vị đã giải quyết",
+            "Thụ lý",
+            "Chuyển đơn (nơi nhận, số văn bản)",
+            "Theo dõi kết quả giải quyết",
+            "Người ghi sổ",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write(0, c as u16, *h).expect("xlsx");
+        }
+        for i in 1..=3u32 {
+            ws.write(i, 0, i).expect("xlsx");
+            ws.write(i, 1, format!("0{i}/02/2025")).expect("xlsx");
+            ws.write(i, 2, format!("Người dân {i}, ngõ {i}")).expect("xlsx");
+            ws.write(i, 3, format!("Kiến nghị nhập số {i}")).expect("xlsx");
+            ws.write(i, 4, "Kiến nghị (Hạ tầng, giao thông)").expect("xlsx");
+            ws.write(i, 9, "Văn thư Lan").expect("xlsx");
+        }
+        ws.write(1, 6, "Văn hoá - Xã hội, hạn 14/02/2025").expect("xlsx");
+        ws.write(1, 8, "Đã tổ chức kiểm tra").expect("xlsx");
+        ws.write(2, 7, "UBND thành phố (văn bản số 3/UBND ngày 05/02/2025)")
+            .expect("xlsx");
+        ws.write(3, 8, "Đã trả lời").expect("xlsx");
+        wb.save(&xlsx).expect("save xlsx");
+    }
+    goto(&b, &serve, "/import").await;
+    b.web()
+        .find(Locator::Css("#file"))
+        .await
+        .expect("file input")
+        .send_keys(xlsx.to_str().expect("path"))
+        .await
+        .expect("choose the file");
+    click(&b, "#upload").await;
+    let handled = b
+        .wait_text("#import-handling", "Các cột xử lý", Duration::from_secs(30))
+        .await;
+    assert!(
+        handled.contains("2 ý kiến được phân loại, 1 giao xử lý, 1 chuyển đơn hoặc trả lại và hướng dẫn, 1 có kết quả trả lời"),
+        "{handled}"
+    );
+    assert!(handled.contains("không nhập ở 1 dòng chưa thụ lý"), "{handled}");
+    let left_out = b
+        .wait_text("#explain9", "Không nhập", Duration::from_secs(5))
+        .await;
+    assert!(left_out.contains("bị bỏ qua"), "{left_out}");
+    let accepted = b
+        .wait_text("#explain6", "Thụ lý", Duration::from_secs(5))
+        .await;
+    assert!(accepted.contains("giao bộ phận"), "{accepted}");
+    b.screenshot("import-06-cot-xu-ly").await;
     drop(b);
     drop(serve);
 }

@@ -326,7 +326,21 @@ fn columns(
                 h.clone()
             },
             target: t.code(),
-            explain: t.explain(lang),
+            // What a column becomes is its select; said in words where it is not plain: a
+            // handling column (8 to 12 of Mẫu 03) or one left out.
+            explain: if matches!(
+                t,
+                Target::Ignore
+                    | Target::Prior
+                    | Target::Accepted
+                    | Target::Guided
+                    | Target::Forwarded
+                    | Target::Tracking
+            ) {
+                t.explain(lang)
+            } else {
+                ""
+            },
             example: first
                 .as_ref()
                 .and_then(|c| c.get(i))
