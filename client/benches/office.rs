@@ -1,8 +1,10 @@
 //! W6 — the office at 10,000: every office action, the inbox, the overdue page, the petition page
 //! and a 2,000-row XLSX import, timed over HTTP against a real `doithoai serve` on 127.0.0.1,
-//! over an office store whose handling document holds N petitions that went through the lifecycle
-//! (received, classified, assigned, answered, approved, notified, most of them closed), one
-//! change per step as a clerk makes them (receipts one change per day, as the inbox's «Vào sổ»).
+//! over an office store whose handling document holds N petitions of the last 400 days that went
+//! through the lifecycle (received, classified, assigned, answered, approved, notified, most of
+//! them closed; the last two months' spread over the lifecycle, some still in the inbox, a few
+//! older ones stuck and late), one change per step as a clerk makes them (receipts one change per
+//! day, as the inbox's «Vào sổ»).
 //!
 //! The store is seeded through the library (doithoai-device's `App`, doithoai-model's handling
 //! operations on the real handling document, samod's storage), then `doithoai serve` (this
@@ -12,7 +14,8 @@
 //!
 //! Run: `cargo bench -p doithoai-client --bench office` (N = 10,000;
 //! `DOITHOAI_BENCH_N` for another size, `DOITHOAI_BENCH_RUNS` per measurement, default 30;
-//! `DOITHOAI_BENCH_IMPORT` rows of the import, default 2,000).
+//! `DOITHOAI_BENCH_IMPORT` rows of the import, default 2,000; `DOITHOAI_BENCH_BIN` another
+//! `doithoai` binary to drive, e.g. an earlier commit's, for a before/after).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -67,9 +70,19 @@ enum Stage {
     Closed,
 }
 
-fn stage_of(i: usize) -> Stage {
+/// Petitions older than two months are almost all closed (a few stuck, late); the last two
+/// months' are spread over the lifecycle, some still in the inbox.
+fn stage_of(i: usize, age_days: i64) -> Stage {
+    if age_days > 60 {
+        return match i % 50 {
+            0 => Stage::Assigned,
+            1 => Stage::Received,
+            2 => Stage::Approved,
+            _ => Stage::Closed,
+        };
+    }
     match i % 20 {
-        0 => Stage::Collected,
+        0 | 10 => Stage::Collected,
         1 => Stage::Received,
         2 => Stage::Classified,
         3 | 4 => Stage::Assigned,
@@ -176,8 +189,8 @@ async fn seed(dir: &Path, n: usize) {
     let clerk = |d: NaiveDate| Ctx::new("Cán bộ một cửa", "bench-desk", at(d, 10));
     let mut steps: Vec<(NaiveDate, usize, Stage)> = Vec::new();
     for i in 0..n {
-        let last = stage_of(i);
         let d0 = day_of(i);
+        let last = stage_of(i, (today - d0).num_days());
         for (k, s) in [
             Stage::Received,
             Stage::Classified,
@@ -386,7 +399,10 @@ impl Ui {
 
 fn start_serve(dir: &Path, port: u16) -> (Child, Ui) {
     let _ = std::fs::remove_file(dir.join("ui.url"));
-    let child = Command::new(env!("CARGO_BIN_EXE_doithoai"))
+    // `DOITHOAI_BENCH_BIN`: another build of doithoai to measure (an earlier commit's).
+    let bin = std::env::var("DOITHOAI_BENCH_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_doithoai").to_owned());
+    let child = Command::new(bin)
         .arg("--data-dir")
         .arg(dir)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
