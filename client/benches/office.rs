@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone};
 use doithoai_client::App;
+use doithoai_client::config::DeviceConfig;
 use doithoai_model::handling::{
     self, AnswerInput, AssignInput, Channel, ClassifyInput, Competence, Ctx, HandlingError,
     NotifyInput, Receipt,
@@ -32,7 +33,6 @@ use doithoai_model::handling::{
 use doithoai_model::{
     ChangeMeta, DocError, Lang, NewPetition, PetitionKind, Registry, Resident, intake,
 };
-use doithoai_client::config::DeviceConfig;
 use doithoai_sync::change;
 use uuid::Uuid;
 
@@ -303,7 +303,11 @@ async fn seed(dir: &Path, n: usize) {
         }
     }
     let changes = h.get_changes(&[]).len();
-    let handle = app.repo.create(h).await.expect("store the handling document");
+    let handle = app
+        .repo
+        .create(h)
+        .await
+        .expect("store the handling document");
     let mut config = DeviceConfig::load(&app.store)
         .expect("settings")
         .expect("set up");
@@ -498,10 +502,13 @@ fn register_xlsx(rows: usize, year: i32) -> Vec<u8> {
         let d = NaiveDate::from_ymd_opt(year, 1, 1).expect("date")
             + chrono::Duration::days((i * 360 / rows) as i64);
         ws.write(r, 0, i as u32).expect("xlsx");
-        ws.write(r, 1, format!("{:02}/{:02}/{}", d.day(), d.month(), d.year()))
-            .expect("xlsx");
-        ws.write(r, 2, format!("Người dân nhập {i}"))
-            .expect("xlsx");
+        ws.write(
+            r,
+            1,
+            format!("{:02}/{:02}/{}", d.day(), d.month(), d.year()),
+        )
+        .expect("xlsx");
+        ws.write(r, 2, format!("Người dân nhập {i}")).expect("xlsx");
         ws.write(r, 3, format!("Số {i} ngõ {}", i % 17))
             .expect("xlsx");
         ws.write(r, 4, format!("Tổ dân phố {}", i % 9 + 1))
@@ -633,7 +640,11 @@ fn main() {
             step(
                 &ui,
                 id,
-                &[("op", "assign"), ("department", "dia_chinh"), ("deadline", "")],
+                &[
+                    ("op", "assign"),
+                    ("department", "dia_chinh"),
+                    ("deadline", ""),
+                ],
             )
         })
         .collect();
@@ -700,7 +711,10 @@ fn main() {
     let merge: Vec<_> = pairs
         .chunks(2)
         .filter(|p| p.len() == 2)
-        .map(|p| ui.post("/office/merge", &[("id", &p[0]), ("into", &p[1])]).0)
+        .map(|p| {
+            ui.post("/office/merge", &[("id", &p[0]), ("into", &p[1])])
+                .0
+        })
         .collect();
     results.push(("merge", 100.0, merge));
 

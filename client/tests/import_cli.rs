@@ -388,11 +388,38 @@ fn handled_register(path: &Path, bad: bool) {
             "",
             "Đã giải thích chế độ hộ nghèo tại buổi đối thoại",
         ),
-        (5, "10/01/2025", "Kiến nghị (Môi trường)", "", "x", "", "", ""),
-        (6, "13/01/2025", "Phản ánh (Môi trường)", "", "", "", "", "Đã trả lời"),
+        (
+            5,
+            "10/01/2025",
+            "Kiến nghị (Môi trường)",
+            "",
+            "x",
+            "",
+            "",
+            "",
+        ),
+        (
+            6,
+            "13/01/2025",
+            "Phản ánh (Môi trường)",
+            "",
+            "",
+            "",
+            "",
+            "Đã trả lời",
+        ),
     ];
     if bad {
-        rows.push((7, "14/01/2025", "Kiến nghị (Khác)", "", "Phòng Vũ trụ", "", "", ""));
+        rows.push((
+            7,
+            "14/01/2025",
+            "Kiến nghị (Khác)",
+            "",
+            "Phòng Vũ trụ",
+            "",
+            "",
+            "",
+        ));
     }
     for (i, r) in rows.iter().enumerate() {
         let row = i as u32 + 1;
@@ -463,10 +490,16 @@ fn the_register_columns_8_to_12_become_the_handling() {
     let one = show("1/2025");
     let item = &one["item"];
     assert_eq!(item["status"], "answered", "{one}");
-    assert_eq!(item["classification"]["prior"], "UBND phường đã trả lời năm 2024");
+    assert_eq!(
+        item["classification"]["prior"],
+        "UBND phường đã trả lời năm 2024"
+    );
     assert_eq!(item["assignment"]["department"], "dia_chinh");
     assert_eq!(item["assignment"]["deadline"], "2025-01-20");
-    assert_eq!(item["answer"]["text"], "Đã thay bóng đèn ngõ 12 ngày 15/01/2025");
+    assert_eq!(
+        item["answer"]["text"],
+        "Đã thay bóng đèn ngõ 12 ngày 15/01/2025"
+    );
     assert_eq!(item["answer"]["date"], "2025-01-15");
     let two = show("2/2025");
     assert_eq!(two["item"]["status"], "forwarded", "{two}");
@@ -477,7 +510,10 @@ fn the_register_columns_8_to_12_become_the_handling() {
     assert_eq!(two["item"]["classification"]["kind"], "khieu_nai");
     let three = show("3/2025");
     assert_eq!(three["item"]["forwarded"]["mode"], "forward", "{three}");
-    assert_eq!(three["item"]["forwarded"]["to"], "Công ty Điện lực thành phố");
+    assert_eq!(
+        three["item"]["forwarded"]["to"],
+        "Công ty Điện lực thành phố"
+    );
     assert_eq!(show("4/2025")["item"]["status"], "notified");
     assert_eq!(show("5/2025")["item"]["status"], "classified");
     assert_eq!(show("6/2025")["item"]["status"], "received");
@@ -512,7 +548,10 @@ fn the_register_columns_8_to_12_become_the_handling() {
     };
     let r1 = row_of("Nội dung vụ việc số 1");
     assert_eq!(r1[7], "UBND phường đã trả lời năm 2024");
-    assert_eq!(r1[8], "Địa chính - Xây dựng - Đô thị và Môi trường, hạn 20/01/2025");
+    assert_eq!(
+        r1[8],
+        "Địa chính - Xây dựng - Đô thị và Môi trường, hạn 20/01/2025"
+    );
     let r2 = row_of("Nội dung vụ việc số 2");
     assert_eq!(
         r2[9],

@@ -352,7 +352,10 @@ fn overdue_renumber_refusals_and_roles() {
     ok(dir, &["handle", "classify", &b]);
     let err = fails(dir, &["handle", "file", &b, "--reason", " "]);
     // The library says which input; the terminal names the flag (a web page names the field).
-    assert!(err.contains("Cần nhập lý do. (Ghi bằng --reason.)"), "{err}");
+    assert!(
+        err.contains("Cần nhập lý do. (Ghi bằng --reason.)"),
+        "{err}"
+    );
     ok(
         dir,
         &[

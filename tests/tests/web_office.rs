@@ -786,7 +786,9 @@ impl Http {
         let port = serve.port;
         let (_, head, _) = doithoai_e2e::browser::raw_http(
             port,
-            &format!("GET /?key={key} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"),
+            &format!(
+                "GET /?key={key} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+            ),
         );
         let cookie = head
             .lines()
@@ -876,7 +878,11 @@ async fn intake_issues_on_the_conflicts_page_and_field_errors_beside_their_field
     let (status, page) = http.get("/office/conflicts");
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("id=\"intake-issues\""), "{page}");
-    assert_eq!(element_text(&page, "issue-count").as_deref(), Some("3"), "{page}");
+    assert_eq!(
+        element_text(&page, "issue-count").as_deref(),
+        Some("3"),
+        "{page}"
+    );
     assert!(!page.contains("id=\"no-conflicts\""), "{page}");
     let card = |kind: &str| -> String {
         let at = page
@@ -886,18 +892,30 @@ async fn intake_issues_on_the_conflicts_page_and_field_errors_beside_their_field
         page[at..end].to_owned()
     };
     let same = card("same_id");
-    assert!(same.contains(&format!("Một mã ý kiến ({})", &genuine[..8])), "{same}");
+    assert!(
+        same.contains(&format!("Một mã ý kiến ({})", &genuine[..8])),
+        "{same}"
+    );
     assert!(same.contains("có trong 2 sổ tiếp nhận khác nhau"), "{same}");
     assert!(same.contains("Đèn đường ngõ 12 hỏng đã hai tuần"), "{same}");
-    assert!(same.contains("Đề nghị cấp tiền hỗ trợ cho hộ ông Đức"), "{same}");
+    assert!(
+        same.contains("Đề nghị cấp tiền hỗ trợ cho hộ ông Đức"),
+        "{same}"
+    );
     assert!(same.contains("bản đang hiển thị"), "{same}");
-    assert!(same.contains(&format!("href=\"/petitions/{genuine}\"")), "{same}");
+    assert!(
+        same.contains(&format!("href=\"/petitions/{genuine}\"")),
+        "{same}"
+    );
     assert!(same.contains("Cách xử lý:"), "{same}");
     assert!(same.contains("hỏi tổ trưởng"), "{same}");
     // Not enrolled: no registration to remove from here.
     assert!(!same.contains("data-action=\"unregister\""), "{same}");
     let point = card("point");
-    assert!(point.contains(&format!("Ý kiến {}", &elsewhere[..8])), "{point}");
+    assert!(
+        point.contains(&format!("Ý kiến {}", &elsewhere[..8])),
+        "{point}"
+    );
     assert!(point.contains("tự ghi là của tdp-07"), "{point}");
     assert!(point.contains("được tính cho van-phong"), "{point}");
     let bad = card("unreadable");
@@ -919,12 +937,22 @@ async fn intake_issues_on_the_conflicts_page_and_field_errors_beside_their_field
     assert!(!page.contains("id=\"office-error\""), "{page}");
     let (status, page) = http.post(
         &path,
-        &[("op", "assign"), ("department", "dia_chinh"), ("deadline", "01/01/2001")],
+        &[
+            ("op", "assign"),
+            ("department", "dia_chinh"),
+            ("deadline", "01/01/2001"),
+        ],
     );
     assert_eq!(status, 422, "{page}");
     let msg = element_text(&page, "a-deadline-error").expect("deadline error");
-    assert!(msg.starts_with("Hạn giải quyết 01/01/2001 trước ngày vào sổ"), "{msg}");
-    assert!(page.contains("aria-describedby=\"a-deadline-error"), "{page}");
+    assert!(
+        msg.starts_with("Hạn giải quyết 01/01/2001 trước ngày vào sổ"),
+        "{msg}"
+    );
+    assert!(
+        page.contains("aria-describedby=\"a-deadline-error"),
+        "{page}"
+    );
     let (status, page) = http.post(&path, &[("op", "forward"), ("to", ""), ("date", "")]);
     assert_eq!(status, 422, "{page}");
     assert_eq!(
@@ -935,20 +963,35 @@ async fn intake_issues_on_the_conflicts_page_and_field_errors_beside_their_field
     // Assigned; a step out of order says the next step in words, not a command.
     let (status, page) = http.post(
         &path,
-        &[("op", "assign"), ("department", "dia_chinh"), ("deadline", "")],
+        &[
+            ("op", "assign"),
+            ("department", "dia_chinh"),
+            ("deadline", ""),
+        ],
     );
     assert_eq!(status, 303, "{page}");
     let (status, page) = http.post(&path, &[("op", "approve"), ("approver", "Chủ tịch")]);
     assert_eq!(status, 422, "{page}");
     let top = element_text(&page, "office-error").expect("top error");
-    assert!(top.contains("Chưa có nội dung trả lời: hãy ghi trả lời trước."), "{top}");
+    assert!(
+        top.contains("Chưa có nội dung trả lời: hãy ghi trả lời trước."),
+        "{top}"
+    );
     for m in [&top, &msg] {
         for flag in ["--", "doithoai handle"] {
             assert!(!m.contains(flag), "{flag} in a page's message: {m}");
         }
     }
     // The terminal names the flag and the command.
-    let out = office.run(&["handle", "assign", &elsewhere, "--department", "dia_chinh", "--deadline", "01/01/2001"]);
+    let out = office.run(&[
+        "handle",
+        "assign",
+        &elsewhere,
+        "--department",
+        "dia_chinh",
+        "--deadline",
+        "01/01/2001",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(err.contains("trước ngày vào sổ"), "{err}");
@@ -961,8 +1004,12 @@ async fn intake_issues_on_the_conflicts_page_and_field_errors_beside_their_field
     goto(&b, &serve, &format!("/petitions/{elsewhere}")).await;
     type_into(&b, "#a-deadline", "01/01/2001").await;
     click(&b, "#do-assign").await;
-    b.wait_text("#a-deadline-error", "trước ngày vào sổ", Duration::from_secs(10))
-        .await;
+    b.wait_text(
+        "#a-deadline-error",
+        "trước ngày vào sổ",
+        Duration::from_secs(10),
+    )
+    .await;
     b.screenshot("office-16-loi-canh-o-nhap").await;
 
     // The import preview of a register with Mẫu 03's handling columns: what each becomes, and
@@ -991,12 +1038,16 @@ async fn intake_issues_on_the_conflicts_page_and_field_errors_beside_their_field
         for i in 1..=3u32 {
             ws.write(i, 0, i).expect("xlsx");
             ws.write(i, 1, format!("0{i}/02/2025")).expect("xlsx");
-            ws.write(i, 2, format!("Người dân {i}, ngõ {i}")).expect("xlsx");
-            ws.write(i, 3, format!("Kiến nghị nhập số {i}")).expect("xlsx");
-            ws.write(i, 4, "Kiến nghị (Hạ tầng, giao thông)").expect("xlsx");
+            ws.write(i, 2, format!("Người dân {i}, ngõ {i}"))
+                .expect("xlsx");
+            ws.write(i, 3, format!("Kiến nghị nhập số {i}"))
+                .expect("xlsx");
+            ws.write(i, 4, "Kiến nghị (Hạ tầng, giao thông)")
+                .expect("xlsx");
             ws.write(i, 9, "Văn thư Lan").expect("xlsx");
         }
-        ws.write(1, 6, "Văn hoá - Xã hội, hạn 14/02/2025").expect("xlsx");
+        ws.write(1, 6, "Văn hoá - Xã hội, hạn 14/02/2025")
+            .expect("xlsx");
         ws.write(1, 8, "Đã tổ chức kiểm tra").expect("xlsx");
         ws.write(2, 7, "UBND thành phố (văn bản số 3/UBND ngày 05/02/2025)")
             .expect("xlsx");
@@ -1019,7 +1070,10 @@ async fn intake_issues_on_the_conflicts_page_and_field_errors_beside_their_field
         handled.contains("2 ý kiến được phân loại, 1 giao xử lý, 1 chuyển đơn hoặc trả lại và hướng dẫn, 1 có kết quả trả lời"),
         "{handled}"
     );
-    assert!(handled.contains("không nhập ở 1 dòng chưa thụ lý"), "{handled}");
+    assert!(
+        handled.contains("không nhập ở 1 dòng chưa thụ lý"),
+        "{handled}"
+    );
     let left_out = b
         .wait_text("#explain9", "Không nhập", Duration::from_secs(5))
         .await;

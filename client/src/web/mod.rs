@@ -232,11 +232,12 @@ async fn refresh_counts(state: Arc<AppState>) {
             // 10,000 petitions, holding the document): recounted once the handling has been
             // still for a moment, not after each of a clerk's quick steps, which would wait.
             if last_handling.as_ref() != Some(&handling) {
-                let settled = moved
-                    .as_ref()
-                    .is_some_and(|(h, at): &(String, std::time::Instant)| {
-                        *h == handling && at.elapsed() >= SETTLE
-                    });
+                let settled =
+                    moved
+                        .as_ref()
+                        .is_some_and(|(h, at): &(String, std::time::Instant)| {
+                            *h == handling && at.elapsed() >= SETTLE
+                        });
                 if last_handling.is_none() || settled {
                     conflicts = if app.device.handling.is_some() {
                         app.office_conflicts().await.map(|c| c.len()).unwrap_or(0)

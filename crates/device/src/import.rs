@@ -257,7 +257,9 @@ impl Target {
             Target::People => lang.pick("Số người", "People"),
             Target::Place => lang.pick("Địa điểm", "Place"),
             Target::Prior => lang.pick("Cơ quan đã giải quyết", "Body that already handled it"),
-            Target::Accepted => lang.pick("Thụ lý (bộ phận, hạn)", "Accepted (department, deadline)"),
+            Target::Accepted => {
+                lang.pick("Thụ lý (bộ phận, hạn)", "Accepted (department, deadline)")
+            }
             Target::Guided => lang.pick("Trả lại đơn và hướng dẫn", "Returned with guidance"),
             Target::Forwarded => lang.pick("Chuyển đơn", "Forwarded"),
             Target::Tracking => lang.pick("Theo dõi kết quả", "Tracking of the result"),
@@ -650,7 +652,10 @@ pub enum RowError {
     /// More than one of accepted, guided, forwarded.
     SeveralOutcomes,
     /// A date in a handling column before the row's date received.
-    BeforeReceipt { what: Target, date: NaiveDate },
+    BeforeReceipt {
+        what: Target,
+        date: NaiveDate,
+    },
 }
 
 impl Localize for RowError {
@@ -789,11 +794,18 @@ impl HandlingCounts {
         say(self.classified, "ý kiến được phân loại", "classified");
         say(self.assigned, "giao xử lý", "assigned");
         say(self.on_spot, "trả lời tại chỗ", "answered on the spot");
-        say(self.forwarded, "chuyển đơn hoặc trả lại và hướng dẫn", "forwarded or returned with guidance");
+        say(
+            self.forwarded,
+            "chuyển đơn hoặc trả lại và hướng dẫn",
+            "forwarded or returned with guidance",
+        );
         say(self.answered, "có kết quả trả lời", "with an answer");
         let mut s = match lang {
             Lang::Vi => format!("Các cột xử lý (8–12 của Mẫu 03): {}.", parts.join(", ")),
-            Lang::En => format!("The handling columns (8–12 of Mẫu 03): {}.", parts.join(", ")),
+            Lang::En => format!(
+                "The handling columns (8–12 of Mẫu 03): {}.",
+                parts.join(", ")
+            ),
         };
         if parts.is_empty() {
             s.clear();
@@ -1016,7 +1028,10 @@ struct Built {
 
 /// A handling cell that says nothing: empty, "không", "-", "0".
 fn blank(s: &str) -> bool {
-    matches!(fold(s.trim()).as_str(), "" | "-" | "0" | "khong" | "no" | "none")
+    matches!(
+        fold(s.trim()).as_str(),
+        "" | "-" | "0" | "khong" | "no" | "none"
+    )
 }
 
 /// The dates written in a cell ("hạn 20/11/2025", "ngày 03/12/2025").
@@ -1037,7 +1052,9 @@ fn forwarding_of(mode: handling::ForwardMode, s: &str) -> handling::ForwardInput
         let f = fold(w.trim_end_matches([':', ',']));
         if (f == "so" || f == "cv" || f == "vb") && i + 1 < words.len() {
             let next = words[i + 1].trim_matches([',', ';', '.', ')', '(']);
-            if next.chars().any(|c| c.is_ascii_digit()) && doithoai_model::time::parse_date(next).is_err() {
+            if next.chars().any(|c| c.is_ascii_digit())
+                && doithoai_model::time::parse_date(next).is_err()
+            {
                 letter_no = next.to_owned();
                 if let Some(pos) = t.find(w) {
                     cut = cut.min(pos);
@@ -1051,7 +1068,11 @@ fn forwarding_of(mode: handling::ForwardMode, s: &str) -> handling::ForwardInput
             cut = cut.min(pos);
         }
     }
-    let mut to = t[..cut].trim().trim_end_matches([',', ';', '-']).trim().to_owned();
+    let mut to = t[..cut]
+        .trim()
+        .trim_end_matches([',', ';', '-'])
+        .trim()
+        .to_owned();
     // "Văn bản", "ngày" left at the end of the addressee.
     for tail in ["văn bản", "Văn bản", "ngày", "Ngày"] {
         if let Some(x) = to.strip_suffix(tail) {
@@ -1145,7 +1166,11 @@ fn handling_of(
     }
     for (v, mode, what) in [
         (&guided, handling::ForwardMode::Guide, Target::Guided),
-        (&forwarded, handling::ForwardMode::Forward, Target::Forwarded),
+        (
+            &forwarded,
+            handling::ForwardMode::Forward,
+            Target::Forwarded,
+        ),
     ] {
         if !v.is_empty() {
             let f = forwarding_of(mode, v);

@@ -21,9 +21,7 @@ use doithoai_model::handling::{
     RegisterNo,
 };
 use doithoai_model::workdays::Calendar;
-use doithoai_model::{
-    DocError, Lang, Localize, Petition, PetitionKind, Registry, Status, intake,
-};
+use doithoai_model::{DocError, Lang, Localize, Petition, PetitionKind, Registry, Status, intake};
 use doithoai_reports::ReportError;
 use doithoai_store::{HandlingColumns, PetitionRow, StoreError};
 use doithoai_sync::{DocHandle, SyncError, parse_doc_id, read};
@@ -212,7 +210,6 @@ fn unhex(s: &str) -> Vec<u8> {
         .filter_map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
         .collect()
 }
-
 
 /// What a clerk gives to classify; `None` takes what the collector suggested.
 #[derive(Debug, Clone, Default)]
@@ -838,7 +835,11 @@ impl App {
         })
     }
 
-    async fn overdue_in(&self, h: &Handling, today: NaiveDate) -> Result<Vec<Overdue>, OfficeError> {
+    async fn overdue_in(
+        &self,
+        h: &Handling,
+        today: NaiveDate,
+    ) -> Result<Vec<Overdue>, OfficeError> {
         let registry = self.registry().await?;
         let unreceived: Vec<(Uuid, NaiveDate)> = self
             .collected_rows()?

@@ -205,7 +205,15 @@ fn invalid_transitions_are_refused_in_vietnamese() {
     let vi = err.localize(Lang::Vi);
     assert!(vi.contains("Không thể duyệt trả lời"), "{vi}");
     assert!(vi.contains("«Đã tiếp nhận»"), "{vi}");
-    assert!(vi.contains("handle classify"), "{vi}");
+    // The next step in words; the command for the terminal apart.
+    assert!(vi.contains("Hãy phân loại trước"), "{vi}");
+    assert!(!vi.contains("doithoai"), "{vi}");
+    assert!(
+        err.command()
+            .is_some_and(|c| c.starts_with("doithoai handle classify")),
+        "{:?}",
+        err.command()
+    );
     assert!(err.localize(Lang::En).contains("Cannot approve the answer"));
 
     let err = apply(&mut doc, |tx| handling::close(tx, &c, p, "")).unwrap_err();

@@ -1341,11 +1341,13 @@ async fn step(
         "notify" => {
             let channel = match v(f, "channel") {
                 "" => None,
-                c => Some(Channel::parse(c).ok_or_else(|| StepError {
-                    message: lang
-                        .pick("Hình thức thông báo không hợp lệ.", "Unknown channel.")
-                        .to_owned(),
-                    field: Some("n-channel"),
+                c => Some(Channel::parse(c).ok_or_else(|| {
+                    StepError {
+                        message: lang
+                            .pick("Hình thức thông báo không hợp lệ.", "Unknown channel.")
+                            .to_owned(),
+                        field: Some("n-channel"),
+                    }
                 })?),
             };
             let d = date_field(v(f, "date"), "date")?;

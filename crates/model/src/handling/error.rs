@@ -90,7 +90,9 @@ impl HandlingError {
         match self {
             NotReceived { id } => c(format!("receive {id}")),
             Flagged { id, .. } => c(format!("forward {id} --to \"...\" [--guide]")),
-            NotWardCompetence { id, .. } => c(format!("forward {id} --to \"...\" --letter \"...\"")),
+            NotWardCompetence { id, .. } => {
+                c(format!("forward {id} --to \"...\" --letter \"...\""))
+            }
             ReclassifyInHandling { id } => c(format!("reopen {id} --reason \"...\"")),
             Transition { id, op, status } => match (op, status) {
                 (_, Collected) => c(format!("receive {id}")),
@@ -198,12 +200,12 @@ impl Localize for HandlingError {
         use HandlingError::*;
         let no = |n: &Option<RegisterNo>| n.map(|n| n.to_string()).unwrap_or_default();
         match (self, lang) {
-            (NotReceived { id }, Lang::Vi) => format!(
-                "Ý kiến {id} chưa được vào sổ tiếp nhận. Hãy vào sổ trước."
-            ),
-            (NotReceived { id }, Lang::En) => format!(
-                "Petition {id} is not in the register yet. Register it first."
-            ),
+            (NotReceived { id }, Lang::Vi) => {
+                format!("Ý kiến {id} chưa được vào sổ tiếp nhận. Hãy vào sổ trước.")
+            }
+            (NotReceived { id }, Lang::En) => {
+                format!("Petition {id} is not in the register yet. Register it first.")
+            }
             (AlreadyReceived { id, no: n }, Lang::Vi) => {
                 format!("Ý kiến {id} đã được vào sổ (số {}).", no(n))
             }
@@ -288,15 +290,37 @@ impl Localize for HandlingError {
             (FutureDate { date }, Lang::En) => {
                 format!("The date {} is in the future.", format_date(*date))
             }
-            (BeforeReceipt { what, date, received }, Lang::Vi) => format!(
+            (
+                BeforeReceipt {
+                    what,
+                    date,
+                    received,
+                },
+                Lang::Vi,
+            ) => format!(
                 "{} {} trước ngày vào sổ {}.",
-                if *what == "deadline" { "Hạn giải quyết" } else { "Ngày" },
+                if *what == "deadline" {
+                    "Hạn giải quyết"
+                } else {
+                    "Ngày"
+                },
                 format_date(*date),
                 format_date(*received)
             ),
-            (BeforeReceipt { what, date, received }, Lang::En) => format!(
+            (
+                BeforeReceipt {
+                    what,
+                    date,
+                    received,
+                },
+                Lang::En,
+            ) => format!(
                 "The {} {} is before the receipt date {}.",
-                if *what == "deadline" { "deadline" } else { "date" },
+                if *what == "deadline" {
+                    "deadline"
+                } else {
+                    "date"
+                },
                 format_date(*date),
                 format_date(*received)
             ),

@@ -111,7 +111,8 @@ pub(super) fn next_number_in<D: ReadDoc>(r: &Reader<'_, D>, secs: &Sections, yea
     let prefix = format!("{year}/");
     let mut end = year.to_string();
     end.push('0'); // '0' follows '/' in ASCII
-    let number = |k: &str| -> Option<u32> { k.strip_prefix(&prefix)?.split('/').next()?.parse().ok() };
+    let number =
+        |k: &str| -> Option<u32> { k.strip_prefix(&prefix)?.split('/').next()?.parse().ok() };
     let max = match r.heads {
         Some(h) => r
             .doc
