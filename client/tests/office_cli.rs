@@ -417,7 +417,9 @@ fn overdue_renumber_refusals_and_roles() {
         ],
     );
     let err = fails(dir, &["handle", "notify", &d]);
-    assert!(err.contains("Cần ghi hình thức thông báo"), "{err}");
+    assert!(err.contains("Cần chọn hình thức thông báo"), "{err}");
+    assert!(err.contains("(Ghi bằng --channel.)"), "{err}");
+    assert!(err.contains("Lệnh: doithoai handle notify"), "{err}");
     ok(dir, &["handle", "approve", &d]);
     let out = ok(dir, &["handle", "notify", "--relayed"]);
     assert!(out.contains("Không có ý kiến đã duyệt nào"), "{out}");
