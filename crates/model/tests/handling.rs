@@ -278,9 +278,15 @@ fn invalid_transitions_are_refused_in_vietnamese() {
     })
     .unwrap_err();
     assert!(
-        err.localize(Lang::Vi).contains("handle reopen"),
+        err.localize(Lang::Vi).contains("muốn đổi hãy mở lại, ghi lý do"),
         "{}",
         err.localize(Lang::Vi)
+    );
+    assert!(
+        err.command()
+            .is_some_and(|c| c.starts_with("doithoai handle reopen")),
+        "{:?}",
+        err.command()
     );
     apply(&mut doc, |tx| handling::close(tx, &c, p, "")).unwrap();
     let item = handling::item(&doc, &p).unwrap().unwrap();
