@@ -278,7 +278,8 @@ fn invalid_transitions_are_refused_in_vietnamese() {
     })
     .unwrap_err();
     assert!(
-        err.localize(Lang::Vi).contains("muốn đổi hãy mở lại, ghi lý do"),
+        err.localize(Lang::Vi)
+            .contains("muốn đổi hãy mở lại, ghi lý do"),
         "{}",
         err.localize(Lang::Vi)
     );
