@@ -95,6 +95,17 @@ pub fn print_preview(p: &ImportPreview, l: Lang, out: &mut dyn Write) -> std::io
                 t.label(l).to_owned()
             }
         )?;
+        if matches!(
+            t,
+            Target::Ignore
+                | Target::Prior
+                | Target::Accepted
+                | Target::Guided
+                | Target::Forwarded
+                | Target::Tracking
+        ) {
+            writeln!(out, "        {}", t.explain(l))?;
+        }
     }
     let new = p.count(RowState::New);
     let imported = p.count(RowState::Imported);
@@ -114,6 +125,9 @@ pub fn print_preview(p: &ImportPreview, l: Lang, out: &mut dyn Write) -> std::io
             p.rows.len(),
             bad.len()
         )?,
+    }
+    if let Some(h) = p.handling_counts().describe(l) {
+        writeln!(out, "{h}")?;
     }
     for r in bad {
         let msgs: Vec<String> = r.errors.iter().map(|e| e.localize(l)).collect();

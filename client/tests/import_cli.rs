@@ -320,3 +320,247 @@ fn a_2000_row_import_takes_under_ten_seconds() {
     assert!(out.contains("Đã nhập 0 ý kiến"), "{out}");
     assert!(took.as_secs_f64() < 10.0, "{n} rows took {took:?}");
 }
+
+/// The register's handling columns (8 to 12 of Mẫu 03), as the office wrote them: rows
+/// accepted and assigned (with a deadline and the result), returned with guidance, forwarded,
+/// answered on the spot, only marked accepted, and one whose result cannot be taken (not
+/// accepted). `bad`: row 7 names a department the ward does not have.
+fn handled_register(path: &Path, bad: bool) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let headings = [
+        "STT",
+        "Ngày tiếp nhận",
+        "Họ tên, địa chỉ",
+        "Số CCCD/CMND",
+        "Tóm tắt nội dung vụ việc",
+        "Phân loại",
+        "Số người cùng nội dung",
+        "Cơ quan, đơn vị đã giải quyết",
+        "Thụ lý",
+        "Trả lại đơn và hướng dẫn (người nhận, số văn bản)",
+        "Chuyển đơn (nơi nhận, số văn bản)",
+        "Theo dõi kết quả giải quyết",
+        "Người ghi sổ",
+    ];
+    for (c, h) in headings.iter().enumerate() {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    // (number, date, kind, prior, accepted, guided, forwarded, tracking)
+    let mut rows = vec![
+        (
+            1,
+            "06/01/2025",
+            "Kiến nghị (Hạ tầng, giao thông)",
+            "UBND phường đã trả lời năm 2024",
+            "Địa chính - Xây dựng - Đô thị và Môi trường, hạn 20/01/2025",
+            "",
+            "",
+            "Đã thay bóng đèn ngõ 12 ngày 15/01/2025",
+        ),
+        (
+            2,
+            "07/01/2025",
+            "Khiếu nại (Đất đai)",
+            "",
+            "",
+            "Tòa án nhân dân thành phố (văn bản số 15/HD-UBND ngày 10/01/2025)",
+            "",
+            "",
+        ),
+        (
+            3,
+            "08/01/2025",
+            "Kiến nghị (Điện, nước)",
+            "",
+            "",
+            "",
+            "Công ty Điện lực thành phố (văn bản số 12/UBND ngày 09/01/2025)",
+            "",
+        ),
+        (
+            4,
+            "09/01/2025",
+            "Ý kiến (Chính sách xã hội)",
+            "",
+            "Trả lời tại chỗ",
+            "",
+            "",
+            "Đã giải thích chế độ hộ nghèo tại buổi đối thoại",
+        ),
+        (
+            5,
+            "10/01/2025",
+            "Kiến nghị (Môi trường)",
+            "",
+            "x",
+            "",
+            "",
+            "",
+        ),
+        (
+            6,
+            "13/01/2025",
+            "Phản ánh (Môi trường)",
+            "",
+            "",
+            "",
+            "",
+            "Đã trả lời",
+        ),
+    ];
+    if bad {
+        rows.push((
+            7,
+            "14/01/2025",
+            "Kiến nghị (Khác)",
+            "",
+            "Phòng Vũ trụ",
+            "",
+            "",
+            "",
+        ));
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write(row, 0, r.0).unwrap();
+        ws.write(row, 1, r.1).unwrap();
+        ws.write(row, 2, format!("Người dân {}, số {} ngõ 12", r.0, r.0))
+            .unwrap();
+        ws.write(row, 4, format!("Nội dung vụ việc số {}", r.0))
+            .unwrap();
+        ws.write(row, 5, r.2).unwrap();
+        ws.write(row, 6, 1).unwrap();
+        for (c, v) in [(7, r.3), (8, r.4), (9, r.5), (10, r.6), (11, r.7)] {
+            if !v.is_empty() {
+                ws.write(row, c, v).unwrap();
+            }
+        }
+        ws.write(row, 12, "Văn thư Lan").unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn the_register_columns_8_to_12_become_the_handling() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("office");
+    office(&dir);
+    let bad = tmp.path().join("so-xu-ly-loi.xlsx");
+    handled_register(&bad, true);
+    let out = doithoai(&dir, &["import", bad.to_str().unwrap(), "--dry-run"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    // Every column says what it becomes; the one the product cannot take says so.
+    assert!(stdout.contains("Cơ quan, đơn vị đã giải quyết"), "{stdout}");
+    assert!(stdout.contains("→ Cơ quan đã giải quyết"), "{stdout}");
+    assert!(stdout.contains("→ Thụ lý (bộ phận, hạn)"), "{stdout}");
+    assert!(stdout.contains("→ Trả lại đơn và hướng dẫn"), "{stdout}");
+    assert!(stdout.contains("→ Chuyển đơn"), "{stdout}");
+    assert!(stdout.contains("→ Theo dõi kết quả"), "{stdout}");
+    let ignored = stdout
+        .lines()
+        .position(|l| l.contains("Người ghi sổ"))
+        .expect("the last column is listed");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[ignored].contains("(Không nhập)"), "{stdout}");
+    assert!(
+        lines[ignored + 1].contains("Không nhập: cột này bị bỏ qua."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Dòng 8: Cột «Thụ lý» ghi «Phòng Vũ trụ», không phải tên bộ phận nào"),
+        "{stdout}"
+    );
+    assert_eq!(count(&dir), 0);
+
+    let good = tmp.path().join("so-xu-ly.xlsx");
+    handled_register(&good, false);
+    let out = ok(&dir, &["import", good.to_str().unwrap(), "--dry-run"]);
+    assert!(
+        out.contains(
+            "Các cột xử lý (8–12 của Mẫu 03): 5 ý kiến được phân loại, 1 giao xử lý, 1 trả lời tại chỗ, 2 chuyển đơn hoặc trả lại và hướng dẫn, 2 có kết quả trả lời. Cột «Theo dõi kết quả» không nhập ở 1 dòng chưa thụ lý (chưa giao bộ phận)."
+        ),
+        "{out}"
+    );
+    ok(&dir, &["import", good.to_str().unwrap()]);
+    let show = |no: &str| -> serde_json::Value {
+        serde_json::from_str(&ok(&dir, &["handle", "show", no, "--json"])).unwrap()
+    };
+    let one = show("1/2025");
+    let item = &one["item"];
+    assert_eq!(item["status"], "answered", "{one}");
+    assert_eq!(
+        item["classification"]["prior"],
+        "UBND phường đã trả lời năm 2024"
+    );
+    assert_eq!(item["assignment"]["department"], "dia_chinh");
+    assert_eq!(item["assignment"]["deadline"], "2025-01-20");
+    assert_eq!(
+        item["answer"]["text"],
+        "Đã thay bóng đèn ngõ 12 ngày 15/01/2025"
+    );
+    assert_eq!(item["answer"]["date"], "2025-01-15");
+    let two = show("2/2025");
+    assert_eq!(two["item"]["status"], "forwarded", "{two}");
+    assert_eq!(two["item"]["forwarded"]["mode"], "guide");
+    assert_eq!(two["item"]["forwarded"]["to"], "Tòa án nhân dân thành phố");
+    assert_eq!(two["item"]["forwarded"]["letter_no"], "15/HD-UBND");
+    assert_eq!(two["item"]["forwarded"]["date"], "2025-01-10");
+    assert_eq!(two["item"]["classification"]["kind"], "khieu_nai");
+    let three = show("3/2025");
+    assert_eq!(three["item"]["forwarded"]["mode"], "forward", "{three}");
+    assert_eq!(
+        three["item"]["forwarded"]["to"],
+        "Công ty Điện lực thành phố"
+    );
+    assert_eq!(show("4/2025")["item"]["status"], "notified");
+    assert_eq!(show("5/2025")["item"]["status"], "classified");
+    assert_eq!(show("6/2025")["item"]["status"], "received");
+
+    // Read back: the register the product writes has the file's columns 8 to 11.
+    let xlsx = tmp.path().join("so-2025.xlsx");
+    ok(
+        &dir,
+        &[
+            "report",
+            "register",
+            "--year",
+            "2025",
+            "--format",
+            "xlsx",
+            "--output",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(&xlsx).unwrap();
+    let first = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&first).unwrap();
+    let row_of = |content: &str| -> Vec<String> {
+        range
+            .rows()
+            .find(|r| r.get(4).is_some_and(|c| c.to_string().starts_with(content)))
+            .unwrap_or_else(|| panic!("no row {content}"))
+            .iter()
+            .map(|c| c.to_string())
+            .collect()
+    };
+    let r1 = row_of("Nội dung vụ việc số 1");
+    assert_eq!(r1[7], "UBND phường đã trả lời năm 2024");
+    assert_eq!(
+        r1[8],
+        "Địa chính - Xây dựng - Đô thị và Môi trường, hạn 20/01/2025"
+    );
+    let r2 = row_of("Nội dung vụ việc số 2");
+    assert_eq!(
+        r2[9],
+        "Tòa án nhân dân thành phố (văn bản số 15/HD-UBND ngày 10/01/2025)"
+    );
+    let r3 = row_of("Nội dung vụ việc số 3");
+    assert_eq!(
+        r3[10],
+        "Công ty Điện lực thành phố (văn bản số 12/UBND ngày 09/01/2025)"
+    );
+    assert!(row_of("Nội dung vụ việc số 4")[8].contains("Trả lời tại chỗ"));
+}

@@ -95,6 +95,7 @@ fn office_handles_a_petition_from_receipt_to_the_register() {
         &["handle", "assign", "1/2026", "--department", "dia_chinh"],
     );
     assert!(err.contains("Hãy phân loại trước"), "{err}");
+    assert!(err.contains("Lệnh: doithoai handle classify"), "{err}");
 
     let out = ok(
         dir,
@@ -350,7 +351,11 @@ fn overdue_renumber_refusals_and_roles() {
     // Filing needs a reason.
     ok(dir, &["handle", "classify", &b]);
     let err = fails(dir, &["handle", "file", &b, "--reason", " "]);
-    assert!(err.contains("Cần nhập lý do"), "{err}");
+    // The library says which input; the terminal names the flag (a web page names the field).
+    assert!(
+        err.contains("Cần nhập lý do. (Ghi bằng --reason.)"),
+        "{err}"
+    );
     ok(
         dir,
         &[
@@ -412,7 +417,9 @@ fn overdue_renumber_refusals_and_roles() {
         ],
     );
     let err = fails(dir, &["handle", "notify", &d]);
-    assert!(err.contains("Cần ghi hình thức thông báo"), "{err}");
+    assert!(err.contains("Cần chọn hình thức thông báo"), "{err}");
+    assert!(err.contains("(Ghi bằng --channel.)"), "{err}");
+    assert!(err.contains("Lệnh: doithoai handle notify"), "{err}");
     ok(dir, &["handle", "approve", &d]);
     let out = ok(dir, &["handle", "notify", "--relayed"]);
     assert!(out.contains("Không có ý kiến đã duyệt nào"), "{out}");

@@ -696,3 +696,393 @@ async fn two_office_laptops_offline_then_the_conflicts_page_resolves_the_clash()
     serve.kill();
     server.kill();
 }
+
+/// An office laptop whose intake books hold what the index must flag: one petition id in two
+/// books (a forged copy), a petition claiming another point, a record naming another id.
+/// Written with the library, as a sync from misbehaving devices would leave them.
+async fn seed_intake_issues(dir: &std::path::Path) -> (String, String, String) {
+    use automerge::ReadDoc;
+    use automerge::transaction::Transactable;
+    use doithoai_client::App;
+    use doithoai_model::{ChangeMeta, DocError, Lang, NewPetition, Registry, Resident, intake};
+    let app = App::init(dir, "Văn thư Lan", "van-phong", "office", Lang::Vi)
+        .await
+        .expect("init");
+    let reg = Registry::builtin();
+    let new = |point: &str, content: &str| {
+        NewPetition {
+            residents: vec![Resident {
+                name: "Nguyễn Văn Đức".into(),
+                address: "Số 5 ngõ 12".into(),
+                tdp: "TDP 3".into(),
+                phone: None,
+                id_number: None,
+            }],
+            field: Some("ha_tang".into()),
+            content: content.into(),
+            ..Default::default()
+        }
+        .build(point, "Văn thư Lan", &reg)
+        .expect("petition")
+    };
+    let genuine = new("van-phong", "Đèn đường ngõ 12 hỏng đã hai tuần");
+    let elsewhere = new("tdp-07", "Rác tập kết sai giờ ở chợ");
+    let renamed = new("van-phong", "Cống thoát nước ngõ 5 bị tắc");
+    let root_id =
+        doithoai_sync::parse_doc_id(app.device.intake.as_deref().expect("intake")).expect("id");
+    let root = app.repo.get(&root_id).await.expect("root");
+    let meta = ChangeMeta::new("Văn thư Lan", "petition.add", vec![]);
+    doithoai_sync::change(&root, &meta, |tx| {
+        intake::put_petition(tx, &genuine)?;
+        intake::put_petition(tx, &elsewhere)?;
+        intake::put_petition(tx, &renamed)?;
+        // The record under `renamed`'s key names another id.
+        let (_, petitions) = tx
+            .get(automerge::ROOT, "petitions")?
+            .ok_or(DocError::Missing("petitions"))?;
+        let (_, rec) = tx
+            .get(&petitions, renamed.id.to_string())?
+            .ok_or(DocError::Missing("record"))?;
+        tx.put(&rec, "id", uuid::Uuid::new_v4().to_string())?;
+        Ok::<(), DocError>(())
+    })
+    .expect("root");
+    // A second book holding a copy of `genuine` with other words.
+    let mut forged = genuine.clone();
+    forged.content = "Đề nghị cấp tiền hỗ trợ cho hộ ông Đức".into();
+    let mut doc = intake::new_volume_document("van-phong", &root_id.to_string()).expect("volume");
+    doc.transact_with::<_, _, DocError, _>(
+        |_| meta.commit_options(),
+        |tx| intake::put_petition(tx, &forged),
+    )
+    .expect("forged copy");
+    let h = app.repo.create(doc).await.expect("create");
+    let vid = h.document_id().to_string();
+    doithoai_sync::change(
+        &root,
+        &ChangeMeta::new("Văn thư Lan", "intake.volume", vec![]),
+        |tx| intake::add_volume(tx, &vid, "Văn thư Lan"),
+    )
+    .expect("add volume");
+    app.reindex().await.expect("reindex");
+    app.close().await.expect("close");
+    (
+        genuine.id.to_string(),
+        elsewhere.id.to_string(),
+        renamed.id.to_string(),
+    )
+}
+
+/// A logged-in HTTP session with `serve`: GET and form POST with the cookie and CSRF token.
+struct Http {
+    port: u16,
+    cookie: String,
+    csrf: String,
+}
+
+impl Http {
+    fn open(serve: &Serve) -> Http {
+        let key = serve.url.split("key=").nth(1).expect("key").to_owned();
+        let port = serve.port;
+        let (_, head, _) = doithoai_e2e::browser::raw_http(
+            port,
+            &format!(
+                "GET /?key={key} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+            ),
+        );
+        let cookie = head
+            .lines()
+            .find_map(|l| l.strip_prefix("set-cookie: "))
+            .and_then(|c| c.split(';').next())
+            .expect("cookie")
+            .to_owned();
+        let mut h = Http {
+            port,
+            cookie,
+            csrf: String::new(),
+        };
+        let (_, page) = h.get("/office/inbox");
+        h.csrf = page
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("csrf")
+            .to_owned();
+        h
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let (status, _, body) = doithoai_e2e::browser::raw_http(
+            self.port,
+            &format!(
+                "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\nConnection: close\r\n\r\n",
+                self.port, self.cookie
+            ),
+        );
+        (status, body)
+    }
+
+    fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let mut body = format!("_csrf={}", self.csrf);
+        for (k, v) in form {
+            body.push('&');
+            body.push_str(k);
+            body.push('=');
+            body.push_str(&pct(v));
+        }
+        let (status, _, page) = doithoai_e2e::browser::raw_http(
+            self.port,
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                self.port,
+                self.cookie,
+                body.len()
+            ),
+        );
+        (status, page)
+    }
+}
+
+fn pct(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The text of the element with `id` in `page` (its first line of markup, tags removed).
+fn element_text(page: &str, id: &str) -> Option<String> {
+    let at = page.find(&format!("id=\"{id}\""))?;
+    let rest = &page[at..];
+    let start = rest.find('>')? + 1;
+    let end = rest[start..].find("</")? + start;
+    Some(rest[start..end].trim().to_owned())
+}
+
+/// The conflicts page shows what the index flagged in the intake books, with what the clerk can
+/// do; a refused handling step says what to type beside the field, never a CLI flag, while the
+/// terminal names the flag.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn intake_issues_on_the_conflicts_page_and_field_errors_beside_their_fields() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("office");
+    let (genuine, elsewhere, renamed) = seed_intake_issues(&dir).await;
+    let office = Client::new(&dir);
+    let port = free_port();
+    let serve = Serve::start(&office, port);
+    let http = Http::open(&serve);
+
+    // The intake issues, each with what to do.
+    let (status, page) = http.get("/office/conflicts");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"intake-issues\""), "{page}");
+    assert_eq!(
+        element_text(&page, "issue-count").as_deref(),
+        Some("3"),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"no-conflicts\""), "{page}");
+    let card = |kind: &str| -> String {
+        let at = page
+            .find(&format!("data-kind=\"{kind}\""))
+            .unwrap_or_else(|| panic!("no {kind} card: {page}"));
+        let end = page[at..].find("</article>").map_or(page.len(), |e| at + e);
+        page[at..end].to_owned()
+    };
+    let same = card("same_id");
+    assert!(
+        same.contains(&format!("Một mã ý kiến ({})", &genuine[..8])),
+        "{same}"
+    );
+    assert!(same.contains("có trong 2 sổ tiếp nhận khác nhau"), "{same}");
+    assert!(same.contains("Đèn đường ngõ 12 hỏng đã hai tuần"), "{same}");
+    assert!(
+        same.contains("Đề nghị cấp tiền hỗ trợ cho hộ ông Đức"),
+        "{same}"
+    );
+    assert!(same.contains("bản đang hiển thị"), "{same}");
+    assert!(
+        same.contains(&format!("href=\"/petitions/{genuine}\"")),
+        "{same}"
+    );
+    assert!(same.contains("Cách xử lý:"), "{same}");
+    assert!(same.contains("hỏi tổ trưởng"), "{same}");
+    // Not enrolled: no registration to remove from here.
+    assert!(!same.contains("data-action=\"unregister\""), "{same}");
+    let point = card("point");
+    assert!(
+        point.contains(&format!("Ý kiến {}", &elsewhere[..8])),
+        "{point}"
+    );
+    assert!(point.contains("tự ghi là của tdp-07"), "{point}");
+    assert!(point.contains("được tính cho van-phong"), "{point}");
+    let bad = card("unreadable");
+    assert!(bad.contains(&format!("Ý kiến {}", &renamed[..8])), "{bad}");
+    assert!(bad.contains("không đúng cấu trúc sổ tiếp nhận"), "{bad}");
+    assert!(bad.contains("cập nhật doithoai"), "{bad}");
+
+    // A received, classified petition: refused steps name the field, beside it.
+    office.ok(&["handle", "receive", &elsewhere]);
+    office.ok(&["handle", "classify", &elsewhere, "--competence", "phuong"]);
+    let path = format!("/office/petitions/{elsewhere}");
+    let (status, page) = http.post(&path, &[("op", "file"), ("reason", " ")]);
+    assert_eq!(status, 422, "{page}");
+    assert_eq!(
+        element_text(&page, "fi-reason-error").as_deref(),
+        Some("Cần nhập lý do."),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"office-error\""), "{page}");
+    let (status, page) = http.post(
+        &path,
+        &[
+            ("op", "assign"),
+            ("department", "dia_chinh"),
+            ("deadline", "01/01/2001"),
+        ],
+    );
+    assert_eq!(status, 422, "{page}");
+    let msg = element_text(&page, "a-deadline-error").expect("deadline error");
+    assert!(
+        msg.starts_with("Hạn giải quyết 01/01/2001 trước ngày vào sổ"),
+        "{msg}"
+    );
+    assert!(
+        page.contains("aria-describedby=\"a-deadline-error"),
+        "{page}"
+    );
+    let (status, page) = http.post(&path, &[("op", "forward"), ("to", ""), ("date", "")]);
+    assert_eq!(status, 422, "{page}");
+    assert_eq!(
+        element_text(&page, "f-to-error").as_deref(),
+        Some("Cần nhập nơi nhận."),
+        "{page}"
+    );
+    // Assigned; a step out of order says the next step in words, not a command.
+    let (status, page) = http.post(
+        &path,
+        &[
+            ("op", "assign"),
+            ("department", "dia_chinh"),
+            ("deadline", ""),
+        ],
+    );
+    assert_eq!(status, 303, "{page}");
+    let (status, page) = http.post(&path, &[("op", "approve"), ("approver", "Chủ tịch")]);
+    assert_eq!(status, 422, "{page}");
+    let top = element_text(&page, "office-error").expect("top error");
+    assert!(
+        top.contains("Chưa có nội dung trả lời: hãy ghi trả lời trước."),
+        "{top}"
+    );
+    for m in [&top, &msg] {
+        for flag in ["--", "doithoai handle"] {
+            assert!(!m.contains(flag), "{flag} in a page's message: {m}");
+        }
+    }
+    // The terminal names the flag and the command.
+    let out = office.run(&[
+        "handle",
+        "assign",
+        &elsewhere,
+        "--department",
+        "dia_chinh",
+        "--deadline",
+        "01/01/2001",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("trước ngày vào sổ"), "{err}");
+    assert!(err.contains("(Ghi bằng --deadline.)"), "{err}");
+
+    // Seen in the browser, at 1366×768.
+    let b = Browser::start().await;
+    open(&b, &serve, "/office/conflicts").await;
+    b.screenshot("office-15-bat-thuong-so-tiep-nhan").await;
+    goto(&b, &serve, &format!("/petitions/{elsewhere}")).await;
+    type_into(&b, "#a-deadline", "01/01/2001").await;
+    click(&b, "#do-assign").await;
+    b.wait_text(
+        "#a-deadline-error",
+        "trước ngày vào sổ",
+        Duration::from_secs(10),
+    )
+    .await;
+    b.screenshot("office-16-loi-canh-o-nhap").await;
+
+    // The import preview of a register with Mẫu 03's handling columns: what each becomes, and
+    // the column it leaves out, in words.
+    let xlsx = tmp.path().join("so-co-xu-ly.xlsx");
+    {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in [
+            "STT",
+            "Ngày tiếp nhận",
+            "Họ tên, địa chỉ",
+            "Tóm tắt nội dung vụ việc",
+            "Phân loại",
+            "Cơ quan, đơn vị đã giải quyết",
+            "Thụ lý",
+            "Chuyển đơn (nơi nhận, số văn bản)",
+            "Theo dõi kết quả giải quyết",
+            "Người ghi sổ",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write(0, c as u16, *h).expect("xlsx");
+        }
+        for i in 1..=3u32 {
+            ws.write(i, 0, i).expect("xlsx");
+            ws.write(i, 1, format!("0{i}/02/2025")).expect("xlsx");
+            ws.write(i, 2, format!("Người dân {i}, ngõ {i}"))
+                .expect("xlsx");
+            ws.write(i, 3, format!("Kiến nghị nhập số {i}"))
+                .expect("xlsx");
+            ws.write(i, 4, "Kiến nghị (Hạ tầng, giao thông)")
+                .expect("xlsx");
+            ws.write(i, 9, "Văn thư Lan").expect("xlsx");
+        }
+        ws.write(1, 6, "Văn hoá - Xã hội, hạn 14/02/2025")
+            .expect("xlsx");
+        ws.write(1, 8, "Đã tổ chức kiểm tra").expect("xlsx");
+        ws.write(2, 7, "UBND thành phố (văn bản số 3/UBND ngày 05/02/2025)")
+            .expect("xlsx");
+        ws.write(3, 8, "Đã trả lời").expect("xlsx");
+        wb.save(&xlsx).expect("save xlsx");
+    }
+    goto(&b, &serve, "/import").await;
+    b.web()
+        .find(Locator::Css("#file"))
+        .await
+        .expect("file input")
+        .send_keys(xlsx.to_str().expect("path"))
+        .await
+        .expect("choose the file");
+    click(&b, "#upload").await;
+    let handled = b
+        .wait_text("#import-handling", "Các cột xử lý", Duration::from_secs(30))
+        .await;
+    assert!(
+        handled.contains("2 ý kiến được phân loại, 1 giao xử lý, 1 chuyển đơn hoặc trả lại và hướng dẫn, 1 có kết quả trả lời"),
+        "{handled}"
+    );
+    assert!(
+        handled.contains("không nhập ở 1 dòng chưa thụ lý"),
+        "{handled}"
+    );
+    let left_out = b
+        .wait_text("#explain9", "Không nhập", Duration::from_secs(5))
+        .await;
+    assert!(left_out.contains("bị bỏ qua"), "{left_out}");
+    let accepted = b
+        .wait_text("#explain6", "Thụ lý", Duration::from_secs(5))
+        .await;
+    assert!(accepted.contains("giao bộ phận"), "{accepted}");
+    b.screenshot("import-06-cot-xu-ly").await;
+    drop(b);
+    drop(serve);
+}

@@ -6,13 +6,46 @@ use super::*;
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
+/// The flag of `doithoai handle …` that gives the input an error is about
+/// ([`OfficeError::input`]).
+pub(crate) fn flag_of(input: &str) -> Option<&'static str> {
+    Some(match input {
+        "forward_to" => "--to",
+        "letter_no" => "--letter",
+        "reason" => "--reason",
+        "answer" => "--text",
+        "legal_basis" => "--legal-basis",
+        "doc_no" => "--doc-no",
+        "note" => "--note",
+        "prior" => "--prior",
+        "approver" => "--approver",
+        "field" => "--field",
+        "department" => "--department",
+        "deadline" => "--deadline",
+        "date" => "--date",
+        "channel" => "--channel",
+        "status" => "--status",
+        _ => return None,
+    })
+}
+
+/// An office error for the terminal: the message, the flag it is about, and the command that
+/// does what it says to do next.
 pub(crate) fn office_err(e: OfficeError) -> CliError {
+    let flag = e.input().and_then(flag_of);
+    let command = e.command();
+    let (mut vi, mut en) = (e.localize(Lang::Vi), e.localize(Lang::En));
+    if let Some(f) = flag {
+        vi.push_str(&format!(" (Ghi bằng {f}.)"));
+        en.push_str(&format!(" (Give it with {f}.)"));
+    }
+    if let Some(c) = &command {
+        vi.push_str(&format!("\n  Lệnh: {c}"));
+        en.push_str(&format!("\n  Command: {c}"));
+    }
     match e {
-        OfficeError::App(a) => CliError::App(a),
-        other => CliError::Usage {
-            vi: other.localize(Lang::Vi),
-            en: other.localize(Lang::En),
-        },
+        OfficeError::App(a) if flag.is_none() && command.is_none() => CliError::App(a),
+        _ => CliError::Usage { vi, en },
     }
 }
 

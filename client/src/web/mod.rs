@@ -217,6 +217,9 @@ async fn refresh_counts(state: Arc<AppState>) {
     let mut last_handling: Option<String> = None;
     let mut conflicts = 0;
     let mut overdue_at: Option<(String, std::time::Instant)> = None;
+    // When the handling last moved, and to which heads.
+    let mut moved: Option<(String, std::time::Instant)> = None;
+    const SETTLE: Duration = Duration::from_secs(2);
     let mut stop = state.stop.clone();
     loop {
         if let Some(app) = state.app().await {
@@ -225,20 +228,35 @@ async fn refresh_counts(state: Arc<AppState>) {
                 Ok(Some(h)) => doithoai_sync::read(&h, |d| format!("{:?}", d.get_heads())),
                 _ => String::new(),
             };
+            // The conflicts are a full read of the handling document (a few hundred ms at
+            // 10,000 petitions, holding the document): recounted once the handling has been
+            // still for a moment, not after each of a clerk's quick steps, which would wait.
             if last_handling.as_ref() != Some(&handling) {
-                conflicts = if app.device.handling.is_some() {
-                    app.office_conflicts().await.map(|c| c.len()).unwrap_or(0)
-                } else {
-                    0
-                };
-                last_handling = Some(handling.clone());
+                let settled =
+                    moved
+                        .as_ref()
+                        .is_some_and(|(h, at): &(String, std::time::Instant)| {
+                            *h == handling && at.elapsed() >= SETTLE
+                        });
+                if last_handling.is_none() || settled {
+                    conflicts = if app.device.handling.is_some() {
+                        app.office_conflicts().await.map(|c| c.len()).unwrap_or(0)
+                    } else {
+                        0
+                    };
+                    last_handling = Some(handling.clone());
+                    moved = None;
+                } else if moved.as_ref().is_none_or(|(h, _)| *h != handling) {
+                    moved = Some((handling.clone(), std::time::Instant::now()));
+                }
             }
             // The overdue figure depends on the handling, the index (petitions waiting to be
-            // registered) and the day: recounted when the handling moves, else every 5 minutes (a full
-            // read of the handling document: at 10,000 petitions too slow to repeat often).
-            let due = overdue_at
-                .as_ref()
-                .is_none_or(|(h, at)| *h != handling || at.elapsed() > Duration::from_secs(300));
+            // registered) and the day: recounted with the conflicts once the handling has settled,
+            // else every 5 minutes.
+            let due = overdue_at.as_ref().is_none_or(|(h, at)| {
+                (*h != handling && last_handling.as_ref() == Some(&handling))
+                    || at.elapsed() > Duration::from_secs(300)
+            });
             if due && app.is_office() {
                 let today = doithoai_model::time::ward_now().date_naive();
                 if let Ok(n) = app.office_overdue_count(today).await {

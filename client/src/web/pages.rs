@@ -780,7 +780,7 @@ pub(super) async fn petition_view(
     id: &str,
     flash: Option<String>,
     relay_error: Option<String>,
-    office_error: Option<String>,
+    office_error: Option<super::office::StepError>,
 ) -> Web {
     let reg = app.registry().await?;
     let lang = lang_of(headers, state.default_lang);

@@ -168,10 +168,20 @@ pub enum Target {
     Field,
     People,
     Place,
+    /// (8) The body that already handled it.
+    Prior,
+    /// (9) Accepted for handling: the department (and deadline), or answered on the spot.
+    Accepted,
+    /// (10) Returned with guidance: to whom, letter number.
+    Guided,
+    /// (11) Forwarded: to whom, letter number.
+    Forwarded,
+    /// (12) Tracking of the result: the answer of an accepted petition.
+    Tracking,
 }
 
 impl Target {
-    pub const ALL: [Target; 15] = [
+    pub const ALL: [Target; 20] = [
         Target::Ignore,
         Target::RegisterNo,
         Target::Date,
@@ -187,6 +197,11 @@ impl Target {
         Target::Field,
         Target::People,
         Target::Place,
+        Target::Prior,
+        Target::Accepted,
+        Target::Guided,
+        Target::Forwarded,
+        Target::Tracking,
     ];
 
     pub fn code(self) -> &'static str {
@@ -206,6 +221,11 @@ impl Target {
             Target::Field => "field",
             Target::People => "people",
             Target::Place => "place",
+            Target::Prior => "prior",
+            Target::Accepted => "accepted",
+            Target::Guided => "guided",
+            Target::Forwarded => "forwarded",
+            Target::Tracking => "tracking",
         }
     }
 
@@ -236,6 +256,55 @@ impl Target {
             Target::Field => lang.pick("Lĩnh vực", "Field"),
             Target::People => lang.pick("Số người", "People"),
             Target::Place => lang.pick("Địa điểm", "Place"),
+            Target::Prior => lang.pick("Cơ quan đã giải quyết", "Body that already handled it"),
+            Target::Accepted => {
+                lang.pick("Thụ lý (bộ phận, hạn)", "Accepted (department, deadline)")
+            }
+            Target::Guided => lang.pick("Trả lại đơn và hướng dẫn", "Returned with guidance"),
+            Target::Forwarded => lang.pick("Chuyển đơn", "Forwarded"),
+            Target::Tracking => lang.pick("Theo dõi kết quả", "Tracking of the result"),
+        }
+    }
+
+    /// What the import does with a column mapped to this field, for the preview.
+    pub fn explain(self, lang: Lang) -> &'static str {
+        match self {
+            Target::Ignore => lang.pick(
+                "Không nhập: cột này bị bỏ qua.",
+                "Not imported: this column is left out.",
+            ),
+            Target::RegisterNo => lang.pick(
+                "Vào sổ với số này, vào ngày tiếp nhận của dòng.",
+                "Entered in the register with this number, on the row's date.",
+            ),
+            Target::Date => lang.pick(
+                "Ngày ghi nhận và ngày vào sổ.",
+                "The day recorded and the day received.",
+            ),
+            Target::Prior => lang.pick(
+                "Ghi vào phân loại của ý kiến (cơ quan đã giải quyết); chỉ ở dòng có số vào sổ.",
+                "Kept in the petition's classification (body that handled it before); rows with a register number only.",
+            ),
+            Target::Accepted => lang.pick(
+                "Thụ lý: giao bộ phận có tên trong ô (hạn là ngày trong ô, hoặc 10 ngày làm việc); «Trả lời tại chỗ» ghi là đã trả lời tại chỗ; «x» chỉ ghi đã thụ lý. Chỉ ở dòng có số vào sổ.",
+                "Accepted: assigned to the department the cell names (the deadline is the date in the cell, or 10 working days); «Trả lời tại chỗ» is recorded as answered on the spot; «x» only marks it accepted. Rows with a register number only.",
+            ),
+            Target::Guided => lang.pick(
+                "Ghi là đã trả lại đơn và hướng dẫn: nơi được hướng dẫn, số văn bản («số …»), ngày trong ô. Chỉ ở dòng có số vào sổ.",
+                "Recorded as returned with guidance: to whom, the letter number («số …»), the date in the cell. Rows with a register number only.",
+            ),
+            Target::Forwarded => lang.pick(
+                "Ghi là đã chuyển đơn: nơi nhận, số văn bản («số …»), ngày trong ô. Chỉ ở dòng có số vào sổ.",
+                "Recorded as forwarded: to whom, the letter number («số …»), the date in the cell. Rows with a register number only.",
+            ),
+            Target::Tracking => lang.pick(
+                "Ghi là nội dung trả lời của ý kiến đã thụ lý (giao bộ phận hoặc trả lời tại chỗ); ở dòng chưa thụ lý thì không nhập.",
+                "Recorded as the answer of an accepted petition (assigned, or answered on the spot); not imported on rows not accepted.",
+            ),
+            _ => lang.pick(
+                "Ghi vào ý kiến, như khi nhập tay.",
+                "Written into the petition, as when typed.",
+            ),
         }
     }
 }
@@ -254,6 +323,22 @@ fn guess(heading: &str, register_form: bool) -> Target {
     }
     if h == "stt" || h == "tt" || h == "so tt" || h == "so thu tu" {
         return Target::Ignore;
+    }
+    // Mẫu 03's columns 8 to 12.
+    if has("theo doi") || has("ket qua") {
+        return Target::Tracking;
+    }
+    if has("thu ly") {
+        return Target::Accepted;
+    }
+    if has("huong dan") || has("tra lai don") {
+        return Target::Guided;
+    }
+    if has("chuyen don") {
+        return Target::Forwarded;
+    }
+    if has("da giai quyet") || has("da xu ly") {
+        return Target::Prior;
     }
     if has("ho ten") && has("dia chi") || has("ho va ten") && has("dia chi") {
         return Target::NameAddress;
@@ -560,6 +645,17 @@ pub enum RowError {
     },
     /// Received before it was collected, or in the future.
     FutureDate(NaiveDate),
+    /// The "accepted" cell names no department of the ward.
+    UnknownDepartment(String),
+    /// A complaint or denunciation marked as accepted for ordinary handling.
+    FlaggedAccepted(PetitionKind),
+    /// More than one of accepted, guided, forwarded.
+    SeveralOutcomes,
+    /// A date in a handling column before the row's date received.
+    BeforeReceipt {
+        what: Target,
+        date: NaiveDate,
+    },
 }
 
 impl Localize for RowError {
@@ -598,6 +694,34 @@ impl Localize for RowError {
                 "The date {} is in the future.",
                 doithoai_model::time::format_date(*d)
             ),
+            (RowError::UnknownDepartment(v), Lang::Vi) => format!(
+                "Cột «Thụ lý» ghi «{v}», không phải tên bộ phận nào của phường (hoặc ghi «x» nếu chỉ đánh dấu đã thụ lý, «Trả lời tại chỗ» nếu đã trả lời tại chỗ)."
+            ),
+            (RowError::UnknownDepartment(v), Lang::En) => format!(
+                "The «Accepted» column says {v:?}, which is no department of the ward (or write «x» to only mark it accepted, «Trả lời tại chỗ» for answered on the spot)."
+            ),
+            (RowError::FlaggedAccepted(k), Lang::Vi) => format!(
+                "Đơn {} không được thụ lý giao xử lý như kiến nghị thông thường: ghi vào cột chuyển đơn hoặc trả lại đơn và hướng dẫn.",
+                k.label(Lang::Vi).to_lowercase()
+            ),
+            (RowError::FlaggedAccepted(k), Lang::En) => format!(
+                "A {} is not accepted for ordinary handling: fill the forwarded or returned-with-guidance column instead.",
+                k.label(Lang::En).to_lowercase()
+            ),
+            (RowError::SeveralOutcomes, Lang::Vi) => "Dòng ghi cùng lúc nhiều cách xử lý (thụ lý, trả lại đơn và hướng dẫn, chuyển đơn): chỉ giữ một.".into(),
+            (RowError::SeveralOutcomes, Lang::En) => "The row records several outcomes at once (accepted, returned with guidance, forwarded): keep one.".into(),
+            (RowError::BeforeReceipt { what, date }, l) => match l {
+                Lang::Vi => format!(
+                    "Ngày {} ở cột «{}» trước ngày tiếp nhận.",
+                    doithoai_model::time::format_date(*date),
+                    what.label(l)
+                ),
+                Lang::En => format!(
+                    "The date {} in the «{}» column is before the date received.",
+                    doithoai_model::time::format_date(*date),
+                    what.label(l)
+                ),
+            },
         }
     }
 }
@@ -629,6 +753,103 @@ pub struct ImportRow {
     pub received: Option<NaiveDate>,
     /// The row's cells as text, for the preview.
     pub cells: Vec<String>,
+    /// What Mẫu 03's columns 8 to 12 record, entered in the handling with the receipt.
+    pub handling: Option<RowHandling>,
+    /// The tracking cell of a row not accepted: not imported (counted in the preview).
+    pub tracking_ignored: bool,
+}
+
+/// How a row's petition was handled, as the register's columns 8 to 12 say.
+#[derive(Debug, Clone, Default)]
+pub struct RowHandling {
+    /// (8)
+    pub prior: String,
+    /// (9): accepted (classified within the ward's competence), and assigned when the cell
+    /// names a department.
+    pub accepted: bool,
+    pub department: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    pub on_spot: bool,
+    /// (10) or (11)
+    pub forward: Option<handling::ForwardInput>,
+    /// (12), for an accepted row: the answer, and its date when the cell has one.
+    pub answer: Option<(String, Option<NaiveDate>)>,
+}
+
+impl HandlingCounts {
+    /// One sentence for the preview; `None` when the file's handling columns do nothing.
+    pub fn describe(&self, lang: Lang) -> Option<String> {
+        if *self == HandlingCounts::default() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        let mut say = |n: usize, vi: &str, en: &str| {
+            if n > 0 {
+                parts.push(match lang {
+                    Lang::Vi => format!("{n} {vi}"),
+                    Lang::En => format!("{n} {en}"),
+                });
+            }
+        };
+        say(self.classified, "ý kiến được phân loại", "classified");
+        say(self.assigned, "giao xử lý", "assigned");
+        say(self.on_spot, "trả lời tại chỗ", "answered on the spot");
+        say(
+            self.forwarded,
+            "chuyển đơn hoặc trả lại và hướng dẫn",
+            "forwarded or returned with guidance",
+        );
+        say(self.answered, "có kết quả trả lời", "with an answer");
+        let mut s = match lang {
+            Lang::Vi => format!("Các cột xử lý (8–12 của Mẫu 03): {}.", parts.join(", ")),
+            Lang::En => format!(
+                "The handling columns (8–12 of Mẫu 03): {}.",
+                parts.join(", ")
+            ),
+        };
+        if parts.is_empty() {
+            s.clear();
+        }
+        if self.tracking_ignored > 0 {
+            s.push_str(&match lang {
+                Lang::Vi => format!(
+                    " Cột «Theo dõi kết quả» không nhập ở {} dòng chưa thụ lý (chưa giao bộ phận).",
+                    self.tracking_ignored
+                ),
+                Lang::En => format!(
+                    " The «Tracking of the result» column is not imported on {} rows not accepted (no department).",
+                    self.tracking_ignored
+                ),
+            });
+        }
+        if self.unnumbered_ignored > 0 {
+            s.push_str(&match lang {
+                Lang::Vi => format!(
+                    " {} dòng không có số vào sổ: vào hộp thư chờ vào sổ, các cột xử lý của chúng không nhập.",
+                    self.unnumbered_ignored
+                ),
+                Lang::En => format!(
+                    " {} rows have no register number: they wait in the inbox, their handling columns are not imported.",
+                    self.unnumbered_ignored
+                ),
+            });
+        }
+        Some(s.trim().to_owned())
+    }
+}
+
+/// How many rows of the file the handling columns take effect on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct HandlingCounts {
+    pub classified: usize,
+    pub assigned: usize,
+    pub on_spot: usize,
+    pub forwarded: usize,
+    pub answered: usize,
+    /// Tracking cells of rows not accepted, not imported.
+    pub tracking_ignored: usize,
+    /// Handling cells of rows without a register number (they stay in the inbox).
+    pub unnumbered_ignored: usize,
 }
 
 /// What an import would do: the sheet, the mapping, every row.
@@ -661,6 +882,34 @@ impl ImportPreview {
     /// The rows that would be written.
     pub fn new_rows(&self) -> impl Iterator<Item = &ImportRow> {
         self.rows.iter().filter(|r| r.state == RowState::New)
+    }
+    /// What the handling columns (8 to 12) do, over the rows to import.
+    pub fn handling_counts(&self) -> HandlingCounts {
+        let mut c = HandlingCounts::default();
+        for r in self.rows.iter().filter(|r| r.state == RowState::New) {
+            if r.tracking_ignored {
+                c.tracking_ignored += 1;
+            }
+            let Some(h) = &r.handling else { continue };
+            if r.register_no.is_none() {
+                c.unnumbered_ignored += 1;
+                continue;
+            }
+            c.classified += 1;
+            if h.department.is_some() {
+                c.assigned += 1;
+            }
+            if h.on_spot {
+                c.on_spot += 1;
+            }
+            if h.forward.is_some() {
+                c.forwarded += 1;
+            }
+            if h.answer.is_some() {
+                c.answered += 1;
+            }
+        }
+        c
     }
 }
 
@@ -773,6 +1022,180 @@ struct Built {
     petition: Petition,
     no: Option<RegisterNo>,
     date: Option<NaiveDate>,
+    handling: Option<RowHandling>,
+    tracking_ignored: bool,
+}
+
+/// A handling cell that says nothing: empty, "không", "-", "0".
+fn blank(s: &str) -> bool {
+    matches!(
+        fold(s.trim()).as_str(),
+        "" | "-" | "0" | "khong" | "no" | "none"
+    )
+}
+
+/// The dates written in a cell ("hạn 20/11/2025", "ngày 03/12/2025").
+fn dates_in(s: &str) -> Vec<NaiveDate> {
+    s.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')'))
+        .filter(|w| w.chars().filter(char::is_ascii_digit).count() >= 6)
+        .filter_map(|w| doithoai_model::time::parse_date(w.trim_matches('.')).ok())
+        .collect()
+}
+
+/// "UBND thành phố, số 12/UBND-TCD ngày 05/03/2025": to whom, the letter number, the date.
+fn forwarding_of(mode: handling::ForwardMode, s: &str) -> handling::ForwardInput {
+    let t = s.trim();
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let mut letter_no = String::new();
+    let mut cut = t.len();
+    for (i, w) in words.iter().enumerate() {
+        let f = fold(w.trim_end_matches([':', ',']));
+        if (f == "so" || f == "cv" || f == "vb") && i + 1 < words.len() {
+            let next = words[i + 1].trim_matches([',', ';', '.', ')', '(']);
+            if next.chars().any(|c| c.is_ascii_digit())
+                && doithoai_model::time::parse_date(next).is_err()
+            {
+                letter_no = next.to_owned();
+                if let Some(pos) = t.find(w) {
+                    cut = cut.min(pos);
+                }
+                break;
+            }
+        }
+    }
+    for sep in [',', '(', ';'] {
+        if let Some(pos) = t.find(sep) {
+            cut = cut.min(pos);
+        }
+    }
+    let mut to = t[..cut]
+        .trim()
+        .trim_end_matches([',', ';', '-'])
+        .trim()
+        .to_owned();
+    // "Văn bản", "ngày" left at the end of the addressee.
+    for tail in ["văn bản", "Văn bản", "ngày", "Ngày"] {
+        if let Some(x) = to.strip_suffix(tail) {
+            to = x.trim().to_owned();
+        }
+    }
+    if to.is_empty() {
+        to = t.to_owned();
+    }
+    handling::ForwardInput {
+        mode,
+        to,
+        letter_no,
+        date: dates_in(t).into_iter().next(),
+    }
+}
+
+/// Mẫu 03's columns 8 to 12 of one row: what was done, checked as far as the row tells
+/// (the lifecycle's own checks run again when it is written).
+fn handling_of(
+    text: &dyn Fn(Target) -> String,
+    kind: Option<PetitionKind>,
+    date: Option<NaiveDate>,
+    reg: &Registry,
+    errors: &mut Vec<RowError>,
+) -> (Option<RowHandling>, bool) {
+    let cell = |t: Target| {
+        let v = text(t);
+        if blank(&v) { String::new() } else { v }
+    };
+    let (prior, accepted, guided, forwarded, tracking) = (
+        cell(Target::Prior),
+        cell(Target::Accepted),
+        cell(Target::Guided),
+        cell(Target::Forwarded),
+        cell(Target::Tracking),
+    );
+    let mut h = RowHandling {
+        prior: prior.clone(),
+        ..Default::default()
+    };
+    let outcomes = [&accepted, &guided, &forwarded]
+        .iter()
+        .filter(|v| !v.is_empty())
+        .count();
+    if outcomes > 1 {
+        errors.push(RowError::SeveralOutcomes);
+    }
+    let before_receipt = |what: Target, d: NaiveDate, errors: &mut Vec<RowError>| {
+        if date.is_some_and(|r| d < r) {
+            errors.push(RowError::BeforeReceipt { what, date: d });
+        }
+    };
+    if !accepted.is_empty() {
+        h.accepted = true;
+        let f = fold(&accepted);
+        if f.contains("tai cho") || f.contains("on the spot") {
+            h.on_spot = true;
+        } else if matches!(
+            f.trim(),
+            "x" | "v" | "co" | "yes" | "1" | "✓" | "✔" | "thu ly" | "da thu ly"
+        ) {
+            // Only marked: accepted, not yet assigned.
+        } else {
+            // The department: the whole cell, or its part before a comma or "hạn".
+            let head = accepted
+                .split([',', ';', '('])
+                .next()
+                .unwrap_or("")
+                .split(" hạn")
+                .next()
+                .unwrap_or("")
+                .trim();
+            match reg
+                .find_department(accepted.trim())
+                .or_else(|| reg.find_department(head))
+            {
+                Some(d) => {
+                    h.department = Some(d.id.clone());
+                    h.deadline = dates_in(&accepted).into_iter().next();
+                    if let Some(d) = h.deadline {
+                        before_receipt(Target::Accepted, d, errors);
+                    }
+                }
+                None => errors.push(RowError::UnknownDepartment(accepted.clone())),
+            }
+        }
+        if let Some(k) = kind.filter(|k| k.is_flagged()) {
+            errors.push(RowError::FlaggedAccepted(k));
+        }
+    }
+    for (v, mode, what) in [
+        (&guided, handling::ForwardMode::Guide, Target::Guided),
+        (
+            &forwarded,
+            handling::ForwardMode::Forward,
+            Target::Forwarded,
+        ),
+    ] {
+        if !v.is_empty() {
+            let f = forwarding_of(mode, v);
+            if let Some(d) = f.date {
+                before_receipt(what, d, errors);
+            }
+            h.forward = Some(f);
+        }
+    }
+    let mut tracking_ignored = false;
+    if !tracking.is_empty() {
+        if h.department.is_some() || h.on_spot {
+            let d = dates_in(&tracking).into_iter().next();
+            if let Some(d) = d {
+                before_receipt(Target::Tracking, d, errors);
+            }
+            h.answer = Some((tracking.clone(), d));
+        } else {
+            tracking_ignored = true;
+        }
+    }
+    if prior.is_empty() && !h.accepted && h.forward.is_none() {
+        return (None, tracking_ignored);
+    }
+    (Some(h), tracking_ignored)
 }
 
 /// One row into a petition, with the same rules as a typed one.
@@ -901,6 +1324,7 @@ fn build_row(
         wants_to_speak: false,
         created_at,
     };
+    let (handling, tracking_ignored) = handling_of(&text, kind, date, reg, &mut errors);
     let built = new.build(point, by, reg);
     match built {
         Ok(mut p) if errors.is_empty() => {
@@ -909,6 +1333,8 @@ fn build_row(
                 petition: p,
                 no,
                 date,
+                handling,
+                tracking_ignored,
             })
         }
         Ok(_) => Err(errors),
@@ -917,6 +1343,66 @@ fn build_row(
             Err(errors)
         }
     }
+}
+
+/// Enters what a row's columns 8 to 12 say, after its receipt: classified (type, field, the
+/// body that handled it before, within the ward's competence unless it was forwarded or
+/// guided), then assigned, answered on the spot, forwarded or guided, then answered.
+fn apply_row_handling<T: automerge::transaction::Transactable + automerge::ReadDoc>(
+    tx: &mut T,
+    ctx: &handling::Ctx,
+    reg: &Registry,
+    p: &Petition,
+    received: NaiveDate,
+    h: &RowHandling,
+) -> Result<(), handling::HandlingError> {
+    let field = p
+        .field
+        .clone()
+        .filter(|f| reg.field(f).is_some())
+        .unwrap_or_else(|| "khac".to_owned());
+    let ci = handling::ClassifyInput {
+        kind: p.kind,
+        field,
+        competence: if h.forward.is_some() {
+            handling::Competence::Higher
+        } else {
+            handling::Competence::Ward
+        },
+        prior: h.prior.clone(),
+    };
+    handling::classify(tx, ctx, reg, p.id, &ci)?;
+    if let Some(dept) = &h.department {
+        let input = handling::AssignInput {
+            department: dept.clone(),
+            deadline: h.deadline,
+            note: String::new(),
+        };
+        handling::assign(tx, ctx, reg, p.id, &input)?;
+    }
+    if let Some(f) = &h.forward {
+        let mut f = f.clone();
+        f.date = Some(f.date.unwrap_or(received));
+        handling::forward(tx, ctx, p.id, &f)?;
+    }
+    if h.on_spot || h.department.is_some() {
+        let (text, date) = match &h.answer {
+            Some((t, d)) => (t.clone(), Some(d.unwrap_or(received))),
+            None if h.on_spot => (
+                "Trả lời tại chỗ (theo sổ tiếp nhận đã nhập)".to_owned(),
+                Some(received),
+            ),
+            None => return Ok(()),
+        };
+        let input = handling::AnswerInput {
+            text,
+            on_spot: h.on_spot,
+            date,
+            ..Default::default()
+        };
+        handling::answer(tx, ctx, p.id, &input)?;
+    }
+    Ok(())
 }
 
 impl App {
@@ -978,6 +1464,8 @@ impl App {
                 register_no: None,
                 received: None,
                 cells: shown,
+                handling: None,
+                tracking_ignored: false,
             };
             match build_row(
                 cells,
@@ -990,6 +1478,8 @@ impl App {
                 Err(e) => row.errors = e,
                 Ok(b) => {
                     let id = b.petition.id;
+                    row.handling = b.handling;
+                    row.tracking_ignored = b.tracking_ignored;
                     row.register_no = b.no;
                     row.received = b.no.and(b.date);
                     if let Some(d) = b.date
@@ -1112,10 +1602,26 @@ impl App {
             let ctx = self.import_ctx();
             let ids: Vec<Uuid> = receipts.iter().map(|r| r.id).collect();
             let meta = ctx.meta(handling::Op::Receive, &ids);
+            let plans: BTreeMap<Uuid, (&Petition, &RowHandling)> = preview
+                .new_rows()
+                .filter(|r| r.register_no.is_some())
+                .filter_map(|r| Some((r.petition.as_ref()?, r.handling.as_ref()?)))
+                .map(|(p, h)| (p.id, (p, h)))
+                .collect();
+            let reg = self.registry().await?;
             hh.with_document(|doc| {
                 doc.transact_with(
                     |_| meta.commit_options(),
-                    |tx| handling::receive_many(tx, &ctx, &receipts),
+                    |tx| {
+                        handling::receive_many(tx, &ctx, &receipts)?;
+                        // The register's columns 8 to 12, in the same change.
+                        for r in &receipts {
+                            if let Some((p, h)) = plans.get(&r.id) {
+                                apply_row_handling(tx, &ctx, &reg, p, r.date, h)?;
+                            }
+                        }
+                        Ok::<(), handling::HandlingError>(())
+                    },
                 )
                 .map(|ok| ok.result)
                 .map_err(|fail| fail.error)

@@ -21,9 +21,7 @@ use doithoai_model::handling::{
     RegisterNo,
 };
 use doithoai_model::workdays::Calendar;
-use doithoai_model::{
-    ChangeMeta, DocError, Lang, Localize, Petition, PetitionKind, Registry, Status, intake,
-};
+use doithoai_model::{DocError, Lang, Localize, Petition, PetitionKind, Registry, Status, intake};
 use doithoai_reports::ReportError;
 use doithoai_store::{HandlingColumns, PetitionRow, StoreError};
 use doithoai_sync::{DocHandle, SyncError, parse_doc_id, read};
@@ -111,27 +109,55 @@ impl Localize for OfficeError {
                 format!("No petition holds register number {no}.")
             }
             (OfficeError::SharedNumber { no, ids }, Lang::Vi) => format!(
-                "Số vào sổ {no} đang bị trùng giữa các ý kiến {}: hãy gõ mã ý kiến thay cho số, và xem doithoai handle conflicts.",
+                "Số vào sổ {no} đang bị trùng giữa các ý kiến {}: hãy chọn ý kiến theo mã thay cho số, và giải quyết xung đột số vào sổ.",
                 ids.join(", ")
             ),
             (OfficeError::SharedNumber { no, ids }, Lang::En) => format!(
-                "Register number {no} is held by several petitions ({}): type the petition id instead, and see doithoai handle conflicts.",
+                "Register number {no} is held by several petitions ({}): name the petition by its id instead, and resolve the register number conflict.",
                 ids.join(", ")
             ),
             (OfficeError::PetitionUnreadable(id), Lang::Vi) => format!(
-                "Không đọc được ý kiến {id} từ sổ tiếp nhận của điểm tiếp nhận; hãy thử doithoai index rebuild."
+                "Không đọc được ý kiến {id} từ sổ tiếp nhận của điểm tiếp nhận; hãy dựng lại chỉ mục."
             ),
             (OfficeError::PetitionUnreadable(id), Lang::En) => format!(
-                "Petition {id} could not be read from its collection point's intake; try doithoai index rebuild."
+                "Petition {id} could not be read from its collection point's intake; try rebuilding the index."
             ),
             (OfficeError::NoChannel { id }, Lang::Vi) => format!(
-                "Cần ghi hình thức thông báo, ví dụ: doithoai handle notify {id} --channel to_truong (các hình thức: {}).",
-                channel_codes()
+                "Cần chọn hình thức thông báo cho người dân: tổ trưởng chưa báo lại đã chuyển trả lời của ý kiến {id}."
             ),
             (OfficeError::NoChannel { id }, Lang::En) => format!(
-                "Say how the resident was told, e.g. doithoai handle notify {id} --channel to_truong (channels: {}).",
-                channel_codes()
+                "Choose how the resident was told: the TDP leader has not relayed the answer of petition {id}."
             ),
+        }
+    }
+}
+
+impl OfficeError {
+    /// The input the error is about (see [`HandlingError::input`]): the CLI names its flag, a
+    /// web form shows the message beside its field.
+    pub fn input(&self) -> Option<&'static str> {
+        match self {
+            OfficeError::Handling(h) => h.input(),
+            OfficeError::NoChannel { .. } => Some("channel"),
+            OfficeError::App(AppError::Validation(
+                doithoai_model::ValidationError::UnknownDepartment { .. },
+            )) => Some("department"),
+            _ => None,
+        }
+    }
+
+    /// The command that does what the message says to do next, for the CLI (a web page shows
+    /// its forms instead).
+    pub fn command(&self) -> Option<String> {
+        match self {
+            OfficeError::Handling(h) => h.command(),
+            OfficeError::NoChannel { id } => Some(format!(
+                "doithoai handle notify {id} --channel to_truong   ({})",
+                channel_codes()
+            )),
+            OfficeError::SharedNumber { .. } => Some("doithoai handle conflicts".into()),
+            OfficeError::PetitionUnreadable(_) => Some("doithoai index rebuild".into()),
+            _ => None,
         }
     }
 }
@@ -183,18 +209,6 @@ fn unhex(s: &str) -> Vec<u8> {
     (0..s.len() / 2)
         .filter_map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
         .collect()
-}
-
-fn change_with<R>(
-    handle: &DocHandle,
-    meta: &ChangeMeta,
-    f: impl FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<R, HandlingError>,
-) -> Result<R, HandlingError> {
-    handle.with_document(|doc| {
-        doc.transact_with(|_| meta.commit_options(), f)
-            .map(|ok| ok.result)
-            .map_err(|fail| fail.error)
-    })
 }
 
 /// What a clerk gives to classify; `None` takes what the collector suggested.
@@ -299,6 +313,8 @@ impl App {
         }
         let cols: Vec<HandlingColumns> = items.values().map(columns).collect();
         self.store.handling_apply(&cols)?;
+        let mut heads = heads;
+        heads.sort();
         self.store.meta_set(
             HANDLING_OVERLAY_HEADS,
             &format!("{doc_id}:{}", hex(&encode_heads(&heads))),
@@ -363,14 +379,55 @@ impl App {
             .ok_or(OfficeError::NoHandling)?;
         let ctx = self.office_ctx();
         let meta = ctx.meta(op, ids);
-        let before = read(&handle, |d| d.get_heads());
-        let out = change_with(&handle, &meta, |tx| f(tx, &ctx))?;
+        // The heads before and after, read under the same lock as the change: what lies between
+        // them is this change alone, even while a sync delivers other laptops' changes.
+        let (out, before) = handle.with_document(|doc| {
+            let before = doc.get_heads();
+            let out = doc
+                .transact_with(|_| meta.commit_options(), |tx| f(tx, &ctx))
+                .map(|ok| ok.result)
+                .map_err(|fail| fail.error);
+            (out, before)
+        });
+        let out = out?;
         // On disk before anyone is told it is done, also in a process that keeps running (the
         // web UI of `serve`), where nothing closes the repository after the operation.
         self.repo.persist_since(&handle, &before)?;
         tracing::info!(op = op.code(), ids = ?ids, by = %ctx.by, "office operation");
-        self.refresh_handling().await?;
+        self.refresh_after(&handle, &before, ids).await?;
         Ok(out)
+    }
+
+    /// Brings the overlay up to date after an operation on `ids` made on top of `before`: when
+    /// the overlay reflected `before`, only these petitions changed, and only they are read
+    /// (not a diff of the whole document); otherwise, as [`App::refresh_handling`].
+    async fn refresh_after(
+        &self,
+        handle: &DocHandle,
+        before: &[automerge::ChangeHash],
+        ids: &[Uuid],
+    ) -> Result<usize, OfficeError> {
+        let doc_id = handle.document_id().to_string();
+        let mut sorted = before.to_vec();
+        sorted.sort();
+        let expected = format!("{doc_id}:{}", hex(&encode_heads(&sorted)));
+        if self.store.meta_get(HANDLING_OVERLAY_HEADS)?.as_deref() != Some(expected.as_str()) {
+            return self.refresh_handling().await;
+        }
+        let wanted: BTreeSet<Uuid> = ids.iter().copied().collect();
+        let (heads, items) = read(handle, |doc| -> Result<_, DocError> {
+            Ok((doc.get_heads(), handling::read_items(doc, &wanted)?))
+        })?;
+        self.flush_index()?;
+        let cols: Vec<HandlingColumns> = items.values().map(columns).collect();
+        self.store.handling_apply(&cols)?;
+        let mut heads = heads;
+        heads.sort();
+        self.store.meta_set(
+            HANDLING_OVERLAY_HEADS,
+            &format!("{doc_id}:{}", hex(&encode_heads(&heads))),
+        )?;
+        Ok(cols.len())
     }
 
     fn uuid(row: &PetitionRow) -> Result<Uuid, OfficeError> {
@@ -749,7 +806,40 @@ impl App {
 
     /// The petitions past a time limit on `today`.
     pub async fn office_overdue(&self, today: NaiveDate) -> Result<Vec<Overdue>, OfficeError> {
-        let h = self.handling_state().await?;
+        let h = self.open_items().await?;
+        self.overdue_in(&h, today).await
+    }
+
+    /// The items that can be late (received, classified, assigned, answered, approved), found
+    /// by the overlay's status and read alone: what the overdue page and the header's count
+    /// need, without reading every closed petition of the year. Claims are left out.
+    pub async fn open_items(&self) -> Result<Handling, OfficeError> {
+        self.refresh_handling().await?;
+        let open = [
+            Status::Received,
+            Status::Classified,
+            Status::Assigned,
+            Status::Answered,
+            Status::Approved,
+        ];
+        let codes: Vec<&str> = open.iter().map(|s| s.code()).collect();
+        let ids: Vec<Uuid> = self
+            .store
+            .handling_ids_with_status(&codes)?
+            .iter()
+            .filter_map(|i| Uuid::parse_str(i).ok())
+            .collect();
+        Ok(Handling {
+            items: self.office_items(ids).await?,
+            claims: Vec::new(),
+        })
+    }
+
+    async fn overdue_in(
+        &self,
+        h: &Handling,
+        today: NaiveDate,
+    ) -> Result<Vec<Overdue>, OfficeError> {
         let registry = self.registry().await?;
         let unreceived: Vec<(Uuid, NaiveDate)> = self
             .collected_rows()?
@@ -1047,8 +1137,8 @@ impl App {
         &self,
         today: NaiveDate,
     ) -> Result<Vec<OverdueEntry>, OfficeError> {
-        let list = self.office_overdue(today).await?;
-        let h = self.handling_state().await?;
+        let h = self.open_items().await?;
+        let list = self.overdue_in(&h, today).await?;
         let rows = self.rows_of(list.iter().map(|o| o.id))?;
         let mut out: Vec<OverdueEntry> = list
             .into_iter()

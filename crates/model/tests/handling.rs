@@ -205,7 +205,15 @@ fn invalid_transitions_are_refused_in_vietnamese() {
     let vi = err.localize(Lang::Vi);
     assert!(vi.contains("Không thể duyệt trả lời"), "{vi}");
     assert!(vi.contains("«Đã tiếp nhận»"), "{vi}");
-    assert!(vi.contains("handle classify"), "{vi}");
+    // The next step in words; the command for the terminal apart.
+    assert!(vi.contains("Hãy phân loại trước"), "{vi}");
+    assert!(!vi.contains("doithoai"), "{vi}");
+    assert!(
+        err.command()
+            .is_some_and(|c| c.starts_with("doithoai handle classify")),
+        "{:?}",
+        err.command()
+    );
     assert!(err.localize(Lang::En).contains("Cannot approve the answer"));
 
     let err = apply(&mut doc, |tx| handling::close(tx, &c, p, "")).unwrap_err();
@@ -240,7 +248,8 @@ fn invalid_transitions_are_refused_in_vietnamese() {
     assert!(err.localize(Lang::Vi).contains("Luật Khiếu nại"));
     // Filing needs a reason.
     let err = apply(&mut doc, |tx| handling::file(tx, &c, p, "  ")).unwrap_err();
-    assert_eq!(err.localize(Lang::Vi), "Cần nhập lý do (--reason).");
+    assert_eq!(err.localize(Lang::Vi), "Cần nhập lý do.");
+    assert_eq!(err.input(), Some("reason"));
     // Returned with guidance: the way out for a complaint.
     apply(&mut doc, |tx| {
         handling::forward(
@@ -269,9 +278,16 @@ fn invalid_transitions_are_refused_in_vietnamese() {
     })
     .unwrap_err();
     assert!(
-        err.localize(Lang::Vi).contains("handle reopen"),
+        err.localize(Lang::Vi)
+            .contains("muốn đổi hãy mở lại, ghi lý do"),
         "{}",
         err.localize(Lang::Vi)
+    );
+    assert!(
+        err.command()
+            .is_some_and(|c| c.starts_with("doithoai handle reopen")),
+        "{:?}",
+        err.command()
     );
     apply(&mut doc, |tx| handling::close(tx, &c, p, "")).unwrap();
     let item = handling::item(&doc, &p).unwrap().unwrap();

@@ -112,6 +112,25 @@ impl Store {
         })
     }
 
+    /// The petitions whose handling status (as the overlay holds it) is one of `statuses`.
+    pub fn handling_ids_with_status(&self, statuses: &[&str]) -> Result<Vec<String>, StoreError> {
+        self.read(|c| {
+            let mut out = Vec::new();
+            if !table_exists(c)? {
+                return Ok(out);
+            }
+            let mut stmt =
+                c.prepare_cached("SELECT id FROM handling_overlay WHERE status = ?1 ORDER BY id")?;
+            for s in statuses {
+                let ids = stmt
+                    .query_map([s], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                out.extend(ids);
+            }
+            Ok(out)
+        })
+    }
+
     /// Empties the overlay (before it is filled again from the handling document).
     pub fn handling_clear(&self) -> Result<(), StoreError> {
         self.write("handling_clear", |tx| {

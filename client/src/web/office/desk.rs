@@ -839,11 +839,59 @@ pub struct LogLine {
 
 /// What the petition page shows an office device: the handling so far, its log, and the forms
 /// of the next steps (templates/office_petition.html).
+/// A refused step: the message, and the form field it is about (its element id), if any: the
+/// page shows the message beside that field, not at the top.
+#[derive(Debug, Clone)]
+pub struct StepError {
+    pub message: String,
+    pub field: Option<&'static str>,
+}
+
+impl From<String> for StepError {
+    fn from(message: String) -> Self {
+        StepError {
+            message,
+            field: None,
+        }
+    }
+}
+
+/// The element id of the field of step `op` that holds the input `what` names (the library's
+/// [`doithoai_model::handling::HandlingError::input`]).
+fn field_of(op: &str, what: &str) -> Option<&'static str> {
+    Some(match (op, what) {
+        ("receive", "date") => "r-date",
+        ("classify", "field") => "p-field",
+        ("classify", "prior") => "p-prior",
+        ("forward", "forward_to") => "f-to",
+        ("forward", "letter_no") => "f-letter",
+        ("forward", "date") => "f-date",
+        ("file", "reason") => "fi-reason",
+        ("assign", "department") => "a-dept",
+        ("assign", "deadline") => "a-deadline",
+        ("assign", "note") => "a-note",
+        ("answer", "answer") => "an-text",
+        ("answer", "legal_basis") => "an-legal",
+        ("answer", "doc_no") => "an-doc",
+        ("answer", "date") => "an-date",
+        ("approve", "approver") => "ap-who",
+        ("approve", "note") => "ap-note",
+        ("notify", "channel") => "n-channel",
+        ("notify", "date") => "n-date",
+        ("notify", "note") => "n-note",
+        ("close", "note") => "c-note",
+        ("reopen", "reason") => "ro-reason",
+        _ => return None,
+    })
+}
+
 pub struct PetitionPanel {
     pub id: String,
     pub status: String,
     pub status_code: &'static str,
     pub error: Option<String>,
+    /// (field element id, message): a refused step's message shown beside its field.
+    pub field_error: Option<(&'static str, String)>,
     pub facts: Vec<Line>,
     pub warning: Option<String>,
     pub conflict: Option<String>,
@@ -873,6 +921,13 @@ pub struct PetitionPanel {
 impl PetitionPanel {
     pub fn at(&self, s: &str) -> bool {
         self.status_code == s
+    }
+    /// The message of a refused step about the field `id`.
+    pub fn err(&self, id: &str) -> Option<&str> {
+        self.field_error
+            .as_ref()
+            .filter(|(f, _)| *f == id)
+            .map(|(_, m)| m.as_str())
     }
     pub fn any(&self, list: &[&str]) -> bool {
         list.contains(&self.status_code)
@@ -917,8 +972,16 @@ pub async fn petition_panel(
     reg: &Registry,
     p: &Petition,
     lang: Lang,
-    error: Option<String>,
+    error: Option<StepError>,
 ) -> Result<PetitionPanel, OfficeError> {
+    let (error, field_error) = match error {
+        Some(StepError {
+            message,
+            field: Some(f),
+        }) => (None, Some((f, message))),
+        Some(e) => (Some(e.message), None),
+        None => (None, None),
+    };
     let view = app.office_view(&p.id.to_string()).await?;
     let item: Option<&Item> = view.item.as_ref();
     let status = item.map_or(Status::Collected, |i| i.status);
@@ -1129,6 +1192,7 @@ pub async fn petition_panel(
         status: status.label(lang).to_owned(),
         status_code: status.code(),
         error,
+        field_error,
         facts,
         warning,
         conflict,
@@ -1207,16 +1271,30 @@ async fn step(
     f: &Fields,
     reg: &Registry,
     lang: Lang,
-) -> Result<&'static str, String> {
-    let loc = |e: OfficeError| e.localize(lang);
-    match v(f, "op") {
+) -> Result<&'static str, StepError> {
+    let op = v(f, "op");
+    // The library says which input an error is about; the page names the field by its id.
+    let loc = |e: OfficeError| StepError {
+        message: e.localize(lang),
+        field: e.input().and_then(|w| field_of(op, w)),
+    };
+    let date_field = |text: &str, what: &str| {
+        date_field(text, lang).map_err(|message| StepError {
+            message,
+            field: field_of(op, what),
+        })
+    };
+    match op {
         "receive" => {
-            let d = date_field(v(f, "date"), lang)?;
+            let d = date_field(v(f, "date"), "date")?;
             app.office_receive(id, d).await.map_err(loc)?;
             Ok("receive")
         }
         "classify" => {
-            let input = classify_input(f, reg, lang)?;
+            let input = classify_input(f, reg, lang).map_err(|message| StepError {
+                message,
+                field: None,
+            })?;
             app.office_classify(id, input).await.map_err(loc)?;
             Ok("classify")
         }
@@ -1226,7 +1304,7 @@ async fn step(
                 mode,
                 to: v(f, "to").to_owned(),
                 letter_no: v(f, "letter_no").to_owned(),
-                date: date_field(v(f, "date"), lang)?,
+                date: date_field(v(f, "date"), "date")?,
             };
             app.office_forward(id, input).await.map_err(loc)?;
             Ok("forward")
@@ -1236,7 +1314,7 @@ async fn step(
             Ok("file")
         }
         "assign" => {
-            let d = date_field(v(f, "deadline"), lang)?;
+            let d = date_field(v(f, "deadline"), "deadline")?;
             app.office_assign(id, v(f, "department"), d, v(f, "note"))
                 .await
                 .map_err(loc)?;
@@ -1249,7 +1327,7 @@ async fn step(
                 doc_no: v(f, "doc_no").to_owned(),
                 answered_by: v(f, "answered_by").to_owned(),
                 on_spot: false,
-                date: date_field(v(f, "date"), lang)?,
+                date: date_field(v(f, "date"), "date")?,
             };
             app.office_answer(id, input).await.map_err(loc)?;
             Ok("answer")
@@ -1264,11 +1342,15 @@ async fn step(
             let channel = match v(f, "channel") {
                 "" => None,
                 c => Some(Channel::parse(c).ok_or_else(|| {
-                    lang.pick("Hình thức thông báo không hợp lệ.", "Unknown channel.")
-                        .to_owned()
+                    StepError {
+                        message: lang
+                            .pick("Hình thức thông báo không hợp lệ.", "Unknown channel.")
+                            .to_owned(),
+                        field: Some("n-channel"),
+                    }
                 })?),
             };
-            let d = date_field(v(f, "date"), lang)?;
+            let d = date_field(v(f, "date"), "date")?;
             app.office_notify(id, channel, d, v(f, "note"))
                 .await
                 .map_err(loc)?;
@@ -1285,7 +1367,8 @@ async fn step(
         other => Err(match lang {
             Lang::Vi => format!("Không có thao tác «{other}»."),
             Lang::En => format!("There is no step {other:?}."),
-        }),
+        }
+        .into()),
     }
 }
 
@@ -1312,7 +1395,7 @@ async fn petition_step(
             Ok(see_other(&format!("/petitions/{}?ok=office-{op}", row.id)))
         }
         Err(e) if back == "/office/duplicates" => {
-            duplicates_view(&state, &headers, Some(e), None).await
+            duplicates_view(&state, &headers, Some(e.message), None).await
         }
         Err(e) => {
             let r =
@@ -1475,6 +1558,19 @@ pub struct ConflictCard {
     pub choices: Vec<Choice>,
 }
 
+/// Something wrong in the points' intake books (found when indexing, as the server checks):
+/// what it is, the copies or the petition, and what the clerk can do.
+pub struct IssueCard {
+    pub n: usize,
+    pub kind: &'static str,
+    pub title: String,
+    /// (link, text); an empty link is plain text.
+    pub lines: Vec<(String, String)>,
+    pub advice: String,
+    /// Documents whose registration the office can remove (enrolled devices only).
+    pub unregister: Vec<(String, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "office_conflicts.html")]
 struct ConflictsPage {
@@ -1482,6 +1578,167 @@ struct ConflictsPage {
     error: Option<String>,
     flash: Option<String>,
     cards: Vec<ConflictCard>,
+    issues: Vec<IssueCard>,
+}
+
+fn excerpt(s: &str) -> String {
+    truncate(s, 80)
+}
+
+/// The intake issues as cards for the conflicts page.
+fn issue_cards(
+    issues: &[doithoai_store::IntakeIssue],
+    reg: &Registry,
+    enrolled: bool,
+    lang: Lang,
+) -> Vec<IssueCard> {
+    use doithoai_store::IntakeIssue;
+    let doc = |d: &str| d.chars().take(8).collect::<String>();
+    issues
+        .iter()
+        .enumerate()
+        .map(|(n, issue)| match issue {
+            IntakeIssue::SameId { id, copies } => {
+                let lines = copies
+                    .iter()
+                    .map(|c| {
+                        let mut t = format!(
+                            "{} {} ({} {}): «{}»",
+                            lang.pick("Sổ của", "The book of"),
+                            point_name(reg, &c.row.point),
+                            lang.pick("tài liệu", "document"),
+                            doc(&c.row.doc_id),
+                            excerpt(&c.row.content)
+                        );
+                        if let Some(claimed) = &c.claimed_point {
+                            t.push_str(&format!(
+                                " — {} {}",
+                                lang.pick("tự ghi là của", "claims to be from"),
+                                point_name(reg, claimed)
+                            ));
+                        }
+                        if c.shown {
+                            t.push_str(lang.pick(
+                                " — bản đang hiển thị trong danh sách và báo cáo",
+                                " — the copy lists and reports show",
+                            ));
+                        }
+                        let href = if c.shown {
+                            format!("/petitions/{id}")
+                        } else {
+                            String::new()
+                        };
+                        (href, t)
+                    })
+                    .collect();
+                IssueCard {
+                    n: n + 1,
+                    kind: "same_id",
+                    title: match lang {
+                        Lang::Vi => format!(
+                            "Một mã ý kiến ({}) có trong {} sổ tiếp nhận khác nhau",
+                            short(id),
+                            copies.len()
+                        ),
+                        Lang::En => format!(
+                            "One petition id ({}) is in {} different intake books",
+                            short(id),
+                            copies.len()
+                        ),
+                    },
+                    lines,
+                    advice: lang
+                        .pick(
+                            "Có thể một bản bị ghi giả mạo, hoặc hai điểm ghi trùng mã. Không bản nào bị ghi đè; danh sách và báo cáo dùng bản đang hiển thị. Hãy hỏi tổ trưởng của các điểm để biết bản nào là thật. Nếu một tài liệu là giả mạo, gỡ đăng ký tài liệu đó để máy chủ không đồng bộ nó nữa.",
+                            "One copy may be forged, or two points used the same id. Neither copy was overwritten; lists and reports use the shown one. Ask the points' leaders which copy is genuine. If a document is forged, remove its registration so that the server no longer syncs it.",
+                        )
+                        .to_owned(),
+                    unregister: if enrolled {
+                        copies
+                            .iter()
+                            .map(|c| {
+                                (
+                                    c.row.doc_id.clone(),
+                                    match lang {
+                                        Lang::Vi => format!(
+                                            "Gỡ đăng ký tài liệu {} (sổ của {})",
+                                            doc(&c.row.doc_id),
+                                            point_name(reg, &c.row.point)
+                                        ),
+                                        Lang::En => format!(
+                                            "Remove the registration of document {} (the book of {})",
+                                            doc(&c.row.doc_id),
+                                            point_name(reg, &c.row.point)
+                                        ),
+                                    },
+                                )
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                }
+            }
+            IntakeIssue::PointClaim { row, claimed_point } => IssueCard {
+                n: n + 1,
+                kind: "point",
+                title: match lang {
+                    Lang::Vi => format!(
+                        "Ý kiến {} nằm trong sổ của {} nhưng tự ghi là của {}",
+                        short(&row.id),
+                        point_name(reg, &row.point),
+                        point_name(reg, claimed_point)
+                    ),
+                    Lang::En => format!(
+                        "Petition {} is in the book of {} but claims to be from {}",
+                        short(&row.id),
+                        point_name(reg, &row.point),
+                        point_name(reg, claimed_point)
+                    ),
+                },
+                lines: vec![(format!("/petitions/{}", row.id), excerpt(&row.content))],
+                advice: match lang {
+                    Lang::Vi => format!(
+                        "Trong danh sách và báo cáo, ý kiến được tính cho {}. Hãy hỏi tổ trưởng {}: nếu ghi nhầm điểm, ghi lại ý kiến ở sổ của {} rồi gộp hai bản làm một ở trang Trùng lặp.",
+                        point_name(reg, &row.point),
+                        point_name(reg, &row.point),
+                        point_name(reg, claimed_point)
+                    ),
+                    Lang::En => format!(
+                        "Lists and reports count it for {}. Ask the leader of {}: if it was recorded at the wrong point, record it again in the book of {} and merge the two on the Duplicates page.",
+                        point_name(reg, &row.point),
+                        point_name(reg, &row.point),
+                        point_name(reg, claimed_point)
+                    ),
+                },
+                unregister: Vec::new(),
+            },
+            IntakeIssue::Unreadable { doc_id, id, error } => IssueCard {
+                n: n + 1,
+                kind: "unreadable",
+                title: match lang {
+                    Lang::Vi => format!(
+                        "Ý kiến {} trong tài liệu {} không đúng cấu trúc sổ tiếp nhận",
+                        short(id),
+                        doc(doc_id)
+                    ),
+                    Lang::En => format!(
+                        "Petition {} in document {} breaks the intake schema",
+                        short(id),
+                        doc(doc_id)
+                    ),
+                },
+                lines: vec![(String::new(), format!("{}: {error}", lang.pick("Lỗi", "Error")))],
+                advice: lang
+                    .pick(
+                        "Ý kiến này chưa được đưa vào danh sách và báo cáo. Thường do máy ghi ý kiến dùng phiên bản doithoai khác: nhờ người dùng máy đó cập nhật doithoai rồi đồng bộ lại. Nếu vẫn vậy, ghi lại ý kiến vào sổ tiếp nhận.",
+                        "This petition is left out of lists and reports. Usually the laptop that wrote it runs another version of doithoai: ask its user to update doithoai and sync again. If it stays, record the petition again.",
+                    )
+                    .to_owned(),
+                unregister: Vec::new(),
+            },
+        })
+        .collect()
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -1701,11 +1958,19 @@ async fn conflicts_view(
         office_shell_title(lang, "Xung đột", "Conflicts"),
     )
     .await;
+    let reg = app.registry().await?;
+    let issues = issue_cards(
+        &app.intake_issues()?,
+        &reg,
+        app.device.server_url.is_some(),
+        lang,
+    );
     let r = html(ConflictsPage {
         shell,
         error: error.clone(),
         flash,
         cards,
+        issues,
     })?;
     Ok(if error.is_some() { unprocessable(r) } else { r })
 }
@@ -1729,6 +1994,11 @@ async fn conflicts_resolve(State(state): St, headers: HeaderMap, Form(f): Form<F
             )),
         },
         "reopen" => app.office_reopen(id, note).await.map(|_| ()),
+        "unregister" => app
+            .remove_registration(v(&f, "value"))
+            .await
+            .map(|_| ())
+            .map_err(OfficeError::App),
         _ => Ok(()),
     };
     match res {

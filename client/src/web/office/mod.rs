@@ -12,7 +12,7 @@ use axum::Router;
 use super::AppState;
 
 /// The office's panel of the petition page (pages.rs shows it on office devices).
-pub(super) use desk::{PetitionPanel, flash, petition_panel};
+pub(super) use desk::{PetitionPanel, StepError, flash, petition_panel};
 
 /// The office's routes, merged into the UI's router (behind the same security guard).
 pub fn routes() -> Router<Arc<AppState>> {

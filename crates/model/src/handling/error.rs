@@ -34,8 +34,10 @@ pub enum HandlingError {
     },
     #[error("the date {date} is in the future")]
     FutureDate { date: NaiveDate },
-    #[error("the date {date} is before the receipt date {received}")]
+    #[error("the {what} {date} is before the receipt date {received}")]
     BeforeReceipt {
+        /// The input: `date` or `deadline`.
+        what: &'static str,
         date: NaiveDate,
         received: NaiveDate,
     },
@@ -61,6 +63,64 @@ pub enum HandlingError {
     Doc(#[from] DocError),
 }
 
+impl HandlingError {
+    /// The input of the operation this error is about, when it is one the clerk typed or
+    /// chose: `forward_to`, `letter_no`, `reason`, `answer`, `legal_basis`, `doc_no`, `note`,
+    /// `prior`, `approver`, `field`, `department`, `deadline`, `date`, `status`. The CLI names
+    /// its flag, a web form puts the message beside its field; the message itself names neither.
+    pub fn input(&self) -> Option<&'static str> {
+        use HandlingError::*;
+        match self {
+            Required { what } | TooLong { what, .. } | BeforeReceipt { what, .. } => Some(what),
+            ReceivedBeforeCollected { .. } | FutureDate { .. } => Some("date"),
+            NoNumberConflict { .. } => Some("reason"),
+            Validation(ValidationError::UnknownDepartment { .. }) => Some("department"),
+            Validation(ValidationError::UnknownField { .. }) => Some("field"),
+            Validation(ValidationError::BadDate { .. }) => Some("date"),
+            _ => None,
+        }
+    }
+
+    /// The `doithoai handle …` command that does what the message says to do next (for the
+    /// CLI; a web page shows its own forms instead).
+    pub fn command(&self) -> Option<String> {
+        use HandlingError::*;
+        use Status::*;
+        let c = |s: String| Some(format!("doithoai handle {s}"));
+        match self {
+            NotReceived { id } => c(format!("receive {id}")),
+            Flagged { id, .. } => c(format!("forward {id} --to \"...\" [--guide]")),
+            NotWardCompetence { id, .. } => {
+                c(format!("forward {id} --to \"...\" --letter \"...\""))
+            }
+            ReclassifyInHandling { id } => c(format!("reopen {id} --reason \"...\"")),
+            Transition { id, op, status } => match (op, status) {
+                (_, Collected) => c(format!("receive {id}")),
+                (Op::Reopen, _) => None,
+                (_, Closed | Merged) => c(format!("reopen {id} --reason \"...\"")),
+                (Op::Close, Received | Classified) => c(format!("assign {id} --department ...")),
+                (_, Received) => c(format!("classify {id} --field ... --competence phuong")),
+                (_, Forwarded | Filed) if *op != Op::Close && *op != Op::Notify => {
+                    c(format!("reopen {id} --reason \"...\""))
+                }
+                (Op::Approve | Op::Notify, Assigned) => c(format!("answer {id} --text \"...\"")),
+                (Op::Notify, Answered) => c(format!("approve {id}")),
+                (Op::Close, Assigned | Answered | Approved) => {
+                    c(format!("notify {id} --channel to_truong"))
+                }
+                (Op::Answer, Classified) => c(format!(
+                    "assign {id} --department ...  (hoặc/or: answer {id} --on-spot --text \"...\")"
+                )),
+                (Op::Answer | Op::AnswerOnSpot | Op::Assign, Approved | Notified) => {
+                    c(format!("reopen {id} --reason \"...\""))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
 pub(super) fn status_list(v: &[Status], lang: Lang) -> String {
     v.iter()
         .map(|s| format!("«{}»", s.label(lang)))
@@ -69,7 +129,7 @@ pub(super) fn status_list(v: &[Status], lang: Lang) -> String {
 }
 
 /// What to do next when `op` is refused in `status`.
-fn hint(op: Op, status: Status, id: &str, lang: Lang) -> String {
+fn hint(op: Op, status: Status, lang: Lang) -> String {
     use Status::*;
     let vi_en = |vi: String, en: String| match lang {
         Lang::Vi => vi,
@@ -77,8 +137,8 @@ fn hint(op: Op, status: Status, id: &str, lang: Lang) -> String {
     };
     match (op, status) {
         (_, Collected) => vi_en(
-            format!("Hãy vào sổ trước: doithoai handle receive {id}"),
-            format!("Register it first: doithoai handle receive {id}"),
+            "Hãy vào sổ trước (bước «Vào sổ»).".to_owned(),
+            "Register it first (the «Register» step).".to_owned(),
         ),
         (Op::Reopen, _) => vi_en(
             "Chỉ mở lại được ý kiến đã kết thúc, đã thông báo, đã chuyển đơn, đã lưu hoặc đã gộp."
@@ -86,78 +146,50 @@ fn hint(op: Op, status: Status, id: &str, lang: Lang) -> String {
             "Only closed, notified, forwarded, filed or merged petitions can be reopened.".into(),
         ),
         (_, Closed) => vi_en(
-            format!(
-                "Ý kiến đã kết thúc; muốn xử lý tiếp hãy mở lại: doithoai handle reopen {id} --reason \"...\""
-            ),
-            format!(
-                "The petition is closed; to handle it again reopen it: doithoai handle reopen {id} --reason \"...\""
-            ),
+            "Ý kiến đã kết thúc; muốn xử lý tiếp hãy mở lại, ghi lý do.".to_owned(),
+            "The petition is closed; to handle it again reopen it, with a reason.".to_owned(),
         ),
         (_, Merged) => vi_en(
-            format!(
-                "Ý kiến đã gộp vào ý kiến gốc: hãy xử lý ý kiến gốc, hoặc tách ra bằng: doithoai handle reopen {id} --reason \"...\""
-            ),
-            format!(
-                "The petition is merged into its original: handle the original, or split it off with: doithoai handle reopen {id} --reason \"...\""
-            ),
+            "Ý kiến đã gộp vào ý kiến gốc: hãy xử lý ý kiến gốc, hoặc tách ra bằng cách mở lại, ghi lý do.".to_owned(),
+            "The petition is merged into its original: handle the original, or split it off by reopening it, with a reason.".to_owned(),
         ),
         (Op::Close, Received | Classified) => vi_en(
-            format!(
-                "Ý kiến chưa được xử lý: hãy giao xử lý, chuyển đơn hoặc lưu (handle assign / forward / file {id})."
-            ),
-            format!(
-                "The petition has not been handled: assign, forward or file it (handle assign / forward / file {id})."
-            ),
+            "Ý kiến chưa được xử lý: hãy giao xử lý, chuyển đơn hoặc lưu không xử lý.".to_owned(),
+            "The petition has not been handled: assign, forward or file it.".to_owned(),
         ),
         (_, Received) => vi_en(
-            format!(
-                "Hãy phân loại trước: doithoai handle classify {id} --field ... --competence phuong"
-            ),
-            format!(
-                "Classify it first: doithoai handle classify {id} --field ... --competence phuong"
-            ),
+            "Hãy phân loại trước (loại, lĩnh vực, thẩm quyền).".to_owned(),
+            "Classify it first (type, field, competence).".to_owned(),
         ),
         (_, Forwarded | Filed) if op != Op::Close && op != Op::Notify => vi_en(
             format!(
-                "Ý kiến đã có quyết định «{}»; muốn đổi hãy mở lại: doithoai handle reopen {id} --reason \"...\"",
+                "Ý kiến đã có quyết định «{}»; muốn đổi hãy mở lại, ghi lý do.",
                 status.label(lang)
             ),
             format!(
-                "The petition was already decided ({}); to change that reopen it: doithoai handle reopen {id} --reason \"...\"",
+                "The petition was already decided ({}); to change that reopen it, with a reason.",
                 status.label(lang)
             ),
         ),
         (Op::Approve | Op::Notify, Assigned) => vi_en(
-            format!("Chưa có nội dung trả lời: doithoai handle answer {id} --text \"...\""),
-            format!("There is no answer yet: doithoai handle answer {id} --text \"...\""),
+            "Chưa có nội dung trả lời: hãy ghi trả lời trước.".to_owned(),
+            "There is no answer yet: record the answer first.".to_owned(),
         ),
         (Op::Notify, Answered) => vi_en(
-            format!("Trả lời chưa được duyệt: doithoai handle approve {id}"),
-            format!("The answer is not approved yet: doithoai handle approve {id}"),
+            "Trả lời chưa được duyệt: hãy duyệt trả lời trước.".to_owned(),
+            "The answer is not approved yet: approve it first.".to_owned(),
         ),
         (Op::Close, Assigned | Answered | Approved) => vi_en(
-            format!(
-                "Chưa thông báo kết quả cho người dân: doithoai handle notify {id} --channel to_truong"
-            ),
-            format!(
-                "The resident has not been told yet: doithoai handle notify {id} --channel to_truong"
-            ),
+            "Chưa thông báo kết quả cho người dân: hãy ghi đã thông báo trước.".to_owned(),
+            "The resident has not been told yet: record the notification first.".to_owned(),
         ),
         (Op::Answer, Classified) => vi_en(
-            format!(
-                "Hãy giao xử lý trước (handle assign {id} --department ...), hoặc nếu đã trả lời tại buổi tiếp xúc thì thêm --on-spot."
-            ),
-            format!(
-                "Assign it first (handle assign {id} --department ...), or add --on-spot if it was answered at a session."
-            ),
+            "Hãy giao xử lý cho một bộ phận trước, hoặc ghi là đã trả lời tại chỗ nếu đã trả lời tại buổi tiếp xúc.".to_owned(),
+            "Assign it to a department first, or record it as answered on the spot if it was answered at a session.".to_owned(),
         ),
         (Op::Answer | Op::AnswerOnSpot | Op::Assign, Approved | Notified) => vi_en(
-            format!(
-                "Trả lời đã được duyệt hoặc đã thông báo; muốn sửa hãy mở lại: doithoai handle reopen {id} --reason \"...\""
-            ),
-            format!(
-                "The answer is approved or notified; to change it reopen the petition: doithoai handle reopen {id} --reason \"...\""
-            ),
+            "Trả lời đã được duyệt hoặc đã thông báo; muốn sửa hãy mở lại ý kiến, ghi lý do.".to_owned(),
+            "The answer is approved or notified; to change it reopen the petition, with a reason.".to_owned(),
         ),
         _ => String::new(),
     }
@@ -168,12 +200,12 @@ impl Localize for HandlingError {
         use HandlingError::*;
         let no = |n: &Option<RegisterNo>| n.map(|n| n.to_string()).unwrap_or_default();
         match (self, lang) {
-            (NotReceived { id }, Lang::Vi) => format!(
-                "Ý kiến {id} chưa được vào sổ tiếp nhận. Hãy vào sổ trước: doithoai handle receive {id}"
-            ),
-            (NotReceived { id }, Lang::En) => format!(
-                "Petition {id} is not in the register yet. Register it first: doithoai handle receive {id}"
-            ),
+            (NotReceived { id }, Lang::Vi) => {
+                format!("Ý kiến {id} chưa được vào sổ tiếp nhận. Hãy vào sổ trước.")
+            }
+            (NotReceived { id }, Lang::En) => {
+                format!("Petition {id} is not in the register yet. Register it first.")
+            }
             (AlreadyReceived { id, no: n }, Lang::Vi) => {
                 format!("Ý kiến {id} đã được vào sổ (số {}).", no(n))
             }
@@ -184,7 +216,7 @@ impl Localize for HandlingError {
                 )
             }
             (Transition { id, op, status }, _) => {
-                let h = hint(*op, *status, id, lang);
+                let h = hint(*op, *status, lang);
                 let base = match lang {
                     Lang::Vi => format!(
                         "Không thể {} ý kiến {id} vì ý kiến đang ở trạng thái «{}».",
@@ -204,7 +236,7 @@ impl Localize for HandlingError {
                 }
             }
             (Flagged { id, kind }, Lang::Vi) => format!(
-                "Ý kiến {id} là đơn {} — phải xử lý theo {}, không giao xử lý như kiến nghị thông thường. Hãy chuyển đơn hoặc trả lại đơn và hướng dẫn: doithoai handle forward {id} --to \"...\" [--guide]",
+                "Ý kiến {id} là đơn {} — phải xử lý theo {}, không giao xử lý như kiến nghị thông thường. Hãy chuyển đơn hoặc trả lại đơn và hướng dẫn.",
                 kind.label(lang).to_lowercase(),
                 if *kind == PetitionKind::ToCao {
                     "Luật Tố cáo"
@@ -213,22 +245,22 @@ impl Localize for HandlingError {
                 }
             ),
             (Flagged { id, kind }, Lang::En) => format!(
-                "Petition {id} is a {}: it is handled under its own law, not assigned like an ordinary petition. Forward it or return it with guidance: doithoai handle forward {id} --to \"...\" [--guide]",
+                "Petition {id} is a {}: it is handled under its own law, not assigned like an ordinary petition. Forward it or return it with guidance.",
                 kind.label(lang).to_lowercase()
             ),
             (NotWardCompetence { id, competence }, Lang::Vi) => format!(
-                "Ý kiến {id} không thuộc thẩm quyền của phường (thẩm quyền: {}). Hãy chuyển đơn: doithoai handle forward {id} --to \"...\" --letter \"...\"",
+                "Ý kiến {id} không thuộc thẩm quyền của phường (thẩm quyền: {}). Hãy chuyển đơn đến cơ quan có thẩm quyền.",
                 competence.label(lang)
             ),
             (NotWardCompetence { id, competence }, Lang::En) => format!(
-                "Petition {id} is not within the ward's competence ({}). Forward it: doithoai handle forward {id} --to \"...\" --letter \"...\"",
+                "Petition {id} is not within the ward's competence ({}). Forward it to the competent body.",
                 competence.label(lang)
             ),
             (ReclassifyInHandling { id }, Lang::Vi) => format!(
-                "Ý kiến {id} đang được giao xử lý: muốn phân loại là khiếu nại/tố cáo hoặc ngoài thẩm quyền phường, hãy mở lại trước (doithoai handle reopen {id} --reason \"...\")."
+                "Ý kiến {id} đang được giao xử lý: muốn phân loại là khiếu nại/tố cáo hoặc ngoài thẩm quyền phường, hãy mở lại trước (ghi lý do)."
             ),
             (ReclassifyInHandling { id }, Lang::En) => format!(
-                "Petition {id} is being handled: to classify it as a complaint or outside the ward's competence, reopen it first (doithoai handle reopen {id} --reason \"...\")."
+                "Petition {id} is being handled: to classify it as a complaint or outside the ward's competence, reopen it first (with a reason)."
             ),
             (MergeIntoSelf { id }, Lang::Vi) => {
                 format!("Không thể gộp ý kiến {id} vào chính nó.")
@@ -258,22 +290,46 @@ impl Localize for HandlingError {
             (FutureDate { date }, Lang::En) => {
                 format!("The date {} is in the future.", format_date(*date))
             }
-            (BeforeReceipt { date, received }, Lang::Vi) => format!(
-                "Ngày {} trước ngày vào sổ {}.",
+            (
+                BeforeReceipt {
+                    what,
+                    date,
+                    received,
+                },
+                Lang::Vi,
+            ) => format!(
+                "{} {} trước ngày vào sổ {}.",
+                if *what == "deadline" {
+                    "Hạn giải quyết"
+                } else {
+                    "Ngày"
+                },
                 format_date(*date),
                 format_date(*received)
             ),
-            (BeforeReceipt { date, received }, Lang::En) => format!(
-                "The date {} is before the receipt date {}.",
+            (
+                BeforeReceipt {
+                    what,
+                    date,
+                    received,
+                },
+                Lang::En,
+            ) => format!(
+                "The {} {} is before the receipt date {}.",
+                if *what == "deadline" {
+                    "deadline"
+                } else {
+                    "date"
+                },
                 format_date(*date),
                 format_date(*received)
             ),
             (NoNumberConflict { id, no: n }, Lang::Vi) => format!(
-                "Số vào sổ {} của ý kiến {id} không bị trùng. Số đã cấp không được đổi tùy tiện: nếu thật sự cần đổi, hãy ghi lý do bằng --reason \"...\".",
+                "Số vào sổ {} của ý kiến {id} không bị trùng. Số đã cấp không được đổi tùy tiện: nếu thật sự cần đổi, hãy ghi lý do.",
                 no(n)
             ),
             (NoNumberConflict { id, no: n }, Lang::En) => format!(
-                "Register number {} of petition {id} is not in conflict. A number once given is not changed lightly: if it really must change, give a reason with --reason \"...\".",
+                "Register number {} of petition {id} is not in conflict. A number once given is not changed lightly: if it really must change, give a reason.",
                 no(n)
             ),
             (NotHeld { id, no: n }, Lang::Vi) => {

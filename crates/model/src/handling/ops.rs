@@ -127,11 +127,12 @@ fn not_future(ctx: &Ctx, d: NaiveDate) -> Result<(), HandlingError> {
     Ok(())
 }
 
-fn not_before_receipt(item: &Item, d: NaiveDate) -> Result<(), HandlingError> {
+fn not_before_receipt(item: &Item, d: NaiveDate, what: &'static str) -> Result<(), HandlingError> {
     if let Some(r) = &item.received
         && d < r.date
     {
         return Err(HandlingError::BeforeReceipt {
+            what,
             date: d,
             received: r.date,
         });
@@ -142,16 +143,21 @@ fn not_before_receipt(item: &Item, d: NaiveDate) -> Result<(), HandlingError> {
 /// The Vietnamese and English names of the fields of office operations, for messages.
 pub fn input_label(what: &str, lang: Lang) -> &str {
     match what {
-        "forward_to" => lang.pick("nơi nhận (--to)", "recipient (--to)"),
+        "forward_to" => lang.pick("nơi nhận", "recipient"),
         "letter_no" => lang.pick("số văn bản", "letter number"),
-        "reason" => lang.pick("lý do (--reason)", "reason (--reason)"),
-        "answer" => lang.pick("nội dung trả lời (--text)", "answer text (--text)"),
+        "reason" => lang.pick("lý do", "reason"),
+        "answer" => lang.pick("nội dung trả lời", "answer text"),
+        "department" => lang.pick("bộ phận được giao", "department"),
+        "deadline" => lang.pick("hạn giải quyết", "deadline"),
+        "date" => lang.pick("ngày", "date"),
+        "channel" => lang.pick("hình thức thông báo", "channel"),
+        "status" => lang.pick("trạng thái cần giữ", "status to keep"),
         "legal_basis" => lang.pick("căn cứ pháp lý", "legal basis"),
         "doc_no" => lang.pick("số văn bản trả lời", "answer document number"),
         "note" => lang.pick("ghi chú", "note"),
         "prior" => lang.pick("cơ quan đã giải quyết", "body that already handled it"),
         "approver" => lang.pick("người duyệt", "approver"),
-        "field" => lang.pick("lĩnh vực (--field)", "field (--field)"),
+        "field" => lang.pick("lĩnh vực", "field"),
         other => other,
     }
 }
@@ -203,10 +209,12 @@ pub fn receive<T: Transactable + ReadDoc>(
         return Err(HandlingError::ReceivedBeforeCollected { date, collected });
     }
     not_future(ctx, date)?;
-    let claims = read_claims(&Reader::new(&*tx), &Sections::of(&Reader::new(&*tx)), None);
-    let no = RegisterNo {
-        year: date.year(),
-        number: next_number_of(&claims, date.year()),
+    let no = {
+        let r = Reader::new(&*tx);
+        RegisterNo {
+            year: date.year(),
+            number: next_number_in(&r, &Sections::of(&r), date.year()),
+        }
     };
     let r = rec(tx, section::RECEIVED, &id)?;
     put_str(tx, &r, "date", &date_key(date))?;
@@ -247,14 +255,17 @@ pub fn receive_many<T: Transactable + ReadDoc>(
     ctx: &Ctx,
     receipts: &[Receipt],
 ) -> Result<Vec<RegisterNo>, HandlingError> {
-    let claims = read_claims(&Reader::new(&*tx), &Sections::of(&Reader::new(&*tx)), None);
+    let next_of = |tx: &T, y: i32| {
+        let r = Reader::new(tx);
+        next_number_in(&r, &Sections::of(&r), y)
+    };
     let mut next: BTreeMap<i32, u32> = BTreeMap::new();
     let mut out = Vec::with_capacity(receipts.len());
     // Given numbers first, so that the next free ones come after every given one.
     for r in receipts {
         if let Some(n) = r.number {
             let y = r.date.year();
-            let e = next.entry(y).or_insert_with(|| next_number_of(&claims, y));
+            let e = next.entry(y).or_insert_with(|| next_of(&*tx, y));
             *e = (*e).max(n + 1);
         }
     }
@@ -277,9 +288,7 @@ pub fn receive_many<T: Transactable + ReadDoc>(
         let number = match r.number {
             Some(n) => n,
             None => {
-                let e = next
-                    .entry(year)
-                    .or_insert_with(|| next_number_of(&claims, year));
+                let e = next.entry(year).or_insert_with(|| next_of(&*tx, year));
                 let n = *e;
                 *e += 1;
                 n
@@ -414,11 +423,12 @@ pub fn merge<T: Transactable + ReadDoc>(
     }
     let item = load(&*tx, &id)?;
     transition(&item, Op::Merge, &[Status::Received, Status::Classified])?;
-    let h = read(&*tx)?;
-    let target = h
-        .get(&into)
-        .ok_or_else(|| HandlingError::NotReceived { id: sid(&into) })?;
-    let root = h.root(&target.id);
+    // The target and the originals it is merged into, one by one: not the whole document.
+    let target = load(&*tx, &into)?;
+    if target.status == Status::Collected && target.received.is_none() {
+        return Err(HandlingError::NotReceived { id: sid(&into) });
+    }
+    let root = root_of(&*tx, target)?;
     if root == id {
         return Err(HandlingError::MergeCycle {
             id: sid(&id),
@@ -439,6 +449,21 @@ pub fn merge<T: Transactable + ReadDoc>(
         &root.to_string(),
     )?;
     Ok(root)
+}
+
+/// The original `item` is (transitively) merged into, as [`Handling::root`] finds it, reading
+/// only the items on the way.
+fn root_of<T: ReadDoc>(doc: &T, item: Item) -> Result<Uuid, DocError> {
+    let mut seen = Vec::new();
+    let mut cur = item;
+    while let Some(next) = cur.duplicate_of() {
+        if seen.contains(&cur.id) {
+            return Ok(seen.iter().min().copied().unwrap_or(cur.id));
+        }
+        seen.push(cur.id);
+        cur = load(doc, &next)?;
+    }
+    Ok(cur.id)
 }
 
 /// Forwarding to the competent body, or returning to the resident with guidance.
@@ -463,7 +488,7 @@ pub fn forward<T: Transactable + ReadDoc>(
     let letter = optional("letter_no", &input.letter_no)?;
     let date = input.date.unwrap_or_else(|| ctx.today());
     not_future(ctx, date)?;
-    not_before_receipt(&item, date)?;
+    not_before_receipt(&item, date, "date")?;
     let f = rec(tx, section::FORWARDED, &id)?;
     put_str(tx, &f, "mode", input.mode.code())?;
     put_str(tx, &f, "to", &to)?;
@@ -558,7 +583,7 @@ pub fn assign<T: Transactable + ReadDoc>(
         .unwrap_or(ctx.today());
     let deadline = match input.deadline {
         Some(d) => {
-            not_before_receipt(&item, d)?;
+            not_before_receipt(&item, d, "deadline")?;
             d
         }
         None => Calendar::of(registry).ten_working_days(received),
@@ -630,7 +655,7 @@ pub fn answer<T: Transactable + ReadDoc>(
     };
     let date = input.date.unwrap_or_else(|| ctx.today());
     not_future(ctx, date)?;
-    not_before_receipt(&item, date)?;
+    not_before_receipt(&item, date, "date")?;
     let a = rec(tx, section::ANSWER, &id)?;
     put_str(tx, &a, "text", &text)?;
     put_str(tx, &a, "legal_basis", &legal)?;
@@ -711,7 +736,7 @@ pub fn notify<T: Transactable + ReadDoc>(
     )?;
     let date = input.date.unwrap_or_else(|| ctx.today());
     not_future(ctx, date)?;
-    not_before_receipt(&item, date)?;
+    not_before_receipt(&item, date, "date")?;
     let note = optional("note", &input.note)?;
     let n = rec(tx, section::NOTIFICATION, &id)?;
     put_str(tx, &n, "channel", input.channel.code())?;

@@ -99,6 +99,41 @@ pub(super) fn read_claims<D: ReadDoc>(
     secs: &Sections,
     only: Option<&Uuid>,
 ) -> Vec<Claim> {
+    read_claims_where(r, secs, |id| only.is_none_or(|o| o == id))
+}
+
+/// The next free number of `year` (one more than any number ever claimed that year, released
+/// claims included), from the claims' keys alone (`year/number/pid`): no claim is read.
+pub(super) fn next_number_in<D: ReadDoc>(r: &Reader<'_, D>, secs: &Sections, year: i32) -> u32 {
+    let Some(reg) = secs.get(section::REGISTER) else {
+        return 1;
+    };
+    let prefix = format!("{year}/");
+    let mut end = year.to_string();
+    end.push('0'); // '0' follows '/' in ASCII
+    let number =
+        |k: &str| -> Option<u32> { k.strip_prefix(&prefix)?.split('/').next()?.parse().ok() };
+    let max = match r.heads {
+        Some(h) => r
+            .doc
+            .map_range_at(reg, prefix.clone()..end, h)
+            .filter_map(|i| number(&i.key[..]))
+            .max(),
+        None => r
+            .doc
+            .map_range(reg, prefix.clone()..end)
+            .filter_map(|i| number(&i.key[..]))
+            .max(),
+    };
+    max.unwrap_or(0) + 1
+}
+
+/// The claims of the petitions `keep` accepts: every key is looked at, only theirs are read.
+pub(super) fn read_claims_where<D: ReadDoc>(
+    r: &Reader<'_, D>,
+    secs: &Sections,
+    keep: impl Fn(&Uuid) -> bool,
+) -> Vec<Claim> {
     let Some(reg) = secs.get(section::REGISTER) else {
         return Vec::new();
     };
@@ -111,7 +146,7 @@ pub(super) fn read_claims<D: ReadDoc>(
         let (Ok(year), Ok(number), Ok(id)) = (y.parse(), n.parse(), Uuid::parse_str(p)) else {
             continue;
         };
-        if only.is_some_and(|o| *o != id) {
+        if !keep(&id) {
             continue;
         }
         let Some(o) = r.obj(reg, key.as_str()) else {
@@ -364,11 +399,18 @@ pub fn read_items<D: ReadDoc>(
     expect_type(doc, TYPE)?;
     let r = Reader::new(doc);
     let secs = Sections::of(&r);
-    let claims = read_claims(&r, &secs, None);
-    let known = item_ids(&r, &secs);
+    // Only these petitions' claims and records are read: the cost follows `ids`, not the
+    // document (every claim key is looked at once, no claim of another petition is read).
+    let claims = read_claims_where(&r, &secs, |id| ids.contains(id));
+    let knows = |id: &Uuid| {
+        let k = id.to_string();
+        [section::STATUS, section::RECEIVED]
+            .iter()
+            .any(|s| secs.get(s).is_some_and(|o| r.get(o, k.as_str()).is_some()))
+    };
     Ok(ids
         .iter()
-        .filter(|id| known.contains(id))
+        .filter(|id| knows(id))
         .map(|id| (*id, read_item(&r, &secs, id, Some(&claims))))
         .collect())
 }

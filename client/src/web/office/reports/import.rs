@@ -140,6 +140,8 @@ pub struct ColumnView {
     pub heading: String,
     pub target: &'static str,
     pub example: String,
+    /// What the import does with it (or that it is left out).
+    pub explain: &'static str,
 }
 
 pub struct RowView {
@@ -179,6 +181,8 @@ struct PreviewPage {
     rows: Vec<RowView>,
     can_confirm: bool,
     flash: Option<String>,
+    /// What the register's columns 8 to 12 do.
+    handling: Option<String>,
 }
 
 fn state_of(s: RowState, lang: Lang) -> (String, &'static str) {
@@ -253,6 +257,7 @@ async fn preview_page(
         errors: Vec::new(),
         rows: Vec::new(),
         can_confirm: false,
+        handling: None,
         flash: q.mapped.map(|_| {
             lang.pick(
                 "Đã đổi cách ghép cột; các dòng được kiểm tra lại theo cách mới.",
@@ -282,6 +287,7 @@ async fn preview_page(
                     t.rows
                         .first()
                         .map(|(_, c)| c.iter().map(imp::Cell::text).collect()),
+                    lang,
                 );
             }
         }
@@ -301,7 +307,12 @@ async fn preview_page(
     Ok(r)
 }
 
-fn columns(headings: &[String], mapping: &[Target], first: Option<Vec<String>>) -> Vec<ColumnView> {
+fn columns(
+    headings: &[String],
+    mapping: &[Target],
+    first: Option<Vec<String>>,
+    lang: Lang,
+) -> Vec<ColumnView> {
     headings
         .iter()
         .zip(mapping)
@@ -315,6 +326,21 @@ fn columns(headings: &[String], mapping: &[Target], first: Option<Vec<String>>) 
                 h.clone()
             },
             target: t.code(),
+            // What a column becomes is its select; said in words where it is not plain: a
+            // handling column (8 to 12 of Mẫu 03) or one left out.
+            explain: if matches!(
+                t,
+                Target::Ignore
+                    | Target::Prior
+                    | Target::Accepted
+                    | Target::Guided
+                    | Target::Forwarded
+                    | Target::Tracking
+            ) {
+                t.explain(lang)
+            } else {
+                ""
+            },
             example: first
                 .as_ref()
                 .and_then(|c| c.get(i))
@@ -333,7 +359,8 @@ fn fill(page: &mut PreviewPage, p: &ImportPreview, lang: Lang) {
         .find(|r| r.state != RowState::Invalid)
         .or(p.rows.first())
         .map(|r| r.cells.clone());
-    page.columns = columns(&p.headings, &p.mapping, first_ok);
+    page.columns = columns(&p.headings, &p.mapping, first_ok, lang);
+    page.handling = p.handling_counts().describe(lang);
     let invalid = p.invalid();
     page.counts = Some(Counts {
         total: p.rows.len(),
