@@ -150,19 +150,25 @@ impl Sticky {
         }
     }
     /// Whether the box `k` of `form` was ticked when it came back (else `default`).
-    pub fn checked(&self, form: &str, k: &str, default: bool) -> bool {
+    pub fn checked(&self, form: &str, k: &str, default: impl std::borrow::Borrow<bool>) -> bool {
         if self.is(form) {
             matches!(self.values.get(k).map(String::as_str), Some("1" | "on"))
         } else {
-            default
+            *default.borrow()
         }
     }
     /// Whether `code` was chosen in `k` of `form` when it came back (else `default`).
-    pub fn selected(&self, form: &str, k: &str, code: &str, default: bool) -> bool {
+    pub fn selected(
+        &self,
+        form: &str,
+        k: &str,
+        code: &str,
+        default: impl std::borrow::Borrow<bool>,
+    ) -> bool {
         if self.is(form) {
             self.values.get(k).map(String::as_str) == Some(code)
         } else {
-            default
+            *default.borrow()
         }
     }
     /// Whether a box of a multiple choice (`speech` of the conclusion) was ticked.
