@@ -63,9 +63,15 @@ fn minutes_of(n: usize, tail: &str) -> String {
 }
 
 async fn seed(dir: &Path, speakers: usize) -> String {
-    let app = App::init(dir, "Lê Thị Hoa - Văn phòng", "van-phong", "office", Lang::Vi)
-        .await
-        .expect("init");
+    let app = App::init(
+        dir,
+        "Lê Thị Hoa - Văn phòng",
+        "van-phong",
+        "office",
+        Lang::Vi,
+    )
+    .await
+    .expect("init");
     let now = doithoai_model::time::ward_now();
     let yesterday = now - chrono::Duration::days(1);
     for i in 0..speakers {
@@ -110,9 +116,15 @@ async fn seed(dir: &Path, speakers: usize) -> String {
         .expect("import");
     assert_eq!(added.len(), speakers, "every petition is a speaker");
     for n in 1..=3u8 {
-        app.record_step(Some(&doc_id), n, Some(format!("07:{:02}", 30 + n)), None, None)
-            .await
-            .expect("step");
+        app.record_step(
+            Some(&doc_id),
+            n,
+            Some(format!("07:{:02}", 30 + n)),
+            None,
+            None,
+        )
+        .await
+        .expect("step");
     }
     let mut speech_ids = Vec::new();
     for i in 0..speakers / 2 {
@@ -289,7 +301,12 @@ impl Ui {
             .find_map(|l| l.strip_prefix("location: "))
             .unwrap_or_default()
             .to_owned();
-        (d, location, status, String::from_utf8_lossy(&resp).into_owned())
+        (
+            d,
+            location,
+            status,
+            String::from_utf8_lossy(&resp).into_owned(),
+        )
     }
 
     /// A form as the browser sends it: the POST, then the page it redirects to. Fails on a
@@ -523,8 +540,9 @@ fn main() {
         .collect();
     report("an on-the-spot answer to a speech", &answers, 50.0);
 
-    let deadline =
-        doithoai_model::time::format_date(doithoai_model::time::ward_now().date_naive() + chrono::Duration::days(30));
+    let deadline = doithoai_model::time::format_date(
+        doithoai_model::time::ward_now().date_naive() + chrono::Duration::days(30),
+    );
     let conclusions: Vec<Timing> = (0..runs)
         .map(|i| {
             let text = format!("Kết luận thêm {i}: giao Địa chính kiểm tra, xử lý");
@@ -558,7 +576,8 @@ fn main() {
     let minutes: Vec<Timing> = (0..runs)
         .map(|i| {
             let (_, html) = ui.get(&live);
-            let heads = unescape(&between(&html, "id=\"minutes-heads\" value=\"", "\"").expect("heads"));
+            let heads =
+                unescape(&between(&html, "id=\"minutes-heads\" value=\"", "\"").expect("heads"));
             let text = minutes_of(MINUTES_MAX, &format!("\nKết thúc lần ghi {i:04}."));
             ui.action(
                 &format!("{base}/minutes"),
@@ -585,7 +604,12 @@ fn main() {
             d
         })
         .collect();
-    report_get("minutes autosave (JSON, 20,000 characters)", &autosave, 50.0, 0);
+    report_get(
+        "minutes autosave (JSON, 20,000 characters)",
+        &autosave,
+        50.0,
+        0,
+    );
 
     println!("{:<46} median / p90 (target 500 ms)", "after the session");
     for (name, path) in [

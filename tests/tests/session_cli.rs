@@ -16,12 +16,14 @@ fn today() -> String {
 
 /// What a laptop's data directory holds, read in-process once its commands are done.
 fn on<T>(dir: &Path, f: impl AsyncFnOnce(&App) -> T) -> T {
-    tokio::runtime::Runtime::new().expect("runtime").block_on(async {
-        let app = App::open(dir).await.expect("open");
-        let out = f(&app).await;
-        app.close().await.expect("close");
-        out
-    })
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async {
+            let app = App::open(dir).await.expect("open");
+            let out = f(&app).await;
+            app.close().await.expect("close");
+            out
+        })
 }
 
 #[test]
@@ -76,7 +78,8 @@ fn announce_skip_and_remark_from_the_command_line() {
     assert!(said.contains("Đã gửi thông báo"), "{said}");
     assert!(said.contains("Hội trường UBND phường"), "{said}");
     assert!(said.contains("Kính mời"), "the standard invitation: {said}");
-    let notice = "Kính mời bà con TDP A dự hội nghị đối thoại về thoát nước, mang theo ý kiến cần trao đổi.";
+    let notice =
+        "Kính mời bà con TDP A dự hội nghị đối thoại về thoát nước, mang theo ý kiến cần trao đổi.";
     let said = office.ok(&["session", "announce", "--text", notice]);
     assert!(said.contains(notice), "{said}");
     assert!(said.contains(&format!("{day}, 08:00")), "{said}");
@@ -141,9 +144,13 @@ fn announce_skip_and_remark_from_the_command_line() {
 
     // The TDP laptop holds the announcement.
     tdp.ok(&["sync"]);
-    let notices = on(&tdp.dir, async |app| app.announcements().await.expect("read"));
+    let notices = on(&tdp.dir, async |app| {
+        app.announcements().await.expect("read")
+    });
     assert!(
-        notices.values().any(|a| a.text == notice && a.place == "Hội trường UBND phường"),
+        notices
+            .values()
+            .any(|a| a.text == notice && a.place == "Hội trường UBND phường"),
         "{notices:?}"
     );
 
@@ -151,7 +158,13 @@ fn announce_skip_and_remark_from_the_command_line() {
     mttq.ok(&["sync"]);
     let remark = "Đề nghị công khai kết quả nạo vét tại nhà văn hóa TDP A.";
     let said = mttq.ok(&[
-        "session", "remark", "1", "--text", remark, "--session", &day,
+        "session",
+        "remark",
+        "1",
+        "--text",
+        remark,
+        "--session",
+        &day,
     ]);
     assert!(
         said.contains(&format!(
@@ -159,7 +172,15 @@ fn announce_skip_and_remark_from_the_command_line() {
         )),
         "{said}"
     );
-    let refused = mttq.run(&["session", "remark", "2", "--text", remark, "--session", &day]);
+    let refused = mttq.run(&[
+        "session",
+        "remark",
+        "2",
+        "--text",
+        remark,
+        "--session",
+        &day,
+    ]);
     assert!(!refused.status.success(), "there is no conclusion 2");
     mttq.ok(&["sync"]);
     office.ok(&["sync"]);

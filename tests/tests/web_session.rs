@@ -895,7 +895,9 @@ async fn a_refused_session_form_says_why_beside_the_input_and_keeps_what_was_typ
     )
     .await;
     assert!(
-        !text(&b, "#present_nhan_dan-err").await.contains("--invited"),
+        !text(&b, "#present_nhan_dan-err")
+            .await
+            .contains("--invited"),
         "no command-line flag on the page"
     );
     assert_eq!(prop(&b, "#present_nhan_dan").await, "80");

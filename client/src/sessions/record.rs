@@ -556,10 +556,7 @@ pub(super) async fn run_speaker(
             let view = app.session_view(sel(&sl)).await.map_err(cli_err)?;
             print_speakers(out, &view.session, lang)
         }
-        SpeakerCmd::Skip {
-            speaker,
-            sel: sl,
-        } => {
+        SpeakerCmd::Skip { speaker, sel: sl } => {
             let s = app
                 .skip_speaker(sel(&sl), &speaker)
                 .await

@@ -30,9 +30,9 @@ use doithoai_documents::{
 use doithoai_model::handling::{self, Ctx, HandlingError, Op};
 use doithoai_model::monitoring::{self, Remark};
 use doithoai_model::session::{
-    self, Announcement, Category, Compliance, Conclusion, Input, NewConclusion, NewPlanned, NewSession,
-    NewSpeaker, NewSpeech, PetitionFact, PetitionRef, PlannedSession, Session, SessionEdit,
-    SessionEntry, SessionError, SessionKind, SpeakerSource, Summary,
+    self, Announcement, Category, Compliance, Conclusion, Input, NewConclusion, NewPlanned,
+    NewSession, NewSpeaker, NewSpeech, PetitionFact, PetitionRef, PlannedSession, Session,
+    SessionEdit, SessionEntry, SessionError, SessionKind, SpeakerSource, Summary,
 };
 use doithoai_model::time::ward_now;
 use doithoai_model::workdays::Calendar;

@@ -366,14 +366,7 @@ async fn speech(
         .await;
     let r = match r {
         Err(e) => {
-            let inputs = [
-                "name",
-                "unit",
-                "summary",
-                "field",
-                "answer",
-                "answered_by",
-            ];
+            let inputs = ["name", "unit", "summary", "field", "answer", "answered_by"];
             return send_back(&state, &headers, &id, "speech", f, &inputs, e).await;
         }
         ok => ok,
@@ -459,12 +452,13 @@ async fn conclusion(
         .map(|(_, v)| v.clone())
         .collect();
     let r = async {
-        let deadline = match opt(&f, "deadline") {
-            Some(d) => Some(parse_date(&d).map_err(|e| {
-                SessionsError::Session(SessionError::from(e).at(Input::Deadline))
-            })?),
-            None => None,
-        };
+        let deadline =
+            match opt(&f, "deadline") {
+                Some(d) => Some(parse_date(&d).map_err(|e| {
+                    SessionsError::Session(SessionError::from(e).at(Input::Deadline))
+                })?),
+                None => None,
+            };
         app.add_conclusion(
             Some(&id),
             &text_of(&f, "text"),

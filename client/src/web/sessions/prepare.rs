@@ -216,7 +216,9 @@ async fn header_back(
     };
     let mut r = match id {
         None => render_list(state, headers, flash, header).await?,
-        Some(id) => render_prepare(state, headers, id, flash, Sticky::default(), Some(header)).await?,
+        Some(id) => {
+            render_prepare(state, headers, id, flash, Sticky::default(), Some(header)).await?
+        }
     };
     *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(r)
@@ -426,7 +428,15 @@ async fn prepare_page(
     Path(id): Path<String>,
     Query(q): Query<FlashQuery>,
 ) -> Web {
-    render_prepare(&state, &headers, &id, Flash::of(&q), Sticky::default(), None).await
+    render_prepare(
+        &state,
+        &headers,
+        &id,
+        Flash::of(&q),
+        Sticky::default(),
+        None,
+    )
+    .await
 }
 
 /// The preparation page, with a form sent back (`sticky`, or the header's) or none.
