@@ -852,12 +852,12 @@ async fn a_refused_session_form_says_why_beside_the_input_and_keeps_what_was_typ
     assert_eq!(text(&b, "#conclusion-count").await, "0", "nothing written");
     b.screenshot("session-loi-han-ket-luan").await;
 
-    // A date no calendar reads, then a good one: saved.
-    fill(&b, "#conclusion-deadline", "32/13/2026").await;
+    // Words instead of a date, then no deadline (the default): saved.
+    fill(&b, "#conclusion-deadline", "ngày mai").await;
     click(&b, "#conclusion-save").await;
     b.wait_text(
         "#conclusion-deadline-err",
-        "Không đọc được ngày «32/13/2026». Hãy viết theo dạng dd/mm/yyyy",
+        "Không đọc được ngày «ngày mai». Hãy viết theo dạng dd/mm/yyyy",
         Duration::from_secs(10),
     )
     .await;
