@@ -110,6 +110,7 @@ async fn seed(dir: &Path, speakers: usize) -> String {
         })
         .await
         .expect("session");
+    app.reindex().await.expect("reindex");
     let (_, added) = app
         .import_speakers(Some(&doc_id), &Default::default())
         .await

@@ -789,8 +789,8 @@ async fn a_refused_session_form_says_why_beside_the_input_and_keeps_what_was_typ
     open(&b, &serve, &live).await;
 
     // A deadline before the session: the message is beside the deadline, the rest stays.
-    let text = "Giao Địa chính kiểm tra, nạo vét cống ngõ 6 trước mùa mưa";
-    fill(&b, "#conclusion-text", text).await;
+    let typed = "Giao Địa chính kiểm tra, nạo vét cống ngõ 6 trước mùa mưa";
+    fill(&b, "#conclusion-text", typed).await;
     b.web()
         .find(Locator::Css("#conclusion-dept option[value=dia_chinh]"))
         .await
@@ -818,7 +818,7 @@ async fn a_refused_session_form_says_why_beside_the_input_and_keeps_what_was_typ
         text_of_flash_err(&b).await.contains("Chưa lưu"),
         "the top line says nothing was saved"
     );
-    assert_eq!(prop(&b, "#conclusion-text").await, text);
+    assert_eq!(prop(&b, "#conclusion-text").await, typed);
     assert_eq!(prop(&b, "#conclusion-dept").await, "dia_chinh");
     assert_eq!(prop(&b, "#conclusion-deadline").await, "01/01/2020");
     assert_eq!(
@@ -861,7 +861,7 @@ async fn a_refused_session_form_says_why_beside_the_input_and_keeps_what_was_typ
         Duration::from_secs(10),
     )
     .await;
-    assert_eq!(prop(&b, "#conclusion-text").await, text);
+    assert_eq!(prop(&b, "#conclusion-text").await, typed);
     fill(&b, "#conclusion-deadline", "").await;
     click(&b, "#conclusion-save").await;
     flash(&b, "Đã ghi kết luận thứ 1.").await;
