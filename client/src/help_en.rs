@@ -610,6 +610,28 @@ pub const HELP_EN: &HelpTable = &[
     ),
     ("session speaker move --to", "New place"),
     (
+        "session speaker skip",
+        "Skip a registered speaker for now (not in the hall when called): move them to the end of the list, to be called again later.",
+    ),
+    (
+        "session speaker skip <speaker>",
+        "Number in the list (or id)",
+    ),
+    (
+        "session announce",
+        "Announce the session to the residential groups (time, place, content) in the ward's shared document: every TDP laptop shows it on its schedule page once synced. Without --text, a standard invitation from the session's kind, date, place and topic.",
+    ),
+    ("session announce --text", "The announcement's content"),
+    (
+        "session remark",
+        "Write the Fatherland Front's monitoring remark on a conclusion (MTTQ laptops only); the ward office sees it once synced.",
+    ),
+    (
+        "session remark <conclusion>",
+        "The conclusion's number in the session (see session conclusion list), or its id",
+    ),
+    ("session remark --text", "The remark"),
+    (
         "session step",
         "Record the time of a step of the proceedings (1 opening, 2 agenda, 3 residents speak, 4 answers, 5 discussion, 6 conclusion); by default now.",
     ),

@@ -734,3 +734,163 @@ async fn a_session_live_offline_in_two_browsers_reaches_the_office_and_the_front
     t.screenshot("monitor-03-tdp-khong-thay").await;
     drop((a_serve, b_serve, tdp_serve, mttq_serve));
 }
+
+/// The value of input `css`, read by its property (what the page shows in it).
+async fn prop(b: &Browser, css: &str) -> String {
+    b.value(css).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_session_form_says_why_beside_the_input_and_keeps_what_was_typed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let office = Client::new(tmp.path().join("office"));
+    office.ok(&[
+        "init",
+        "--name",
+        "Chị Hoa - Thư ký",
+        "--point",
+        "vp",
+        "--role",
+        "office",
+    ]);
+    let day = doithoai_model::time::format_date(doithoai_model::time::ward_now().date_naive());
+    let made = office.ok(&[
+        "session",
+        "create",
+        "--kind",
+        "dinh_ky",
+        "--date",
+        &day,
+        "--start",
+        "08:00",
+        "--place",
+        "Hội trường UBND phường",
+    ]);
+    let sid = made
+        .split("(mã ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .expect("the session's id")
+        .to_owned();
+    office.ok(&[
+        "session",
+        "speech",
+        "add",
+        "--name",
+        "Nguyễn Văn Đức",
+        "--unit",
+        "TDP A",
+        "--summary",
+        "Cống ngõ 6 ngập khi mưa to",
+    ]);
+    let serve = Serve::start(&office, free_port());
+    let b = Browser::start().await;
+    let live = format!("/sessions/{sid}/live");
+    open(&b, &serve, &live).await;
+
+    // A deadline before the session: the message is beside the deadline, the rest stays.
+    let typed = "Giao Địa chính kiểm tra, nạo vét cống ngõ 6 trước mùa mưa";
+    fill(&b, "#conclusion-text", typed).await;
+    b.web()
+        .find(Locator::Css("#conclusion-dept option[value=dia_chinh]"))
+        .await
+        .expect("department")
+        .click()
+        .await
+        .expect("pick");
+    click(&b, "#cs-1").await;
+    fill(&b, "#conclusion-deadline", "01/01/2020").await;
+    click(&b, "#conclusion-save").await;
+    let said = b
+        .wait_text(
+            "#conclusion-deadline-err",
+            "hãy nhập một ngày từ",
+            Duration::from_secs(10),
+        )
+        .await;
+    assert!(
+        said.contains(&format!(
+            "Thời hạn 01/01/2020 sớm hơn ngày đối thoại {day}: hãy nhập một ngày từ {day} trở đi, dạng dd/mm/yyyy."
+        )),
+        "{said}"
+    );
+    assert!(
+        text_of_flash_err(&b).await.contains("Chưa lưu"),
+        "the top line says nothing was saved"
+    );
+    assert_eq!(prop(&b, "#conclusion-text").await, typed);
+    assert_eq!(prop(&b, "#conclusion-dept").await, "dia_chinh");
+    assert_eq!(prop(&b, "#conclusion-deadline").await, "01/01/2020");
+    assert_eq!(
+        b.web()
+            .find(Locator::Css("#cs-1"))
+            .await
+            .expect("box")
+            .prop("checked")
+            .await
+            .expect("checked")
+            .as_deref(),
+        Some("true"),
+        "the speech stays ticked"
+    );
+    assert_eq!(
+        b.web()
+            .find(Locator::Css("#conclusion-deadline"))
+            .await
+            .expect("deadline")
+            .attr("aria-invalid")
+            .await
+            .expect("attr")
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        b.focused_id().await,
+        "conclusion-deadline",
+        "the focus is on the input to correct"
+    );
+    assert_eq!(text(&b, "#conclusion-count").await, "0", "nothing written");
+    b.screenshot("session-loi-han-ket-luan").await;
+
+    // Words instead of a date, then no deadline (the default): saved.
+    fill(&b, "#conclusion-deadline", "ngày mai").await;
+    click(&b, "#conclusion-save").await;
+    b.wait_text(
+        "#conclusion-deadline-err",
+        "Không đọc được ngày «ngày mai». Hãy viết theo dạng dd/mm/yyyy",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(prop(&b, "#conclusion-text").await, typed);
+    fill(&b, "#conclusion-deadline", "").await;
+    click(&b, "#conclusion-save").await;
+    flash(&b, "Đã ghi kết luận thứ 1.").await;
+    assert_eq!(count(&b, "#conclusion-deadline-err").await, 0);
+
+    // A step's time that is no time, beside that step's time.
+    fill(&b, "#step-2-time", "25:99").await;
+    click(&b, "#step-2-go").await;
+    b.wait_text(
+        "#step-2-err",
+        "Không đọc được giờ «25:99». Hãy viết dạng HH:MM, ví dụ 08:30.",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(prop(&b, "#step-2-time").await, "25:99");
+
+    // The header: an impossible date beside the date, the place kept.
+    goto(&b, &serve, &format!("/sessions/{sid}")).await;
+    fill(&b, "#date", "31/02/2026").await;
+    fill(&b, "#place", "Nhà văn hóa TDP A").await;
+    click(&b, "#save-header").await;
+    b.wait_text("#date-err", "31/02/2026", Duration::from_secs(10))
+        .await;
+    assert_eq!(prop(&b, "#place").await, "Nhà văn hóa TDP A");
+    assert_eq!(prop(&b, "#date").await, "31/02/2026");
+    b.screenshot("session-loi-ngay").await;
+    drop(serve);
+}
+
+async fn text_of_flash_err(b: &Browser) -> String {
+    text(b, "#flash-err").await
+}

@@ -146,6 +146,20 @@ pub enum SessionCmd {
     ///
     /// doithoai session attend --category can_bo --name "Phạm Văn Dũng" --unit "Địa chính"
     Attend(AttendArgs),
+    /// Gửi thông báo cuộc đối thoại tới các tổ dân phố (thời gian, địa điểm, nội dung), ghi trong
+    /// văn bản chung của phường: máy của mỗi tổ dân phố thấy trong «Lịch tiếp xúc, đối thoại» sau
+    /// khi đồng bộ. Không có --text thì dùng lời mời mẫu theo loại, ngày, địa điểm và chủ đề.
+    ///
+    /// Ví dụ: doithoai session announce
+    ///
+    /// doithoai session announce --text "Kính mời Nhân dân dự hội nghị đối thoại" --session 15/06/2026
+    Announce {
+        /// Nội dung thông báo.
+        #[arg(long)]
+        text: Option<String>,
+        #[command(flatten)]
+        sel: Sel,
+    },
     /// Người đăng ký phát biểu.
     #[command(subcommand)]
     Speaker(SpeakerCmd),
@@ -189,6 +203,19 @@ pub enum SessionCmd {
         /// In ra JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Ghi ý kiến giám sát của Mặt trận Tổ quốc về một kết luận (chỉ máy của MTTQ); văn phòng
+    /// phường thấy ý kiến sau khi đồng bộ.
+    ///
+    /// Ví dụ: doithoai session remark 2 --text "Đề nghị công khai kết quả xử lý" --session 15/06/2026
+    Remark {
+        /// Số thứ tự kết luận trong cuộc đối thoại (xem session conclusion list), hoặc mã.
+        conclusion: String,
+        /// Nội dung ý kiến giám sát.
+        #[arg(long)]
+        text: String,
+        #[command(flatten)]
+        sel: Sel,
     },
     /// Ghi chép của thư ký và biên bản hội nghị.
     ///
@@ -348,6 +375,16 @@ pub enum SpeakerCmd {
     ///        doithoai session speaker list --session 15/10/2026
     #[command(verbatim_doc_comment)]
     List {
+        #[command(flatten)]
+        sel: Sel,
+    },
+    /// Tạm bỏ qua một người đăng ký (chưa có mặt khi được mời): chuyển xuống cuối danh sách để
+    /// mời lại sau.
+    ///
+    /// Ví dụ: doithoai session speaker skip 3
+    Skip {
+        /// Số thứ tự trong danh sách (hoặc mã).
+        speaker: String,
         #[command(flatten)]
         sel: Sel,
     },

@@ -176,6 +176,62 @@ pub async fn run_session(
             print_attendance(out, &s, category, lang)
         }
         SessionCmd::Speaker(c) => run_speaker(app, c, lang, out).await,
+        SessionCmd::Announce { text, sel: sl } => {
+            let text = match text {
+                Some(t) => t,
+                None => {
+                    let view = app.session_view(sel(&sl)).await.map_err(cli_err)?;
+                    crate::sessions_app::default_announcement(&view.session, lang)
+                }
+            };
+            let a = app
+                .announce_session(sel(&sl), &text)
+                .await
+                .map_err(cli_err)?;
+            let place = if a.place.is_empty() { "…" } else { &a.place };
+            match lang {
+                Lang::Vi => {
+                    writeln!(out, "Đã gửi thông báo: {}, tại {place}.", a.when)?;
+                    writeln!(out, "  {}", a.text)?;
+                    writeln!(
+                        out,
+                        "Máy của các tổ dân phố thấy thông báo trong «Lịch tiếp xúc, đối thoại» sau khi đồng bộ (doithoai sync)."
+                    )?;
+                }
+                Lang::En => {
+                    writeln!(out, "Announced: {}, at {place}.", a.when)?;
+                    writeln!(out, "  {}", a.text)?;
+                    writeln!(
+                        out,
+                        "The TDP laptops show it on their schedule page once synced (doithoai sync)."
+                    )?;
+                }
+            }
+            Ok(())
+        }
+        SessionCmd::Remark {
+            conclusion,
+            text,
+            sel: sl,
+        } => {
+            let (r, n, c) = app
+                .remark_conclusion(sel(&sl), &conclusion, &text)
+                .await
+                .map_err(cli_err)?;
+            match lang {
+                Lang::Vi => writeln!(
+                    out,
+                    "Đã ghi ý kiến giám sát về kết luận #{n} ({}): {}\nVăn phòng phường thấy ý kiến sau khi đồng bộ (doithoai sync).",
+                    c.text, r.text
+                )?,
+                Lang::En => writeln!(
+                    out,
+                    "Remark written on conclusion #{n} ({}): {}\nThe ward office sees it once synced (doithoai sync).",
+                    c.text, r.text
+                )?,
+            }
+            Ok(())
+        }
         SessionCmd::Step {
             n,
             at,
@@ -499,6 +555,30 @@ pub(super) async fn run_speaker(
         SpeakerCmd::List { sel: sl } => {
             let view = app.session_view(sel(&sl)).await.map_err(cli_err)?;
             print_speakers(out, &view.session, lang)
+        }
+        SpeakerCmd::Skip { speaker, sel: sl } => {
+            let s = app
+                .skip_speaker(sel(&sl), &speaker)
+                .await
+                .map_err(cli_err)?;
+            // Skipped: now the last in the register.
+            if let Some(sp) = s.speakers.last() {
+                match lang {
+                    Lang::Vi => writeln!(
+                        out,
+                        "Đã chuyển {} xuống cuối danh sách (#{}), để mời lại sau.",
+                        sp.name,
+                        s.speakers.len()
+                    )?,
+                    Lang::En => writeln!(
+                        out,
+                        "Moved {} to the end of the list (#{}), to be called again later.",
+                        sp.name,
+                        s.speakers.len()
+                    )?,
+                }
+            }
+            print_speakers(out, &s, lang)
         }
         SpeakerCmd::Move {
             speaker,

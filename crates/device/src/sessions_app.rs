@@ -30,9 +30,9 @@ use doithoai_documents::{
 use doithoai_model::handling::{self, Ctx, HandlingError, Op};
 use doithoai_model::monitoring::{self, Remark};
 use doithoai_model::session::{
-    self, Announcement, Category, Compliance, Conclusion, NewConclusion, NewPlanned, NewSession,
-    NewSpeaker, NewSpeech, PetitionFact, PetitionRef, PlannedSession, Session, SessionEdit,
-    SessionEntry, SessionError, SessionKind, SpeakerSource, Summary,
+    self, Announcement, Category, Compliance, Conclusion, Input, NewConclusion, NewPlanned,
+    NewSession, NewSpeaker, NewSpeech, PetitionFact, PetitionRef, PlannedSession, Session,
+    SessionEdit, SessionEntry, SessionError, SessionKind, SpeakerSource, Summary,
 };
 use doithoai_model::time::ward_now;
 use doithoai_model::workdays::Calendar;
@@ -55,6 +55,49 @@ pub const LOCAL_SESSIONS: &str = "sessions.local";
 pub const LOCAL_WARD: &str = "sessions.local_ward";
 /// The meta key recording into which ward document the local one was copied.
 pub const LOCAL_WARD_COPIED: &str = "sessions.local_ward_copied";
+
+/// When a session is held, as its pages and its announcement say it: `dd/mm/yyyy, HH:MM–HH:MM`.
+pub fn session_when(s: &Session) -> String {
+    format!(
+        "{}{}{}",
+        doithoai_model::time::format_date(s.date),
+        s.start
+            .as_deref()
+            .map(|t| format!(", {t}"))
+            .unwrap_or_default(),
+        s.end
+            .as_deref()
+            .map(|t| format!("–{t}"))
+            .unwrap_or_default()
+    )
+}
+
+/// The announcement's text the office starts from: who is invited, when, where, about what.
+pub fn default_announcement(s: &Session, lang: Lang) -> String {
+    let place = if s.place.is_empty() { "…" } else { &s.place };
+    match lang {
+        Lang::Vi => format!(
+            "Kính mời đại diện cán bộ, đảng viên và Nhân dân tổ dân phố dự {} vào {} tại {place}. Nội dung: {}.",
+            s.display_title(lang).to_lowercase(),
+            session_when(s),
+            if s.topic.is_empty() {
+                "những vấn đề Nhân dân quan tâm"
+            } else {
+                &s.topic
+            }
+        ),
+        Lang::En => format!(
+            "Residents of the TDP are invited to the {} on {} at {place}. Content: {}.",
+            s.display_title(lang),
+            session_when(s),
+            if s.topic.is_empty() {
+                "matters residents care about"
+            } else {
+                &s.topic
+            }
+        ),
+    }
+}
 
 /// Errors of the session operations, each with a message for the secretary.
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +150,26 @@ impl From<doithoai_sync::SyncError> for SessionsError {
 impl From<doithoai_model::ValidationError> for SessionsError {
     fn from(e: doithoai_model::ValidationError) -> Self {
         SessionsError::App(AppError::Validation(e))
+    }
+}
+
+impl SessionsError {
+    /// The input of the form or command this error is about, when it is about one (the web
+    /// forms show the error beside it).
+    pub fn input(&self) -> Option<Input> {
+        use doithoai_model::ValidationError as V;
+        match self {
+            SessionsError::Session(e) => e.input(),
+            SessionsError::App(AppError::Validation(v)) => match v {
+                V::UnknownField { .. } => Some(Input::Field),
+                V::UnknownDepartment { .. } => Some(Input::Department),
+                V::EmptyContent => Some(Input::Content),
+                V::NoResident | V::EmptyResidentName { .. } => Some(Input::Name),
+                _ => None,
+            },
+            SessionsError::NoDesk => Some(Input::Content),
+            _ => None,
+        }
     }
 }
 
@@ -623,7 +686,10 @@ impl App {
     ) -> Result<Session, SessionsError> {
         let (_, _, s) = self
             .session_op(typed, "attendance", |tx, ctx, _| {
-                session::set_attendance(tx, ctx, category, invited, present)
+                session::set_attendance(tx, ctx, category, invited, present).map_err(|e| match e {
+                    SessionError::MorePresentThanInvited { .. } => e.at(Input::Present(category)),
+                    e => e,
+                })
             })
             .await?;
         Ok(s)
@@ -882,6 +948,10 @@ impl App {
                     None => None,
                 };
                 session::set_step(tx, ctx, n, at.as_deref(), by.as_deref(), note.as_deref())
+                    .map_err(|e| match e {
+                        SessionError::BadTime { .. } => e.at(Input::StepTime),
+                        e => e,
+                    })
             })
             .await?;
         Ok(s)
@@ -1540,18 +1610,7 @@ impl App {
         let (doc_id, h) = self.resolve_session(typed).await?;
         let s = read(&h, session::read)?;
         self.update_entry(&doc_id, &s).await?;
-        let when = format!(
-            "{}{}{}",
-            doithoai_model::time::format_date(s.date),
-            s.start
-                .as_deref()
-                .map(|t| format!(", {t}"))
-                .unwrap_or_default(),
-            s.end
-                .as_deref()
-                .map(|t| format!("–{t}"))
-                .unwrap_or_default()
-        );
+        let when = session_when(&s);
         let ctx = self.session_ctx();
         let a = Announcement {
             doc_id: doc_id.clone(),
@@ -1575,6 +1634,29 @@ impl App {
             .await?
             .remove(&doc_id)
             .ok_or(SessionsError::NoSuchSession(short_doc(&doc_id)))
+    }
+
+    /// Writes a remark of the Front on a session's conclusion, named as the user sees it: its
+    /// number in the session (`2`, `#2`) or the first characters of its id. Returns the remark,
+    /// the conclusion's number and the conclusion. MTTQ devices only.
+    pub async fn remark_conclusion(
+        &self,
+        typed: Option<&str>,
+        conclusion: &str,
+        text: &str,
+    ) -> Result<(Remark, usize, Conclusion), SessionsError> {
+        if self.device.role != "monitor" {
+            return Err(SessionsError::NotMonitor {
+                role: self.device.role.clone(),
+            });
+        }
+        let (_, h) = self.resolve_session(typed).await?;
+        let s = read(&h, session::read)?;
+        let keys: Vec<String> = s.conclusions.iter().map(|c| c.id.clone()).collect();
+        let id = session::find_ref("conclusion", &keys, conclusion)?;
+        let pos = keys.iter().position(|k| *k == id).unwrap_or(0);
+        let r = self.add_remark(&id, text).await?;
+        Ok((r, pos + 1, s.conclusions[pos].clone()))
     }
 
     /// The announcements of the ward's sessions, by session document id.

@@ -181,6 +181,28 @@ fn a_session_is_recorded_and_read_back() {
     })
     .unwrap_err();
     assert!(err.localize(Lang::Vi).contains("sớm hơn ngày đối thoại"));
+    // The refusal names the input it is about (the web form shows it beside the deadline) and
+    // says what to type.
+    assert_eq!(err.input(), Some(session::Input::Deadline));
+    assert!(
+        err.localize(Lang::Vi)
+            .contains("hãy nhập một ngày từ 15/06/2024 trở đi, dạng dd/mm/yyyy"),
+        "{}",
+        err.localize(Lang::Vi)
+    );
+    let bad = session::parse_time("25:99").unwrap_err();
+    assert_eq!(bad.input(), None, "a time alone does not say which");
+    let bad = bad.at(session::Input::StepTime);
+    assert_eq!(bad.input(), Some(session::Input::StepTime));
+    assert_eq!(
+        bad.localize(Lang::Vi),
+        "Không đọc được giờ «25:99». Hãy viết dạng HH:MM, ví dụ 08:30."
+    );
+    assert_eq!(
+        bad.clone().at(session::Input::Start).input(),
+        Some(session::Input::Start),
+        "named again, not wrapped twice"
+    );
     let err = apply(&mut doc, |tx| {
         session::set_step(tx, &c, 7, None, None, None)
     })

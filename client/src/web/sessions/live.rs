@@ -9,18 +9,22 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use doithoai_model::session::{Category, NewSpeech, STEPS, step_description, step_label};
+use doithoai_model::session::{
+    Category, Input, NewSpeech, STEPS, SessionError, parse_time, step_description, step_label,
+};
 use doithoai_model::time::{parse_date, ward_now};
 use doithoai_model::{Lang, Localize};
 
 use super::prepare::{
     CategoryRow, SpeakerRow, category_rows, session_shell, set_counts, speaker_rows,
 };
-use super::{Choice, Flash, FlashQuery, answer, category_choices, opt, text_of, v, when};
+use super::{
+    Choice, Flash, FlashQuery, Sticky, answer, category_choices, opt, refused, text_of, v, when,
+};
 use crate::sessions_app::SessionsError;
 use crate::web::AppState;
 use crate::web::pages::{FieldOption, Fields, Shell, Web, field_options, html, need_app};
@@ -76,6 +80,7 @@ pub struct ConclusionRow {
 struct LivePage {
     shell: Shell,
     flash: Flash,
+    sticky: Sticky,
     id: String,
     title: String,
     when: String,
@@ -105,9 +110,43 @@ async fn live_page(
     Path(id): Path<String>,
     Query(q): Query<FlashQuery>,
 ) -> Web {
-    let app = need_app(&state).await?;
-    let lang = lang_of(&headers, state.default_lang);
-    let view = app.session_view(Some(&id)).await?;
+    render_live(&state, &headers, &id, Flash::of(&q), Sticky::default()).await
+}
+
+/// A refused form of the live page, sent back with what was typed and the error beside its
+/// input (422, nothing written).
+pub async fn send_back(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    id: &str,
+    form: &str,
+    values: Fields,
+    inputs: &[&str],
+    e: SessionsError,
+) -> Web {
+    let lang = lang_of(headers, state.default_lang);
+    let (sticky, line) = refused(form, values, inputs, &e, lang);
+    let flash = Flash {
+        ok: String::new(),
+        err: line,
+        focus: String::new(),
+    };
+    let mut r = render_live(state, headers, id, flash, sticky).await?;
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
+}
+
+/// The live page, with a form sent back (`sticky`) or none.
+pub async fn render_live(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    id: &str,
+    flash: Flash,
+    sticky: Sticky,
+) -> Web {
+    let app = need_app(state).await?;
+    let lang = lang_of(headers, state.default_lang);
+    let view = app.session_view(Some(id)).await?;
     let m = app.minutes(Some(&view.doc_id)).await?;
     let s = &view.session;
     let reg = app.registry().await?;
@@ -190,16 +229,17 @@ async fn live_page(
         .collect();
     let title = s.display_title(lang);
     let shell = session_shell(
-        &state,
+        state,
         &app,
-        &headers,
+        headers,
         format!("/sessions/{}/live", view.doc_id),
         format!("{} — {title}", lang.pick("Trực tiếp", "Live")),
     )
     .await;
     html(LivePage {
         shell,
-        flash: Flash::of(&q),
+        flash,
+        sticky,
         id: view.doc_id.clone(),
         when: when(s),
         place: s.place.clone(),
@@ -266,9 +306,16 @@ async fn step(
     let app = need_app(&state).await?;
     let lang = lang_of(&headers, state.default_lang);
     let n: u8 = v(&f, "n").parse().unwrap_or(0);
-    let r = app
-        .record_step(Some(&id), n, opt(&f, "at"), None, None)
-        .await;
+    let r = match opt(&f, "at").map(|t| parse_time(&t)).transpose() {
+        Ok(at) => app.record_step(Some(&id), n, at, None, None).await,
+        Err(e) => Err(SessionsError::Session(e.at(Input::StepTime))),
+    };
+    let r = match r {
+        Err(e) => {
+            return send_back(&state, &headers, &id, &format!("step-{n}"), f, &["at"], e).await;
+        }
+        ok => ok,
+    };
     Ok(answer(
         &live(&id, "steps-h"),
         r,
@@ -317,6 +364,13 @@ async fn speech(
     let r = app
         .add_speech(Some(&id), speaker.as_deref(), new, &[])
         .await;
+    let r = match r {
+        Err(e) => {
+            let inputs = ["name", "unit", "summary", "field", "answer", "answered_by"];
+            return send_back(&state, &headers, &id, "speech", f, &inputs, e).await;
+        }
+        ok => ok,
+    };
     Ok(answer(
         &live(&id, "queue-h"),
         r,
@@ -391,17 +445,20 @@ async fn conclusion(
 ) -> Web {
     let app = need_app(&state).await?;
     let lang = lang_of(&headers, state.default_lang);
-    let f: Fields = pairs.iter().cloned().collect();
+    let mut f: Fields = pairs.iter().cloned().collect();
     let speeches: Vec<String> = pairs
         .iter()
         .filter(|(k, _)| k == "speech")
         .map(|(_, v)| v.clone())
         .collect();
     let r = async {
-        let deadline = match opt(&f, "deadline") {
-            Some(d) => Some(parse_date(&d)?),
-            None => None,
-        };
+        let deadline =
+            match opt(&f, "deadline") {
+                Some(d) => Some(parse_date(&d).map_err(|e| {
+                    SessionsError::Session(SessionError::from(e).at(Input::Deadline))
+                })?),
+                None => None,
+            };
         app.add_conclusion(
             Some(&id),
             &text_of(&f, "text"),
@@ -413,6 +470,14 @@ async fn conclusion(
         .await
     }
     .await;
+    let r = match r {
+        Err(e) => {
+            f.insert("speech[]".into(), speeches.join("\u{1f}"));
+            let inputs = ["text", "department", "deadline"];
+            return send_back(&state, &headers, &id, "conclusion", f, &inputs, e).await;
+        }
+        ok => ok,
+    };
     Ok(answer(
         &live(&id, "conclusions-h"),
         r,
@@ -434,6 +499,17 @@ async fn present(
     let app = need_app(&state).await?;
     let lang = lang_of(&headers, state.default_lang);
     let r = set_counts(&app, &id, &f).await;
+    let r = match r {
+        Err(e) => {
+            let names: Vec<String> = Category::ALL
+                .iter()
+                .map(|c| format!("present_{}", c.code()))
+                .collect();
+            let inputs: Vec<&str> = names.iter().map(String::as_str).collect();
+            return send_back(&state, &headers, &id, "present", f, &inputs, e).await;
+        }
+        ok => ok,
+    };
     Ok(answer(
         &live(&id, "attendance-h"),
         r,
@@ -465,6 +541,12 @@ async fn attendee(
     } else {
         app.add_attendees(Some(&id), &names, category, v(&f, "unit"))
             .await
+    };
+    let r = match r {
+        Err(e) => {
+            return send_back(&state, &headers, &id, "attendee", f, &["name", "unit"], e).await;
+        }
+        ok => ok,
     };
     Ok(answer(
         &live(&id, "attendance-h"),

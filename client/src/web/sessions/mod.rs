@@ -26,7 +26,7 @@ use axum::Router;
 use axum::response::Response;
 use axum::routing::get;
 use doithoai_documents::{AdminDoc, Align, Block};
-use doithoai_model::session::{Category, Session, SessionKind};
+use doithoai_model::session::{Category, Input, Session, SessionKind};
 use doithoai_model::{Lang, Localize};
 
 use super::AppState;
@@ -110,6 +110,165 @@ pub fn answer<T>(
     ))
 }
 
+/// A session form sent back because it was refused: what was typed in it, and the errors by
+/// input name, shown beside their inputs (as the capture form does, see `web/forms.rs`).
+#[derive(Default, Clone)]
+pub struct Sticky {
+    /// The form's id in the page (`conclusion`, `speech`, `step-3`, …); empty when none came back.
+    pub form: String,
+    pub values: super::pages::Fields,
+    pub errors: std::collections::BTreeMap<String, String>,
+}
+
+impl Sticky {
+    /// Whether `form` is the one that came back.
+    pub fn is(&self, form: &str) -> bool {
+        !self.form.is_empty() && self.form == form
+    }
+    /// What input `k` of `form` shows: what was typed when that form came back, else `default`.
+    pub fn v(&self, form: &str, k: &str, default: &str) -> String {
+        if self.is(form) {
+            self.values.get(k).cloned().unwrap_or_default()
+        } else {
+            default.to_owned()
+        }
+    }
+    /// The error beside input `k` of `form`.
+    pub fn e(&self, form: &str, k: &str) -> Option<&str> {
+        if self.is(form) {
+            self.errors.get(k).map(String::as_str)
+        } else {
+            None
+        }
+    }
+    /// `aria-invalid` of input `k` of `form`.
+    pub fn invalid(&self, form: &str, k: &str) -> &'static str {
+        if self.e(form, k).is_some() {
+            "true"
+        } else {
+            "false"
+        }
+    }
+    /// Whether the box `k` of `form` was ticked when it came back (else `default`).
+    pub fn checked(&self, form: &str, k: &str, default: impl std::borrow::Borrow<bool>) -> bool {
+        if self.is(form) {
+            matches!(self.values.get(k).map(String::as_str), Some("1" | "on"))
+        } else {
+            *default.borrow()
+        }
+    }
+    /// Whether `code` was chosen in `k` of `form` when it came back (else `default`).
+    pub fn selected(
+        &self,
+        form: &str,
+        k: &str,
+        code: &str,
+        default: impl std::borrow::Borrow<bool>,
+    ) -> bool {
+        if self.is(form) {
+            self.values.get(k).map(String::as_str) == Some(code)
+        } else {
+            *default.borrow()
+        }
+    }
+    /// Whether a box of a multiple choice (`speech` of the conclusion) was ticked.
+    pub fn has(&self, form: &str, k: &str, code: &str) -> bool {
+        self.is(form)
+            && self
+                .values
+                .get(&format!("{k}[]"))
+                .is_some_and(|v| v.split('\u{1f}').any(|c| c == code))
+    }
+}
+
+/// The name of the input an error is about, in the session forms.
+pub fn input_name(i: Input) -> String {
+    match i {
+        Input::Kind => "kind".into(),
+        Input::Topic => "topic".into(),
+        Input::Title => "title".into(),
+        Input::Date => "date".into(),
+        Input::Start => "start".into(),
+        Input::End => "end".into(),
+        Input::Place => "place".into(),
+        Input::Chair => "other".into(),
+        Input::Secretary => "secretary".into(),
+        Input::StepTime => "at".into(),
+        Input::Name => "name".into(),
+        Input::Unit => "unit".into(),
+        Input::Content => "content".into(),
+        Input::Summary => "summary".into(),
+        Input::Field => "field".into(),
+        Input::Answer => "answer".into(),
+        Input::AnsweredBy => "answered_by".into(),
+        Input::Text => "text".into(),
+        Input::Department => "department".into(),
+        Input::Deadline => "deadline".into(),
+        Input::Invited(c) => format!("invited_{}", c.code()),
+        Input::Present(c) => format!("present_{}", c.code()),
+        Input::Minutes => "minutes".into(),
+        Input::Announcement => "notice".into(),
+        Input::Remark => "text".into(),
+    }
+}
+
+/// A message of the library for a page: the command line's flags it names for the terminal
+/// (` (--answer)`, `--invited`) are left out, the page's labels say which input it is.
+pub fn for_page(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(i) = rest.find("--") {
+        let (head, tail) = rest.split_at(i);
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(tail.len());
+        let flag_only = head.ends_with('(') && tail[end..].starts_with(')');
+        if flag_only {
+            // ` (--answer)`: the parenthesis and the space before it go too.
+            out.push_str(head.trim_end_matches('(').trim_end());
+            rest = &tail[end + 1..];
+        } else {
+            out.push_str(head.trim_end());
+            rest = &tail[end..];
+        }
+    }
+    out.push_str(rest);
+    out.replace(" ,", ",").replace(" .", ".")
+}
+
+/// A refused form, sent back: the error beside its input when the form has that input
+/// (`inputs`), else at the top; what was typed is kept. Returns what goes back and the line at
+/// the top of the page.
+pub fn refused(
+    form: &str,
+    values: super::pages::Fields,
+    inputs: &[&str],
+    e: &SessionsError,
+    lang: Lang,
+) -> (Sticky, String) {
+    tracing::info!(error = %e, form, "a sessions form was refused");
+    let msg = for_page(&e.localize(lang));
+    let mut sticky = Sticky {
+        form: form.to_owned(),
+        values,
+        errors: Default::default(),
+    };
+    match e.input().map(input_name) {
+        Some(k) if inputs.contains(&k.as_str()) => {
+            sticky.errors.insert(k, msg);
+            (
+                sticky,
+                lang.pick(
+                    "Chưa lưu: hãy sửa ô được đánh dấu bên dưới.",
+                    "Not saved: correct the field marked below.",
+                )
+                .into(),
+            )
+        }
+        _ => (sticky, msg),
+    }
+}
+
 /// A field of a form, trimmed (empty when absent).
 pub fn v<'a>(f: &'a super::pages::Fields, k: &str) -> &'a str {
     f.get(k).map(|s| s.trim()).unwrap_or("")
@@ -158,18 +317,7 @@ pub fn category_choices(lang: Lang) -> Vec<Choice> {
 
 /// `dd/mm/yyyy, HH:MM–HH:MM`.
 pub fn when(s: &Session) -> String {
-    format!(
-        "{}{}{}",
-        doithoai_model::time::format_date(s.date),
-        s.start
-            .as_deref()
-            .map(|t| format!(", {t}"))
-            .unwrap_or_default(),
-        s.end
-            .as_deref()
-            .map(|t| format!("–{t}"))
-            .unwrap_or_default()
-    )
+    crate::sessions_app::session_when(s)
 }
 
 /// One block of a document's preview.

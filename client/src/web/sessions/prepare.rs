@@ -8,15 +8,18 @@ use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use doithoai_model::Lang;
 use doithoai_model::session::{
-    Category, Chair, ChairRole, NewSession, Session, SessionEdit, SessionKind, parse_time,
+    Category, Chair, ChairRole, Input, NewSession, Session, SessionEdit, SessionError, SessionKind,
+    parse_time,
 };
 use doithoai_model::time::{format_date, parse_date, ward_now};
 
-use super::{Choice, Flash, FlashQuery, answer, kind_choices, opt, text_of, v, when};
+use super::{
+    Choice, Flash, FlashQuery, Sticky, answer, kind_choices, opt, refused, text_of, v, when,
+};
 use crate::sessions_app::{ImportFilter, SessionsError};
 use crate::web::AppState;
 use crate::web::pages::{FieldOption, Fields, Shell, Web, field_options, html, need_app, shell};
@@ -68,9 +71,59 @@ pub struct HeaderForm {
     pub ct_ubnd: String,
     pub other: String,
     pub secretary: String,
+    /// The errors beside the inputs, when the form came back refused.
+    pub errors: std::collections::BTreeMap<String, String>,
 }
 
+/// The header's inputs, where its errors may go.
+const HEADER_INPUTS: [&str; 9] = [
+    "kind",
+    "topic",
+    "title",
+    "date",
+    "start",
+    "end",
+    "place",
+    "other",
+    "secretary",
+];
+
 impl HeaderForm {
+    /// The error beside input `k`.
+    pub fn e(&self, k: &str) -> Option<&str> {
+        self.errors.get(k).map(String::as_str)
+    }
+    /// `aria-invalid` of input `k`.
+    pub fn invalid(&self, k: &str) -> &'static str {
+        if self.errors.contains_key(k) {
+            "true"
+        } else {
+            "false"
+        }
+    }
+    /// The form as it was typed, sent back with its errors.
+    fn typed(f: &Fields, sticky: Sticky, lang: Lang) -> HeaderForm {
+        let g = |k: &str| f.get(k).cloned().unwrap_or_default();
+        HeaderForm {
+            kinds: kind_choices(
+                Some(SessionKind::parse(v(f, "kind")).unwrap_or(SessionKind::DinhKy)),
+                lang,
+            ),
+            topic: g("topic"),
+            title: g("title"),
+            date: g("date"),
+            start: g("start"),
+            end: g("end"),
+            place: g("place"),
+            bi_thu: g("bi_thu"),
+            ct_hdnd: g("ct_hdnd"),
+            ct_ubnd: g("ct_ubnd"),
+            other: g("other"),
+            secretary: g("secretary"),
+            errors: sticky.errors,
+        }
+    }
+
     fn of(s: Option<&Session>, lang: Lang) -> HeaderForm {
         let chair = |r: ChairRole| {
             s.and_then(|s| s.chairs.iter().find(|c| c.role == r))
@@ -93,13 +146,24 @@ impl HeaderForm {
                 .map(|c| format!("{}: {}", c.title, c.name))
                 .unwrap_or_default(),
             secretary: s.map(|s| s.secretary.clone()).unwrap_or_default(),
+            errors: Default::default(),
         }
     }
 }
 
 async fn list_page(State(state): St, headers: HeaderMap, Query(q): Query<FlashQuery>) -> Web {
-    let app = need_app(&state).await?;
     let lang = lang_of(&headers, state.default_lang);
+    render_list(&state, &headers, Flash::of(&q), HeaderForm::of(None, lang)).await
+}
+
+async fn render_list(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    flash: Flash,
+    header: HeaderForm,
+) -> Web {
+    let app = need_app(state).await?;
+    let lang = lang_of(headers, state.default_lang);
     let rows = app
         .list_sessions(None)
         .await?
@@ -118,9 +182,9 @@ async fn list_page(State(state): St, headers: HeaderMap, Query(q): Query<FlashQu
         })
         .collect();
     let shell = shell(
-        &state,
+        state,
         Some(&app),
-        &headers,
+        headers,
         "sessions",
         "/sessions".into(),
         lang.pick("Cuộc đối thoại", "Dialogue sessions").into(),
@@ -128,10 +192,58 @@ async fn list_page(State(state): St, headers: HeaderMap, Query(q): Query<FlashQu
     .await;
     html(ListPage {
         shell,
-        flash: Flash::of(&q),
+        flash,
         rows,
-        header: HeaderForm::of(None, lang),
+        header,
     })
+}
+
+/// The header form came back refused: the page again, with what was typed and the errors.
+async fn header_back(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    id: Option<&str>,
+    f: Fields,
+    e: SessionsError,
+) -> Web {
+    let lang = lang_of(headers, state.default_lang);
+    let (sticky, line) = refused("header", f.clone(), &HEADER_INPUTS, &e, lang);
+    let header = HeaderForm::typed(&f, sticky, lang);
+    let flash = Flash {
+        ok: String::new(),
+        err: line,
+        focus: String::new(),
+    };
+    let mut r = match id {
+        None => render_list(state, headers, flash, header).await?,
+        Some(id) => {
+            render_prepare(state, headers, id, flash, Sticky::default(), Some(header)).await?
+        }
+    };
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
+}
+
+/// A refused form of the preparation page (not the header), sent back.
+async fn prepare_back(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    id: &str,
+    form: &str,
+    f: Fields,
+    inputs: &[&str],
+    e: SessionsError,
+) -> Web {
+    let lang = lang_of(headers, state.default_lang);
+    let (sticky, line) = refused(form, f, inputs, &e, lang);
+    let flash = Flash {
+        ok: String::new(),
+        err: line,
+        focus: String::new(),
+    };
+    let mut r = render_prepare(state, headers, id, flash, sticky, None).await?;
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
 }
 
 /// The chairs typed in the header form: one name per head, and anyone else as `Title: Name`.
@@ -156,8 +268,11 @@ fn chairs_of(f: &Fields) -> Result<Vec<Chair>, SessionsError> {
     Ok(out)
 }
 
-fn time_of(f: &Fields, k: &str) -> Result<Option<String>, SessionsError> {
-    Ok(opt(f, k).map(|t| parse_time(&t)).transpose()?)
+fn time_of(f: &Fields, k: &str, input: Input) -> Result<Option<String>, SessionsError> {
+    Ok(opt(f, k)
+        .map(|t| parse_time(&t))
+        .transpose()
+        .map_err(|e| e.at(input))?)
 }
 
 fn new_session(f: &Fields) -> Result<NewSession, SessionsError> {
@@ -165,9 +280,9 @@ fn new_session(f: &Fields) -> Result<NewSession, SessionsError> {
         kind: SessionKind::parse(v(f, "kind")).unwrap_or(SessionKind::DinhKy),
         topic: v(f, "topic").to_owned(),
         title: v(f, "title").to_owned(),
-        date: parse_date(v(f, "date"))?,
-        start: time_of(f, "start")?,
-        end: time_of(f, "end")?,
+        date: parse_date(v(f, "date")).map_err(|e| SessionError::from(e).at(Input::Date))?,
+        start: time_of(f, "start", Input::Start)?,
+        end: time_of(f, "end", Input::End)?,
         place: v(f, "place").to_owned(),
         chairs: chairs_of(f)?,
         secretary: v(f, "secretary").to_owned(),
@@ -181,6 +296,12 @@ async fn create(State(state): St, headers: HeaderMap, Form(f): Form<Fields>) -> 
     let r = match new_session(&f) {
         Ok(n) => app.create_session(n).await,
         Err(e) => Err(e),
+    };
+    let r = match r {
+        Err(e) => {
+            return header_back(&state, &headers, None, f, e).await;
+        }
+        ok => ok,
     };
     if r.is_ok() {
         // A new document: registered with the server (and held) by the next sync pass.
@@ -275,6 +396,7 @@ pub fn category_rows(s: &Session, lang: Lang) -> Vec<CategoryRow> {
 struct PreparePage {
     shell: Shell,
     flash: Flash,
+    sticky: Sticky,
     id: String,
     title: String,
     when: String,
@@ -306,52 +428,51 @@ async fn prepare_page(
     Path(id): Path<String>,
     Query(q): Query<FlashQuery>,
 ) -> Web {
-    let app = need_app(&state).await?;
-    let lang = lang_of(&headers, state.default_lang);
-    let view = app.session_view(Some(&id)).await?;
+    render_prepare(
+        &state,
+        &headers,
+        &id,
+        Flash::of(&q),
+        Sticky::default(),
+        None,
+    )
+    .await
+}
+
+/// The preparation page, with a form sent back (`sticky`, or the header's) or none.
+async fn render_prepare(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    id: &str,
+    flash: Flash,
+    sticky: Sticky,
+    header: Option<HeaderForm>,
+) -> Web {
+    let app = need_app(state).await?;
+    let lang = lang_of(headers, state.default_lang);
+    let view = app.session_view(Some(id)).await?;
     let s = &view.session;
     let reg = app.registry().await?;
     let notice = app.announcements().await?.remove(&view.doc_id);
-    let default_notice = match lang {
-        Lang::Vi => format!(
-            "Kính mời đại diện cán bộ, đảng viên và Nhân dân tổ dân phố dự {} vào {} tại {}. Nội dung: {}.",
-            s.display_title(lang).to_lowercase(),
-            when(s),
-            if s.place.is_empty() { "…" } else { &s.place },
-            if s.topic.is_empty() {
-                "những vấn đề Nhân dân quan tâm"
-            } else {
-                &s.topic
-            }
-        ),
-        Lang::En => format!(
-            "Residents of the TDP are invited to the {} on {} at {}. Content: {}.",
-            s.display_title(lang),
-            when(s),
-            if s.place.is_empty() { "…" } else { &s.place },
-            if s.topic.is_empty() {
-                "matters residents care about"
-            } else {
-                &s.topic
-            }
-        ),
-    };
+    let default_notice = crate::sessions_app::default_announcement(s, lang);
     let title = s.display_title(lang);
     let shell = session_shell(
-        &state,
+        state,
         &app,
-        &headers,
+        headers,
         format!("/sessions/{}", view.doc_id),
         format!("{} — {title}", lang.pick("Chuẩn bị", "Preparation")),
     )
     .await;
+    let focus = flash.focus.clone();
     html(PreparePage {
         shell,
-        flash: Flash::of(&q),
+        flash,
+        sticky,
         id: view.doc_id.clone(),
         when: when(s),
         status: s.status().label(lang).into(),
-        header: HeaderForm::of(Some(s), lang),
+        header: header.unwrap_or_else(|| HeaderForm::of(Some(s), lang)),
         categories: category_rows(s, lang),
         invited_total: s.invited_total(),
         notice_at: notice
@@ -363,7 +484,7 @@ async fn prepare_page(
         speakers: speaker_rows(s, lang)
             .into_iter()
             .map(|mut r| {
-                let flash = q.focus.as_deref().unwrap_or("");
+                let flash = focus.as_str();
                 // At the top (or bottom) the button pressed is disabled: the other one.
                 r.up_focus = (flash == format!("up-{}", r.key) && !r.first)
                     || (flash == format!("down-{}", r.key) && r.last);
@@ -404,6 +525,12 @@ async fn edit(
         app.edit_session(Some(&id), e).await
     }
     .await;
+    let r = match r {
+        Err(e) => {
+            return header_back(&state, &headers, Some(&id), f, e).await;
+        }
+        ok => ok,
+    };
     Ok(answer(
         &format!("/sessions/{id}"),
         r,
@@ -427,6 +554,12 @@ async fn announce(
     let r = app
         .announce_session(Some(&id), &text_of(&f, "notice"))
         .await;
+    let r = match r {
+        Err(e) => {
+            return prepare_back(&state, &headers, &id, "announce", f, &["notice"], e).await;
+        }
+        ok => ok,
+    };
     Ok(answer(
         &format!("/sessions/{id}#notice-h"),
         r,
@@ -452,6 +585,17 @@ async fn invited(
     let lang = lang_of(&headers, state.default_lang);
     let back = v(&f, "back").to_owned();
     let r = set_counts(&app, &id, &f).await;
+    let r = match r {
+        Err(e) => {
+            let names: Vec<String> = Category::ALL
+                .iter()
+                .map(|c| format!("invited_{}", c.code()))
+                .collect();
+            let inputs: Vec<&str> = names.iter().map(String::as_str).collect();
+            return prepare_back(&state, &headers, &id, "invited", f, &inputs, e).await;
+        }
+        ok => ok,
+    };
     let back = if back.starts_with("/sessions/") {
         back
     } else {
@@ -470,20 +614,21 @@ async fn invited(
 /// carries; a blank box leaves its count as it is.
 pub async fn set_counts(app: &crate::App, id: &str, f: &Fields) -> Result<(), SessionsError> {
     for c in Category::ALL {
-        let n = |k: String| -> Result<Option<u32>, SessionsError> {
+        let n = |k: String, input: Input| -> Result<Option<u32>, SessionsError> {
             match opt(f, &k) {
                 None => Ok(None),
                 Some(t) => t.parse::<u32>().map(Some).map_err(|_| {
-                    doithoai_model::ValidationError::NotANumber {
+                    SessionError::from(doithoai_model::ValidationError::NotANumber {
                         what: "people_count",
                         value: t,
-                    }
+                    })
+                    .at(input)
                     .into()
                 }),
             }
         };
-        let invited = n(format!("invited_{}", c.code()))?;
-        let present = n(format!("present_{}", c.code()))?;
+        let invited = n(format!("invited_{}", c.code()), Input::Invited(c))?;
+        let present = n(format!("present_{}", c.code()), Input::Present(c))?;
         if invited.is_some() || present.is_some() {
             app.set_attendance(Some(id), c, invited, present).await?;
         }
@@ -539,6 +684,17 @@ async fn add_speaker(
             &[],
         )
         .await;
+    let r = match r {
+        Err(e) => {
+            let inputs = ["name", "unit", "content", "field"];
+            return if v(&f, "back") == "live" {
+                super::live::send_back(&state, &headers, &id, "walkin", f, &inputs, e).await
+            } else {
+                prepare_back(&state, &headers, &id, "walkin", f, &inputs, e).await
+            };
+        }
+        ok => ok,
+    };
     let back = match v(&f, "back") {
         "live" => format!("/sessions/{id}/live#queue-h"),
         _ => format!("/sessions/{id}#speakers-h"),

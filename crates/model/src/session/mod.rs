@@ -888,6 +888,102 @@ pub enum SessionError {
     Validation(#[from] ValidationError),
     #[error(transparent)]
     Doc(#[from] DocError),
+    /// `error`, about what was typed in `input` (the form shows it beside that input).
+    #[error("{error}")]
+    In {
+        input: Input,
+        error: Box<SessionError>,
+    },
+}
+
+/// What a user typed into a session form or command, as an error names it: the forms show the
+/// error beside that input (see [`SessionError::input`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Input {
+    Kind,
+    Topic,
+    Title,
+    Date,
+    Start,
+    End,
+    Place,
+    Chair,
+    Secretary,
+    /// A step's start time.
+    StepTime,
+    /// A speaker's or an attendee's name.
+    Name,
+    Unit,
+    /// What a walk-in speaker will raise.
+    Content,
+    Summary,
+    Field,
+    Answer,
+    AnsweredBy,
+    /// The text of a conclusion.
+    Text,
+    Department,
+    Deadline,
+    Invited(Category),
+    Present(Category),
+    Minutes,
+    Announcement,
+    Remark,
+}
+
+impl Input {
+    /// The input named by the `what` of [`SessionError::Required`] and [`SessionError::TooLong`].
+    pub fn of_what(what: &str) -> Option<Input> {
+        Some(match what {
+            "topic" => Input::Topic,
+            "title" => Input::Title,
+            "place" => Input::Place,
+            "chair" => Input::Chair,
+            "secretary" => Input::Secretary,
+            "name" | "attendee" => Input::Name,
+            "unit" => Input::Unit,
+            "summary" => Input::Summary,
+            "answer" => Input::Answer,
+            "answered_by" => Input::AnsweredBy,
+            "text" => Input::Text,
+            "minutes" => Input::Minutes,
+            "time" => Input::StepTime,
+            "announcement" => Input::Announcement,
+            "remark" => Input::Remark,
+            _ => return None,
+        })
+    }
+}
+
+impl SessionError {
+    /// The same error, said to be about `input`.
+    pub fn at(self, input: Input) -> SessionError {
+        match self {
+            SessionError::In { error, .. } => SessionError::In { input, error },
+            e => SessionError::In {
+                input,
+                error: Box::new(e),
+            },
+        }
+    }
+
+    /// The input this error is about, when it is about one.
+    pub fn input(&self) -> Option<Input> {
+        use SessionError::*;
+        match self {
+            In { input, .. } => Some(*input),
+            TopicRequired => Some(Input::Topic),
+            Required { what } | TooLong { what, .. } => Input::of_what(what),
+            UnknownKind { .. } => Some(Input::Kind),
+            EndBeforeStart { .. } => Some(Input::End),
+            BadChair { .. } => Some(Input::Chair),
+            DeadlineBeforeSession { .. } => Some(Input::Deadline),
+            OnSpotWithoutAnswer => Some(Input::Answer),
+            Validation(ValidationError::UnknownDepartment { .. }) => Some(Input::Department),
+            Validation(ValidationError::UnknownField { .. }) => Some(Input::Field),
+            _ => None,
+        }
+    }
 }
 
 impl From<automerge::AutomergeError> for SessionError {
@@ -1017,13 +1113,15 @@ impl Localize for SessionError {
                 matches.join(", ")
             ),
             (DeadlineBeforeSession { deadline, date }, Lang::Vi) => format!(
-                "Thời hạn {} sớm hơn ngày đối thoại {}.",
+                "Thời hạn {} sớm hơn ngày đối thoại {}: hãy nhập một ngày từ {} trở đi, dạng dd/mm/yyyy.",
                 format_date(*deadline),
+                format_date(*date),
                 format_date(*date)
             ),
             (DeadlineBeforeSession { deadline, date }, Lang::En) => format!(
-                "The deadline {} is before the session ({}).",
+                "The deadline {} is before the session ({}): type a day from {} on, as dd/mm/yyyy.",
                 format_date(*deadline),
+                format_date(*date),
                 format_date(*date)
             ),
             (NotYetHeld { date }, Lang::Vi) => format!(
@@ -1052,6 +1150,7 @@ impl Localize for SessionError {
             ),
             (Validation(e), l) => e.localize(l),
             (Doc(e), l) => e.localize(l),
+            (In { error, .. }, l) => error.localize(l),
         }
     }
 }
