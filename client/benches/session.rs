@@ -128,11 +128,11 @@ async fn seed(dir: &Path, speakers: usize) -> String {
         .expect("step");
     }
     let mut speech_ids = Vec::new();
-    for i in 0..speakers / 2 {
+    for (i, speaker) in added.iter().enumerate().take(speakers / 2) {
         let (_, id) = app
             .add_speech(
                 Some(&doc_id),
-                Some(added[i].as_str()),
+                Some(speaker.as_str()),
                 NewSpeech {
                     summary: format!("Phản ánh số {i}: cống thoát nước bị tắc, đề nghị nạo vét"),
                     on_spot: i % 2 == 0,

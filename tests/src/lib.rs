@@ -535,3 +535,13 @@ pub fn ward_ca(
     std::fs::write(&key_pem, leaf_key.serialize_pem()).expect("test certificate");
     (ca_pem, cert_pem, key_pem)
 }
+
+/// A PostgreSQL cluster serving TLS with a certificate for 127.0.0.1 signed by a test CA, the
+/// CA's PEM file, and the directory holding them; `None` as [`pg::PgCluster::start_or_skip`].
+pub fn pg_tls_cluster_or_skip(test: &str) -> Option<(pg::PgCluster, PathBuf, tempfile::TempDir)> {
+    let bin = pg::bin_or_skip(test)?;
+    let pki = tempfile::tempdir().expect("pki dir");
+    let (ca, cert, key) = ward_ca(pki.path());
+    let cluster = pg::PgCluster::start_with(bin, Some((&cert, &key)));
+    Some((cluster, ca, pki))
+}

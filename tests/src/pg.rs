@@ -75,7 +75,7 @@ fn is_root() -> bool {
 
 /// The binaries' directory, or `None` (with the reason printed) when PostgreSQL is not
 /// installed and this is not CI. In CI a missing PostgreSQL fails the test.
-fn bin_or_skip(test: &str) -> Option<PathBuf> {
+pub fn bin_or_skip(test: &str) -> Option<PathBuf> {
     match pg_bin_dir() {
         Some(bin) => Some(bin),
         None if std::env::var_os("CI").is_some() => panic!(
@@ -97,20 +97,14 @@ impl PgCluster {
         bin_or_skip(test).map(PgCluster::start_in)
     }
 
-    /// A cluster that serves TLS with a certificate for 127.0.0.1 signed by a test CA, and the
-    /// CA's PEM file; `None` as [`PgCluster::start_or_skip`].
-    pub fn start_tls_or_skip(test: &str) -> Option<(PgCluster, PathBuf)> {
-        let c = PgCluster::start_with(bin_or_skip(test)?, true);
-        let ca = c.dir.path().join("pki").join("ca.pem");
-        Some((c, ca))
-    }
-
     /// Starts a cluster with the binaries in `bin`.
     pub fn start_in(bin: PathBuf) -> PgCluster {
-        PgCluster::start_with(bin, false)
+        PgCluster::start_with(bin, None)
     }
 
-    fn start_with(bin: PathBuf, tls: bool) -> PgCluster {
+    /// Starts a cluster with the binaries in `bin`, serving TLS with the certificate and key
+    /// files `tls` when given (see `crate::pg_tls_cluster_or_skip` in the tests).
+    pub fn start_with(bin: PathBuf, tls: Option<(&Path, &Path)>) -> PgCluster {
         let dir = tempfile::Builder::new()
             .prefix("doithoai-pg-")
             // As root the cluster runs as nobody, who must reach the directory: /tmp, not a
@@ -156,8 +150,7 @@ impl PgCluster {
             String::from_utf8_lossy(&out.stderr)
         );
         let mut ssl = String::new();
-        if tls {
-            let (_, cert, key) = crate::ward_ca(&c.dir.path().join("pki"));
+        if let Some((cert, key)) = tls {
             for (from, to) in [(cert, "server.crt"), (key, "server.key")] {
                 let to = data.join(to);
                 std::fs::copy(from, &to).expect("copy the test certificate");

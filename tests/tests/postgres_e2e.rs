@@ -211,7 +211,7 @@ fn healthz_fails_when_the_database_does_not_answer() {
 /// does not know is refused by name.
 #[test]
 fn the_server_reaches_postgresql_over_tls_and_checks_its_certificate() {
-    let Some((cluster, ca)) = PgCluster::start_tls_or_skip("postgres_tls") else {
+    let Some((cluster, ca, _pki)) = doithoai_e2e::pg_tls_cluster_or_skip("postgres_tls") else {
         return;
     };
     let url = cluster.new_database();
