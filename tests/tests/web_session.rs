@@ -887,6 +887,9 @@ async fn a_refused_session_form_says_why_beside_the_input_and_keeps_what_was_typ
         .await;
     assert_eq!(prop(&b, "#place").await, "Nhà văn hóa TDP A");
     assert_eq!(prop(&b, "#date").await, "31/02/2026");
+    // The line under the title says what is saved, not what was typed and refused.
+    let saved = text(&b, "#session-when").await;
+    assert!(!saved.contains("Nhà văn hóa TDP A"), "{saved}");
     b.screenshot("session-loi-ngay").await;
     drop(serve);
 }

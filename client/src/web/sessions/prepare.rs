@@ -400,6 +400,8 @@ struct PreparePage {
     id: String,
     title: String,
     when: String,
+    /// The saved place (the header form may hold a refused, unsaved one).
+    place: String,
     status: String,
     header: HeaderForm,
     categories: Vec<CategoryRow>,
@@ -471,6 +473,7 @@ async fn render_prepare(
         sticky,
         id: view.doc_id.clone(),
         when: when(s),
+        place: s.place.clone(),
         status: s.status().label(lang).into(),
         header: header.unwrap_or_else(|| HeaderForm::of(Some(s), lang)),
         categories: category_rows(s, lang),
