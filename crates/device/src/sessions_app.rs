@@ -695,6 +695,31 @@ impl App {
         Ok(s)
     }
 
+    /// Sets the attendance counts of several categories in one change: all or none (a count
+    /// refused in one category leaves the others as they were too).
+    pub async fn set_attendances(
+        &self,
+        typed: Option<&str>,
+        counts: &[(Category, Option<u32>, Option<u32>)],
+    ) -> Result<Session, SessionsError> {
+        let (_, _, s) = self
+            .session_op(typed, "attendance", |tx, ctx, _| {
+                for &(category, invited, present) in counts {
+                    session::set_attendance(tx, ctx, category, invited, present).map_err(|e| {
+                        match e {
+                            SessionError::MorePresentThanInvited { .. } => {
+                                e.at(Input::Present(category))
+                            }
+                            e => e,
+                        }
+                    })?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(s)
+    }
+
     /// Adds people to the named list of those present.
     pub async fn add_attendees(
         &self,

@@ -614,8 +614,10 @@ async fn invited(
 }
 
 /// Sets the invited (`invited_<category>`) and present (`present_<category>`) counts the form
-/// carries; a blank box leaves its count as it is.
+/// carries, in one change (every box is read first; one refused leaves every count as it was);
+/// a blank box leaves its count as it is.
 pub async fn set_counts(app: &crate::App, id: &str, f: &Fields) -> Result<(), SessionsError> {
+    let mut counts = Vec::new();
     for c in Category::ALL {
         let n = |k: String, input: Input| -> Result<Option<u32>, SessionsError> {
             match opt(f, &k) {
@@ -633,8 +635,11 @@ pub async fn set_counts(app: &crate::App, id: &str, f: &Fields) -> Result<(), Se
         let invited = n(format!("invited_{}", c.code()), Input::Invited(c))?;
         let present = n(format!("present_{}", c.code()), Input::Present(c))?;
         if invited.is_some() || present.is_some() {
-            app.set_attendance(Some(id), c, invited, present).await?;
+            counts.push((c, invited, present));
         }
+    }
+    if !counts.is_empty() {
+        app.set_attendances(Some(id), &counts).await?;
     }
     Ok(())
 }
