@@ -18,25 +18,8 @@ use doithoai_client::App;
 use doithoai_model::{ChangeMeta, DocError, Lang, NewPetition, Registry, Resident, intake};
 use doithoai_sync::{change, read};
 
-const NAMES: [&str; 8] = [
-    "Nguyễn Văn Đức",
-    "Trần Thị Thủy",
-    "Lê Quang Đạo",
-    "Phạm Thị Hương",
-    "Hoàng Văn Thụ",
-    "Vũ Thị Lan",
-    "Đỗ Minh Tuấn",
-    "Bùi Thị Ngọc",
-];
-const PLACES: [&str; 6] = [
-    "đường Xương Giang",
-    "ngõ 12 Lê Lợi",
-    "phố Hoàng Văn Thụ",
-    "chợ Dĩnh Kế",
-    "khu dân cư số 3",
-    "đường Trần Nguyên Hãn",
-];
-const FIELDS: [&str; 5] = ["ha_tang", "moi_truong", "dat_dai", "an_ninh", "chinh_sach"];
+mod common;
+use common::{FIELDS, NAMES, PLACES};
 
 fn petition(i: usize, reg: &Registry) -> doithoai_model::Petition {
     NewPetition {

@@ -36,25 +36,9 @@ use doithoai_model::{
 use doithoai_sync::change;
 use uuid::Uuid;
 
-const NAMES: [&str; 8] = [
-    "Nguyễn Văn Đức",
-    "Trần Thị Thủy",
-    "Lê Quang Đạo",
-    "Phạm Thị Hương",
-    "Hoàng Văn Thụ",
-    "Vũ Thị Lan",
-    "Đỗ Minh Tuấn",
-    "Bùi Thị Ngọc",
-];
-const PLACES: [&str; 6] = [
-    "đường Xương Giang",
-    "ngõ 12 Lê Lợi",
-    "phố Hoàng Văn Thụ",
-    "chợ Dĩnh Kế",
-    "khu dân cư số 3",
-    "đường Trần Nguyên Hãn",
-];
-const FIELDS: [&str; 5] = ["ha_tang", "moi_truong", "dat_dai", "an_ninh", "chinh_sach"];
+mod common;
+use common::{FIELDS, NAMES, PLACES};
+
 const DEPTS: [&str; 3] = ["dia_chinh", "van_hoa_xa_hoi", "cong_an"];
 
 /// Where petition `i` of `n` ends: the share of each status is that of a busy year.

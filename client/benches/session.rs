@@ -26,17 +26,9 @@ use doithoai_client::App;
 use doithoai_model::session::{NewSession, NewSpeech, SessionKind};
 use doithoai_model::{Lang, NewPetition, Resident};
 
-const NAMES: [&str; 8] = [
-    "Nguyễn Văn Đức",
-    "Trần Thị Thủy",
-    "Lê Quang Đạo",
-    "Phạm Thị Hương",
-    "Hoàng Văn Thụ",
-    "Vũ Thị Lan",
-    "Đỗ Minh Tuấn",
-    "Bùi Thị Ngọc",
-];
-const FIELDS: [&str; 5] = ["ha_tang", "moi_truong", "dat_dai", "an_ninh", "chinh_sach"];
+mod common;
+use common::{FIELDS, NAMES};
+
 const MINUTES_MAX: usize = 20_000;
 
 /// A paragraph of the minutes, about 200 characters with diacritics.
