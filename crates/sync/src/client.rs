@@ -260,19 +260,7 @@ impl ServerLink {
 /// petition while `doithoai serve` runs): samod only reads storage when it first loads a
 /// document. Returns whether anything was new.
 pub fn refresh_from_store(repo: &LocalRepo, handle: &DocHandle) -> Result<bool, SyncError> {
-    let doc_id = handle.document_id().to_string();
-    let chunks = repo
-        .store()
-        .chunk_load_range(std::slice::from_ref(&doc_id))?;
-    Ok(handle.with_document(|doc| {
-        let before = doc.get_heads();
-        for (key, bytes) in &chunks {
-            if let Err(e) = doc.load_incremental(bytes) {
-                tracing::warn!(?key, error = %e, "stored chunk could not be merged");
-            }
-        }
-        doc.get_heads() != before
-    }))
+    repo.merge_stored(handle)
 }
 
 #[cfg(test)]

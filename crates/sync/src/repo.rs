@@ -21,6 +21,10 @@ pub struct LocalRepo {
     /// unload a document, and every loaded one syncs with every connection.
     loaded: Arc<Mutex<HashMap<String, DocHandle>>>,
     heads: Arc<HeadsCache>,
+    /// On a device: for each loaded document, the store's `data_version` when it was loaded or
+    /// last caught up with what other processes wrote (`None` on the server, whose other
+    /// writers are other nodes and reach it through its own watch).
+    caught_up: Option<Arc<Mutex<HashMap<String, i64>>>>,
 }
 
 /// The heads of what the store holds of each document, known without loading it: keyed by a
@@ -189,6 +193,7 @@ impl LocalRepo {
             heads: Arc::new(HeadsCache::persisted(store.clone())),
             store,
             loaded: Arc::default(),
+            caught_up: Some(Arc::default()),
         }
     }
 
@@ -211,6 +216,7 @@ impl LocalRepo {
             heads: Arc::new(HeadsCache::default()),
             store,
             loaded: Arc::default(),
+            caught_up: None,
         }
     }
 
@@ -243,16 +249,49 @@ impl LocalRepo {
     }
 
     /// Finds a document in local storage (or from connected peers).
+    ///
+    /// On a device, a document this process loaded earlier is first caught up with what other
+    /// processes wrote to the store since (a CLI command beside `doithoai serve`): samod reads
+    /// storage only when it first loads a document, so without this a page could show the
+    /// document as it was before the command that just finished. The check is one
+    /// `PRAGMA data_version`; the chunks are read only when another process committed.
     pub async fn find(&self, id: &DocumentId) -> Result<Option<DocHandle>, SyncError> {
+        let key = id.to_string();
+        let version = match &self.caught_up {
+            Some(_) => self.store.data_version().ok(),
+            None => None,
+        };
         let found = self
             .repo
             .find(id.clone())
             .await
             .map_err(|_| SyncError::Stopped)?;
         if let Some(h) = &found {
-            lock(&self.loaded).insert(id.to_string(), h.clone());
+            lock(&self.loaded).insert(key.clone(), h.clone());
+            if let (Some(seen), Some(v)) = (&self.caught_up, version) {
+                let before = lock(seen).insert(key, v);
+                if before.is_some_and(|b| b != v) {
+                    self.merge_stored(h)?;
+                }
+            }
         }
         Ok(found)
+    }
+
+    /// Merges into a loaded document the chunks the store holds of it (what another process
+    /// wrote). Returns whether anything was new.
+    pub fn merge_stored(&self, handle: &DocHandle) -> Result<bool, SyncError> {
+        let doc_id = handle.document_id().to_string();
+        let chunks = self.store.chunk_load_range(std::slice::from_ref(&doc_id))?;
+        Ok(handle.with_document(|doc| {
+            let before = doc.get_heads();
+            for (key, bytes) in &chunks {
+                if let Err(e) = doc.load_incremental(bytes) {
+                    tracing::warn!(?key, error = %e, "stored chunk could not be merged");
+                }
+            }
+            doc.get_heads() != before
+        }))
     }
 
     /// The document `id` if this process has loaded it into samod.
