@@ -15,7 +15,8 @@
 //! Run: `cargo bench -p doithoai-client --bench office` (N = 10,000;
 //! `DOITHOAI_BENCH_N` for another size, `DOITHOAI_BENCH_RUNS` per measurement, default 30;
 //! `DOITHOAI_BENCH_IMPORT` rows of the import, default 2,000; `DOITHOAI_BENCH_BIN` another
-//! `doithoai` binary to drive, e.g. an earlier commit's, for a before/after).
+//! `doithoai` binary to drive, e.g. an earlier commit's, for a before/after; `DOITHOAI_BENCH_DIR`
+//! keeps the seeded store there and runs on a copy of it, so that the next run skips the seeding).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -541,14 +542,31 @@ fn main() {
         .unwrap_or(2_000);
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("office");
-    let t = Instant::now();
-    tokio::runtime::Runtime::new()
-        .expect("runtime")
-        .block_on(seed(&dir, n));
-    println!(
-        "office store seeded with {n} petitions and their handling in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
+    // `DOITHOAI_BENCH_DIR`: the seeded store is kept there (seeded on the first run, of N
+    // petitions) and each run works on a copy of it, so that runs start from the same store.
+    let kept = std::env::var_os("DOITHOAI_BENCH_DIR")
+        .map(|d| std::path::PathBuf::from(d).join(format!("office-{n}")));
+    let seed_into = kept.clone().unwrap_or_else(|| dir.clone());
+    if !seed_into.join("doithoai.sqlite3").exists() {
+        let t = Instant::now();
+        tokio::runtime::Runtime::new()
+            .expect("runtime")
+            .block_on(seed(&seed_into, n));
+        println!(
+            "office store seeded with {n} petitions and their handling in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    if let Some(k) = &kept {
+        let ok = Command::new("cp")
+            .arg("-a")
+            .arg(k)
+            .arg(&dir)
+            .status()
+            .expect("cp");
+        assert!(ok.success(), "copy of the kept store");
+        println!("working on a copy of the store kept in {}", k.display());
+    }
 
     let port = free_port();
     let t = Instant::now();
