@@ -6,7 +6,7 @@
 //! writes ([`doithoai_store::ServerDb::follow_changes`]: PostgreSQL's LISTEN/NOTIFY, a notice
 //! per new chunk, sent at commit) and merges the chunks of each document named into its live
 //! copy, exactly as `doithoai serve` merges what the CLI writes into the same SQLite file
-//! (`refresh_from_store`); samod then syncs the merged changes to this node's devices. Notices
+//! (`LocalRepo::merge_stored`); samod then syncs the merged changes to this node's devices. Notices
 //! arriving together are handled once per document (50 ms). When the listening connection was
 //! lost, every document of every ward is merged again, since notices may have been missed.
 //!
@@ -146,10 +146,7 @@ async fn merge(
     let Some(handle) = repo.find(&id).await? else {
         return Ok(());
     };
-    let changed = tokio::task::spawn_blocking(move || {
-        doithoai_sync::client::refresh_from_store(&repo, &handle)
-    })
-    .await??;
+    let changed = tokio::task::spawn_blocking(move || repo.merge_stored(&handle)).await??;
     if changed {
         tracing::debug!(doc, "merged another node's changes");
     }

@@ -590,7 +590,7 @@ impl App {
                 k.iter().all(|x| doc.get_change_by_hash(x).is_some())
             })
         {
-            doithoai_sync::client::refresh_from_store(&self.repo, handle)?;
+            self.repo.merge_stored(handle)?;
         }
         /// What re-reading the document found.
         enum Read {

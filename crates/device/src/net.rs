@@ -12,7 +12,7 @@ use std::time::Duration;
 use automerge::ReadDoc;
 use doithoai_model::doc::{decode_heads, encode_heads};
 use doithoai_model::{ChangeMeta, Lang, Localize, intake};
-use doithoai_sync::client::{ConnectError, LinkEvent, ServerLink, refresh_from_store};
+use doithoai_sync::client::{ConnectError, LinkEvent, ServerLink};
 use doithoai_sync::http::{self, HttpError};
 use doithoai_sync::link::LinkOptions;
 use doithoai_sync::tls::{Pin, Trust};
@@ -1306,7 +1306,7 @@ pub async fn serve_with(
                     // held ones, and sync the others whose stored heads moved.
                     hold_loaded(app, &mut held);
                     for h in held.values() {
-                        if refresh_from_store(&app.repo, h)? {
+                        if app.repo.merge_stored(h)? {
                             pass_needed = true;
                         }
                     }

@@ -684,15 +684,8 @@ impl App {
         invited: Option<u32>,
         present: Option<u32>,
     ) -> Result<Session, SessionsError> {
-        let (_, _, s) = self
-            .session_op(typed, "attendance", |tx, ctx, _| {
-                session::set_attendance(tx, ctx, category, invited, present).map_err(|e| match e {
-                    SessionError::MorePresentThanInvited { .. } => e.at(Input::Present(category)),
-                    e => e,
-                })
-            })
-            .await?;
-        Ok(s)
+        self.set_attendances(typed, &[(category, invited, present)])
+            .await
     }
 
     /// Sets the attendance counts of several categories in one change: all or none (a count

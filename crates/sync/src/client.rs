@@ -8,7 +8,7 @@ use samod::{BackoffConfig, DialerEvent, DialerFailed, DialerHandle};
 
 use crate::dial::{TokenDialer, TokenRefused, sync_url};
 use crate::link::{LinkOptions, LinkStats};
-use crate::{DocHandle, LocalRepo, SyncError};
+use crate::{DocHandle, LocalRepo};
 
 /// Why a device could not connect.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -254,13 +254,6 @@ impl ServerLink {
     pub fn close(&self) {
         self.dialer.close();
     }
-}
-
-/// Merges into a live document the chunks another process wrote to the store (the CLI adding a
-/// petition while `doithoai serve` runs): samod only reads storage when it first loads a
-/// document. Returns whether anything was new.
-pub fn refresh_from_store(repo: &LocalRepo, handle: &DocHandle) -> Result<bool, SyncError> {
-    repo.merge_stored(handle)
 }
 
 #[cfg(test)]

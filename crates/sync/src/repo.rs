@@ -239,12 +239,17 @@ impl LocalRepo {
 
     /// Creates a document; it is on disk when this returns.
     pub async fn create(&self, doc: Automerge) -> Result<DocHandle, SyncError> {
+        let version = self.data_version();
         let h = self
             .repo
             .create(doc)
             .await
             .map_err(|_| SyncError::Stopped)?;
-        lock(&self.loaded).insert(h.document_id().to_string(), h.clone());
+        let key = h.document_id().to_string();
+        if let (Some(seen), Some(v)) = (&self.caught_up, version) {
+            lock(seen).insert(key.clone(), v);
+        }
+        lock(&self.loaded).insert(key, h.clone());
         Ok(h)
     }
 
@@ -257,10 +262,7 @@ impl LocalRepo {
     /// `PRAGMA data_version`; the chunks are read only when another process committed.
     pub async fn find(&self, id: &DocumentId) -> Result<Option<DocHandle>, SyncError> {
         let key = id.to_string();
-        let version = match &self.caught_up {
-            Some(_) => self.store.data_version().ok(),
-            None => None,
-        };
+        let version = self.data_version();
         let found = self
             .repo
             .find(id.clone())
@@ -276,6 +278,13 @@ impl LocalRepo {
             }
         }
         Ok(found)
+    }
+
+    /// The store's `data_version` on a device (`None` on the server, or when it cannot be read:
+    /// the document is then not caught up at this call, and `serve`'s poll still does it).
+    fn data_version(&self) -> Option<i64> {
+        self.caught_up.as_ref()?;
+        self.store.data_version().ok()
     }
 
     /// Merges into a loaded document the chunks the store holds of it (what another process
